@@ -1,0 +1,68 @@
+#pragma once
+// Helpers shared by the filter suites: exchanges, temp dirs, keys made by the openssl CLI at test
+// time (never committed) and PyJWT (Debian's python3-jwt) as an independent JWT implementation.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "zintrust/host/http/Exchange.h"
+
+namespace zt::filters::test {
+
+/// A request as the HTTP layer would build it (header names lower-cased by HeaderList).
+http::Exchange makeExchange(const std::string& method, const std::string& path,
+                            const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+/// A directory removed (with its content) when the object dies.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+    /// Writes `content` to `name` inside the dir and returns its path.
+    std::string write(const std::string& name, const std::string& content) const;
+
+private:
+    std::string path_;
+};
+
+struct CommandResult {
+    int status = -1;
+    std::string output;  ///< stdout (stderr is merged when the command says 2>&1)
+};
+/// Runs a shell command with popen.
+CommandResult run(const std::string& command);
+/// Single-quotes a string for /bin/sh.
+std::string shellQuote(const std::string& s);
+
+/// Keys generated once per test process with the openssl CLI, in a temp dir.
+struct TestKeys {
+    std::string rsaPrivate, rsaPublic;        ///< RSA 2048
+    std::string otherRsaPrivate, otherRsaPublic;
+    std::string ecPrivate, ecPublic;          ///< P-256
+    std::string ec384Public;                  ///< P-384 (not usable for ES256)
+    std::string rsa1024Public;                ///< too small for RS256
+    std::string notAKey;                      ///< a text file
+};
+const TestKeys& keys();
+
+/// The interpreter that has Debian's python3-jwt (not a pyenv shim without it).
+const std::string& systemPython();
+
+/// PyJWT: jwt.encode(json.loads(payloadJson), <content of keyFile>, algorithm=alg, headers=extraHeadersJson).
+/// Throws CppUnit failures when python fails.
+std::string pyJwtEncode(const std::string& payloadJson, const std::string& keyFile, const std::string& alg,
+                        const std::string& extraHeadersJson = "{}");
+
+/// PyJWT: jwt.decode(token, <content of keyFile>, algorithms=[alg], audience/issuer when set).
+/// Returns "OK " + json.dumps(claims, sort_keys=True) or "ERR <exception class>: <message>".
+std::string pyJwtDecode(const std::string& token, const std::string& keyFile, const std::string& alg,
+                        const std::string& audience = "", const std::string& issuer = "");
+
+/// The JSON error code in a SPEC §5 error body ("" when the body is not one).
+std::string errorCode(const http::Exchange& exchange);
+
+}  // namespace zt::filters::test
