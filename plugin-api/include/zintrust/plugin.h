@@ -1,0 +1,287 @@
+/*
+ * zintrust/plugin.h: the stable C ABI between zintrust-host and a service plugin.
+ *
+ * Pure C11 (also valid C++20). Nothing here may change layout once released:
+ *   - structs are size-prefixed (`struct_size` first) and only ever grow at the end;
+ *   - a new function or field bumps ZT_PLUGIN_ABI_MINOR; removing or reordering bumps MAJOR;
+ *   - strings cross as pointer + length (zt_str), never assumed NUL-terminated unless stated;
+ *   - no C++ types, exceptions or Poco types cross the boundary: functions return zt_status codes.
+ *
+ * Loading (host side, see host/src/plugin/PluginLoader.cpp):
+ *   1. dlopen(file, RTLD_NOW | RTLD_LOCAL); a missing or unresolved symbol fails here.
+ *   2. dlsym(ZT_PLUGIN_ENTRY_SYMBOL) must find a function of type zt_plugin_entry_fn.
+ *   3. The descriptor it returns must have abi_major == ZT_PLUGIN_ABI_MAJOR and
+ *      struct_size >= ZT_PLUGIN_DESCRIPTOR_MIN_SIZE. Otherwise the plugin is refused with the file
+ *      name and the reason, and the other services keep starting.
+ *   4. init() is called once, on the host's main thread, with the host function table.
+ *      register_* functions are only valid during init().
+ *   5. Route handlers, health checks and authenticators are then called from many host worker
+ *      threads at once: they must be thread-safe.
+ *   6. shutdown() is called once, after the service stopped accepting requests and every in-flight
+ *      call into the plugin has returned. The library is dlclose()d afterwards.
+ *
+ * OWNERSHIP conventions used below:
+ *   "borrowed, call"   : owned by the caller, valid only until the function returns. Copy to keep.
+ *   "borrowed, plugin" : owned by the host, valid until the plugin's shutdown() returns.
+ *   "static"           : owned by the plugin, must stay valid while the library is loaded.
+ *   "copied"           : the callee copies the data before returning; the caller keeps ownership.
+ */
+#ifndef ZINTRUST_PLUGIN_H
+#define ZINTRUST_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZT_PLUGIN_ABI_MAJOR 1u
+#define ZT_PLUGIN_ABI_MINOR 0u
+
+/* Name of the one exported function (dlsym is only reliable for functions, as PG_MODULE_MAGIC). */
+#define ZT_PLUGIN_ENTRY_SYMBOL "zt_plugin_entry"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ZT_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define ZT_PLUGIN_EXPORT
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Basic types
+ * ------------------------------------------------------------------------------------------- */
+
+/* A string slice. OWNERSHIP: stated at every use. `data` may be NULL only when `len` is 0. */
+typedef struct zt_str {
+    const char* data;
+    size_t len;
+} zt_str;
+
+/* Status codes returned across the ABI. Fixed width so the ABI does not depend on enum size. */
+typedef int32_t zt_status;
+#define ZT_OK 0
+#define ZT_ERR_INVALID_ARGUMENT 1 /* bad argument (NULL, malformed pattern, bad status code...) */
+#define ZT_ERR_NOT_FOUND 2        /* looked-up key does not exist */
+#define ZT_ERR_INTERNAL 3         /* unexpected failure; the host logs it and answers 500 */
+#define ZT_ERR_UNAVAILABLE 4      /* a dependency (database, other service) is unavailable */
+#define ZT_ERR_TIMEOUT 5          /* a dependency did not answer in time */
+#define ZT_ERR_PERMISSION 6       /* not allowed (e.g. raw SQL disabled, register_* after init) */
+#define ZT_ERR_CONFLICT 7         /* duplicate (route already registered, unique violation) */
+#define ZT_ERR_BUFFER_TOO_SMALL 8 /* a caller-provided buffer was too small */
+
+/* Log levels, ordered like Poco::Message::Priority (lower = more severe). */
+typedef int32_t zt_log_level;
+#define ZT_LOG_FATAL 1
+#define ZT_LOG_CRITICAL 2
+#define ZT_LOG_ERROR 3
+#define ZT_LOG_WARNING 4
+#define ZT_LOG_NOTICE 5
+#define ZT_LOG_INFORMATION 6
+#define ZT_LOG_DEBUG 7
+#define ZT_LOG_TRACE 8
+
+/* Health states returned by plugin health checks. */
+typedef int32_t zt_health_state;
+#define ZT_HEALTH_HEALTHY 0
+#define ZT_HEALTH_DEGRADED 1
+#define ZT_HEALTH_UNHEALTHY 2
+
+/* One HTTP header. OWNERSHIP: as the array that holds it. */
+typedef struct zt_header {
+    zt_str name; /* lower-case when produced by the host */
+    zt_str value;
+} zt_header;
+
+/* Opaque host objects. Never dereferenced by the plugin. */
+typedef struct zt_host zt_host;         /* one per loaded service; lives until shutdown() returns */
+typedef struct zt_response zt_response; /* one per handler call; valid only during that call */
+
+/* ---------------------------------------------------------------------------------------------
+ * Requests
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * A request as seen by a route handler or an authenticator.
+ * OWNERSHIP: the struct and every pointer in it are "borrowed, call": owned by the host and valid
+ * only until the handler / authenticator returns.
+ * Fields added in later minors are appended; check struct_size before reading them.
+ */
+typedef struct zt_request {
+    uint32_t struct_size;
+    zt_str method;            /* "GET", "POST", ... (upper case) */
+    zt_str path;              /* percent-decoded path without the query string, e.g. "/users/7" */
+    zt_str query;             /* raw query string without '?', possibly empty */
+    const zt_header* headers; /* request headers, names lower-cased */
+    size_t header_count;
+    const zt_header* params; /* path parameters: {name without ':', value}, e.g. {"id","7"} */
+    size_t param_count;
+    zt_str body;          /* the full request body (the host reads it before calling) */
+    zt_str service_name;  /* the service this request was routed to */
+    zt_str principal;     /* authenticated subject ("sub" or api-key id); empty when not authenticated */
+    zt_str claims_json;   /* verified claims as a JSON object text; "{}" when none */
+    zt_str trace_id;      /* W3C trace id (32 lower-case hex) of this request */
+    zt_str span_id;       /* the server span id (16 hex) the host opened for this request */
+    zt_str traceparent;   /* value to send on outgoing calls so they become children of this span */
+    uint32_t trace_flags; /* W3C trace flags; bit 0 = sampled */
+} zt_request;
+
+/* ---------------------------------------------------------------------------------------------
+ * Plugin callbacks
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * Handles one request. Build the answer with zt_host_api.response_* on `response`.
+ * Return ZT_OK when the response is complete. Any other status makes the host answer with a JSON
+ * error whose HTTP status follows the code (ZT_ERR_UNAVAILABLE -> 503, ZT_ERR_TIMEOUT -> 504,
+ * ZT_ERR_NOT_FOUND -> 404, ZT_ERR_INVALID_ARGUMENT -> 400, ZT_ERR_PERMISSION -> 403,
+ * ZT_ERR_CONFLICT -> 409, others -> 500) unless the handler already set a body.
+ * `route_data`: the pointer given to register_route, passed back untouched.
+ * Must not throw: a C++ exception crossing this boundary is undefined behaviour (the host catches
+ * what it can and answers 500, but do not rely on it; the SDK converts exceptions to statuses).
+ */
+typedef zt_status (*zt_route_handler)(void* route_data, const zt_request* request,
+                                      zt_response* response);
+
+/*
+ * A plugin health check. Writes an optional NUL-terminated human-readable message into
+ * `message_buf` (OWNERSHIP: host-owned buffer of `message_cap` bytes, "borrowed, call") and returns
+ * a zt_health_state. Called from the host's health endpoint and monitor, possibly concurrently.
+ */
+typedef zt_health_state (*zt_health_check_fn)(void* check_data, char* message_buf,
+                                              size_t message_cap);
+
+/*
+ * Result of a custom authenticator (auth strategy "custom").
+ * OWNERSHIP: the struct is host-owned ("borrowed, call"). The authenticator fills it through
+ * zt_host_api.auth_result_set (copied), never by writing pointers into it.
+ */
+typedef struct zt_auth_result zt_auth_result;
+
+/*
+ * A custom authenticator: decides whether `request` may reach the route handlers.
+ * Return ZT_OK after calling auth_result_set (allow or deny). Any other return value, or returning
+ * without calling auth_result_set, denies the request (fail closed).
+ */
+typedef zt_status (*zt_authenticate_fn)(void* auth_data, const zt_request* request,
+                                        zt_auth_result* result);
+
+/* ---------------------------------------------------------------------------------------------
+ * The host function table
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * Functions the host offers the plugin, in the style of sqlite3_api_routines.
+ * OWNERSHIP: the table itself is "borrowed, plugin" (host-owned, valid until shutdown() returns).
+ * A plugin built against a newer minor must check struct_size (ZT_HOST_API_HAS) before calling a
+ * function appended after the minor it was built with.
+ */
+typedef struct zt_host_api {
+    uint32_t struct_size;
+    uint16_t abi_major;
+    uint16_t abi_minor;
+
+    /* ---- 1.0 ---- */
+
+    /* Logs `message` ("copied") under the service's logger. Any thread. */
+    void (*log)(zt_host* host, zt_log_level level, zt_str message);
+
+    /*
+     * Looks up a value of the service's service.config.json by dotted path ("database.schema",
+     * "config.greeting"); non-string values come back as their JSON text.
+     * `out_value`: receives a "borrowed, plugin" string. ZT_ERR_NOT_FOUND when absent.
+     */
+    zt_status (*config_get)(zt_host* host, zt_str key, zt_str* out_value);
+
+    /*
+     * Registers a route (init only). `method`: "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
+     * "OPTIONS" or "*" for any. `pattern`: "/users/:id" style; segments starting with ':' capture one
+     * path segment, a final "*" segment captures the rest. Both strings are "copied".
+     * `route_data` ("static" for the plugin: must outlive the service) is passed to `handler`.
+     * ZT_ERR_CONFLICT for a duplicate method+pattern, ZT_ERR_INVALID_ARGUMENT for a bad pattern,
+     * ZT_ERR_PERMISSION after init.
+     */
+    zt_status (*register_route)(zt_host* host, zt_str method, zt_str pattern,
+                                zt_route_handler handler, void* route_data);
+
+    /*
+     * Registers a named health check shown under checks.plugin.<name> of /health (init only).
+     * `name` is "copied"; `check_data` must outlive the service.
+     */
+    zt_status (*register_health_check)(zt_host* host, zt_str name, zt_health_check_fn check,
+                                       void* check_data);
+
+    /*
+     * Registers the authenticator used when the service's auth.strategy is "custom" (init only,
+     * at most one). `auth_data` must outlive the service.
+     */
+    zt_status (*register_authenticator)(zt_host* host, zt_authenticate_fn authenticate,
+                                        void* auth_data);
+
+    /* Sets the HTTP status (100..599) of the response being built. Default 200. */
+    zt_status (*response_set_status)(zt_response* response, int32_t status);
+
+    /* Adds a response header; name and value are "copied". Names with CR/LF are refused. */
+    zt_status (*response_add_header)(zt_response* response, zt_str name, zt_str value);
+
+    /* Replaces the response body ("copied"). */
+    zt_status (*response_set_body)(zt_response* response, zt_str body);
+
+    /*
+     * Fills a custom-auth result. `allow` non-zero allows. `principal` ("copied") names the caller.
+     * `deny_status`: HTTP status used when denying (401 or 403; 0 means 401). `message` ("copied")
+     * goes into the JSON error body when denying.
+     */
+    zt_status (*auth_result_set)(zt_auth_result* result, int32_t allow, zt_str principal,
+                                 int32_t deny_status, zt_str message);
+} zt_host_api;
+
+/* True when `api` is large enough to contain `member` (for functions appended in later minors). */
+#define ZT_HOST_API_HAS(api, member)                                                              \
+    ((api)->struct_size >= offsetof(zt_host_api, member) + sizeof((api)->member))
+
+/* ---------------------------------------------------------------------------------------------
+ * The plugin descriptor
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * What the entry function returns.
+ * OWNERSHIP: "static": the descriptor and its strings belong to the plugin and must stay valid
+ * while the library is loaded.
+ */
+typedef struct zt_plugin_descriptor {
+    uint32_t struct_size; /* sizeof(zt_plugin_descriptor) as the plugin was compiled */
+    uint16_t abi_major;   /* ZT_PLUGIN_ABI_MAJOR the plugin was compiled with */
+    uint16_t abi_minor;   /* ZT_PLUGIN_ABI_MINOR the plugin was compiled with */
+    const char* name;        /* NUL-terminated service/plugin name, e.g. "users" */
+    const char* version;     /* NUL-terminated semantic version, e.g. "1.0.0" */
+    const char* description; /* NUL-terminated, may be "" */
+
+    /*
+     * Called once on the main thread. `api` and `host` are "borrowed, plugin".
+     * Store the plugin's per-service state in *out_instance (plugin-owned, freed by shutdown()).
+     * On failure return non-ZT_OK and write a NUL-terminated reason into `error_buf`
+     * (host-owned, `error_cap` bytes, "borrowed, call"): the host refuses the service with it.
+     */
+    zt_status (*init)(const zt_host_api* api, zt_host* host, void** out_instance, char* error_buf,
+                      size_t error_cap);
+
+    /* Called once; frees what init allocated. `instance` is what init stored. Must not fail. */
+    void (*shutdown)(void* instance);
+} zt_plugin_descriptor;
+
+/* The smallest descriptor the host accepts: everything up to and including `shutdown`. */
+#define ZT_PLUGIN_DESCRIPTOR_MIN_SIZE                                                             \
+    (offsetof(zt_plugin_descriptor, shutdown) + sizeof(void (*)(void*)))
+
+/* Type of the exported entry function. Returns a "static" descriptor; never NULL on success. */
+typedef const zt_plugin_descriptor* (*zt_plugin_entry_fn)(void);
+
+/* Declaration of the entry function a plugin must export (with C linkage). */
+ZT_PLUGIN_EXPORT const zt_plugin_descriptor* zt_plugin_entry(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* ZINTRUST_PLUGIN_H */

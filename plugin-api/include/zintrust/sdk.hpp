@@ -1,0 +1,452 @@
+// zintrust/sdk.hpp: header-only C++20 SDK over the C ABI in plugin.h.
+//
+// A service is a class:
+//
+//   class Hello : public zt::sdk::Service {
+//   public:
+//       void configure(zt::sdk::Routes& routes, zt::sdk::Host& host) override {
+//           routes.get("/hello/:name", [](const zt::sdk::Request& req) {
+//               return zt::sdk::Response::json(200, "{\"hello\":\"" + req.param("name") + "\"}");
+//           });
+//       }
+//   };
+//   ZT_PLUGIN(Hello, "hello", "1.0.0", "says hello")
+//
+// Exceptions never cross the C boundary: zt::sdk::HttpError becomes its JSON error, any other
+// exception becomes a JSON 500, and an exception in configure() refuses the service with its text.
+// Plugins link nothing but the C++ standard library (no Poco).
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "zintrust/plugin.h"
+
+namespace zt::sdk {
+
+inline std::string_view view(zt_str s) {
+    return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.len);
+}
+inline zt_str str(std::string_view s) { return zt_str{s.data(), s.size()}; }
+
+/// JSON string escaping for hand-built bodies (quotes, backslash, control characters).
+inline std::string jsonEscape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += ch;
+                }
+        }
+    }
+    return out;
+}
+
+/// The SPEC §5 error document.
+inline std::string errorJson(std::string_view code, std::string_view message) {
+    return "{\"error\":{\"code\":\"" + jsonEscape(code) + "\",\"message\":\"" + jsonEscape(message) +
+           "\"}}";
+}
+
+/// Throw from a handler to answer with a JSON error: HttpError(404, "not_found", "user 7 not found").
+class HttpError : public std::runtime_error {
+public:
+    HttpError(int status, std::string code, const std::string& message)
+        : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+    int status() const { return status_; }
+    const std::string& code() const { return code_; }
+
+private:
+    int status_;
+    std::string code_;
+};
+
+/// Read-only view of the request. Valid only during the handler call (it borrows host memory).
+class Request {
+public:
+    explicit Request(const zt_request* r) : r_(r) {}
+
+    std::string_view method() const { return view(r_->method); }
+    std::string_view path() const { return view(r_->path); }
+    std::string_view rawQuery() const { return view(r_->query); }
+    std::string_view body() const { return view(r_->body); }
+    std::string_view serviceName() const { return view(r_->service_name); }
+    std::string_view principal() const { return view(r_->principal); }
+    std::string_view claimsJson() const { return view(r_->claims_json); }
+    std::string_view traceId() const { return view(r_->trace_id); }
+    std::string_view traceparent() const { return view(r_->traceparent); }
+    bool sampled() const { return (r_->trace_flags & 1u) != 0; }
+
+    /// First header with that name (case-insensitive).
+    std::optional<std::string_view> header(std::string_view name) const {
+        for (std::size_t i = 0; i < r_->header_count; ++i) {
+            auto n = view(r_->headers[i].name);
+            if (n.size() == name.size() && equalsIgnoreCase(n, name)) return view(r_->headers[i].value);
+        }
+        return std::nullopt;
+    }
+
+    /// A path parameter (":id" -> param("id")); throws HttpError 400 when absent.
+    std::string param(std::string_view name) const {
+        for (std::size_t i = 0; i < r_->param_count; ++i) {
+            if (view(r_->params[i].name) == name) return std::string(view(r_->params[i].value));
+        }
+        throw HttpError(400, "bad_request", "missing path parameter '" + std::string(name) + "'");
+    }
+
+    /// A query parameter, percent-decoded ('+' is a space); nullopt when absent.
+    std::optional<std::string> query(std::string_view name) const {
+        std::string_view q = rawQuery();
+        while (!q.empty()) {
+            auto amp = q.find('&');
+            std::string_view pair = q.substr(0, amp);
+            auto eq = pair.find('=');
+            if (decode(pair.substr(0, eq)) == name)
+                return eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1));
+            if (amp == std::string_view::npos) break;
+            q.remove_prefix(amp + 1);
+        }
+        return std::nullopt;
+    }
+
+    const zt_request* raw() const { return r_; }
+
+private:
+    static bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            char x = a[i], y = b[i];
+            if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+            if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+            if (x != y) return false;
+        }
+        return true;
+    }
+    static int hex(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    }
+    static std::string decode(std::string_view s) {
+        std::string out;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s[i] == '+') {
+                out += ' ';
+            } else if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+                out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+                i += 2;
+            } else {
+                out += s[i];
+            }
+        }
+        return out;
+    }
+    const zt_request* r_;
+};
+
+/// What a handler returns. Copied into the host's response after the handler returns.
+struct Response {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    static Response json(int status, std::string body) {
+        Response r;
+        r.status = status;
+        r.headers.emplace_back("Content-Type", "application/json");
+        r.body = std::move(body);
+        return r;
+    }
+    static Response text(int status, std::string body) {
+        Response r;
+        r.status = status;
+        r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+        r.body = std::move(body);
+        return r;
+    }
+    static Response error(int status, std::string_view code, std::string_view message) {
+        return json(status, errorJson(code, message));
+    }
+    Response& header(std::string name, std::string value) {
+        headers.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+};
+
+enum class HealthState { Healthy = ZT_HEALTH_HEALTHY, Degraded = ZT_HEALTH_DEGRADED, Unhealthy = ZT_HEALTH_UNHEALTHY };
+
+struct HealthResult {
+    HealthState state = HealthState::Healthy;
+    std::string message;
+};
+
+/// Decision of a custom authenticator (auth strategy "custom").
+struct AuthDecision {
+    bool allow = false;
+    std::string principal;
+    int denyStatus = 401;  ///< 401 or 403
+    std::string message;
+
+    static AuthDecision allowAs(std::string principal) { return {true, std::move(principal), 401, ""}; }
+    static AuthDecision deny(int status, std::string message) { return {false, "", status, std::move(message)}; }
+};
+
+using Handler = std::function<Response(const Request&)>;
+using HealthCheck = std::function<HealthResult()>;
+using Authenticator = std::function<AuthDecision(const Request&)>;
+
+/// The host as seen by a service: logging, config, health checks, custom authentication.
+/// OWNERSHIP: wraps the host table and handle, both valid until the plugin's shutdown().
+class Host {
+public:
+    Host(const zt_host_api* api, zt_host* host) : api_(api), host_(host) {}
+
+    void log(zt_log_level level, std::string_view message) const { api_->log(host_, level, str(message)); }
+    void info(std::string_view m) const { log(ZT_LOG_INFORMATION, m); }
+    void warn(std::string_view m) const { log(ZT_LOG_WARNING, m); }
+    void error(std::string_view m) const { log(ZT_LOG_ERROR, m); }
+
+    /// A service.config.json value by dotted path ("config.greeting"); non-strings as JSON text.
+    std::optional<std::string> config(std::string_view key) const {
+        zt_str out{nullptr, 0};
+        if (api_->config_get(host_, str(key), &out) != ZT_OK) return std::nullopt;
+        return std::string(view(out));
+    }
+
+    /// Registers a health check shown under checks.plugin.<name>. Only inside configure().
+    void addHealthCheck(std::string name, HealthCheck check);
+    /// Registers the custom authenticator. Only inside configure().
+    void setAuthenticator(Authenticator authenticator);
+
+    const zt_host_api* api() const { return api_; }
+    zt_host* handle() const { return host_; }
+
+    // SDK internals: where configure()-time registrations are kept; null outside configure().
+    std::vector<std::unique_ptr<HealthCheck>>* healthStorage_ = nullptr;
+    std::unique_ptr<Authenticator>* authStorage_ = nullptr;
+
+private:
+    const zt_host_api* api_;
+    zt_host* host_;
+};
+
+namespace detail {
+
+inline void writeResponse(const zt_host_api* api, zt_response* out, const Response& r) {
+    api->response_set_status(out, r.status);
+    for (const auto& [n, v] : r.headers) api->response_add_header(out, str(n), str(v));
+    api->response_set_body(out, str(r.body));
+}
+
+struct RouteSlot {
+    const zt_host_api* api;
+    Handler handler;
+};
+
+inline zt_status invokeRoute(void* data, const zt_request* request, zt_response* response) {
+    auto* slot = static_cast<RouteSlot*>(data);
+    try {
+        Request req(request);
+        Response r = slot->handler(req);
+        writeResponse(slot->api, response, r);
+        return ZT_OK;
+    } catch (const HttpError& e) {
+        writeResponse(slot->api, response, Response::error(e.status(), e.code(), e.what()));
+        return ZT_OK;
+    } catch (const std::exception& e) {
+        writeResponse(slot->api, response, Response::error(500, "internal_error", e.what()));
+        return ZT_OK;
+    } catch (...) {
+        writeResponse(slot->api, response, Response::error(500, "internal_error", "unknown error"));
+        return ZT_OK;
+    }
+}
+
+inline zt_health_state invokeHealth(void* data, char* buf, std::size_t cap) {
+    auto* check = static_cast<HealthCheck*>(data);
+    HealthResult r;
+    try {
+        r = (*check)();
+    } catch (const std::exception& e) {
+        r = {HealthState::Unhealthy, std::string("check threw: ") + e.what()};
+    } catch (...) {
+        r = {HealthState::Unhealthy, "check threw"};
+    }
+    if (cap > 0) {
+        std::size_t n = r.message.size() < cap - 1 ? r.message.size() : cap - 1;
+        std::memcpy(buf, r.message.data(), n);
+        buf[n] = '\0';
+    }
+    return static_cast<zt_health_state>(r.state);
+}
+
+struct AuthSlot {
+    const zt_host_api* api;
+    Authenticator fn;
+};
+
+inline zt_status invokeAuth(void* data, const zt_request* request, zt_auth_result* result) {
+    auto* slot = static_cast<AuthSlot*>(data);
+    try {
+        AuthDecision d = slot->fn(Request(request));
+        return slot->api->auth_result_set(result, d.allow ? 1 : 0, str(d.principal), d.denyStatus, str(d.message));
+    } catch (...) {
+        return ZT_ERR_INTERNAL;  // the host denies: fail closed
+    }
+}
+
+}  // namespace detail
+
+/// Route registration inside Service::configure().
+class Routes {
+public:
+    Routes(const zt_host_api* api, zt_host* host, std::vector<std::unique_ptr<detail::RouteSlot>>& slots)
+        : api_(api), host_(host), slots_(slots) {}
+
+    Routes& get(std::string_view p, Handler h) { return add("GET", p, std::move(h)); }
+    Routes& post(std::string_view p, Handler h) { return add("POST", p, std::move(h)); }
+    Routes& put(std::string_view p, Handler h) { return add("PUT", p, std::move(h)); }
+    Routes& patch(std::string_view p, Handler h) { return add("PATCH", p, std::move(h)); }
+    Routes& del(std::string_view p, Handler h) { return add("DELETE", p, std::move(h)); }
+
+    /// Throws std::runtime_error (refusing the service) when the host rejects the route.
+    Routes& add(std::string_view method, std::string_view pattern, Handler h) {
+        slots_.push_back(std::make_unique<detail::RouteSlot>(detail::RouteSlot{api_, std::move(h)}));
+        zt_status rc = api_->register_route(host_, str(method), str(pattern), &detail::invokeRoute,
+                                            slots_.back().get());
+        if (rc != ZT_OK) {
+            slots_.pop_back();
+            throw std::runtime_error("cannot register route " + std::string(method) + " " +
+                                     std::string(pattern) + " (status " + std::to_string(rc) + ")");
+        }
+        return *this;
+    }
+
+private:
+    const zt_host_api* api_;
+    zt_host* host_;
+    std::vector<std::unique_ptr<detail::RouteSlot>>& slots_;
+};
+
+/// Base class of a service. One instance per loaded service; handlers run on many threads.
+class Service {
+public:
+    virtual ~Service() = default;
+    /// Register routes, health checks and an authenticator. Throw to refuse to start.
+    virtual void configure(Routes& routes, Host& host) = 0;
+};
+
+/// Everything one loaded service owns (route slots must outlive the host's use of them).
+struct PluginInstance {
+    Host host;
+    std::vector<std::unique_ptr<detail::RouteSlot>> routes;
+    std::vector<std::unique_ptr<HealthCheck>> healthChecks;
+    std::unique_ptr<detail::AuthSlot> auth;    ///< registered with the host after configure()
+    std::unique_ptr<Authenticator> authFn;     ///< filled by Host::setAuthenticator during configure()
+    std::unique_ptr<Service> service;
+
+    PluginInstance(const zt_host_api* api, zt_host* h) : host(api, h) {}
+};
+
+inline void Host::addHealthCheck(std::string name, HealthCheck check) {
+    if (healthStorage_ == nullptr) throw std::logic_error("addHealthCheck is only valid inside configure()");
+    healthStorage_->push_back(std::make_unique<HealthCheck>(std::move(check)));
+    zt_status rc = api_->register_health_check(host_, str(name), &detail::invokeHealth,
+                                               healthStorage_->back().get());
+    if (rc != ZT_OK) {
+        healthStorage_->pop_back();
+        throw std::runtime_error("cannot register health check '" + name + "' (status " + std::to_string(rc) + ")");
+    }
+}
+
+namespace detail {
+template <class ServiceT>
+zt_status init(const zt_host_api* api, zt_host* host, void** out, char* err, std::size_t cap) {
+    auto fail = [&](const std::string& msg) {
+        if (cap > 0) {
+            std::size_t n = msg.size() < cap - 1 ? msg.size() : cap - 1;
+            std::memcpy(err, msg.data(), n);
+            err[n] = '\0';
+        }
+        return ZT_ERR_INTERNAL;
+    };
+    if (api == nullptr || api->abi_major != ZT_PLUGIN_ABI_MAJOR ||
+        api->struct_size < offsetof(zt_host_api, auth_result_set) + sizeof(api->auth_result_set)) {
+        return fail("host function table is incompatible with this plugin");
+    }
+    try {
+        auto inst = std::make_unique<PluginInstance>(api, host);
+        inst->host.healthStorage_ = &inst->healthChecks;
+        inst->host.authStorage_ = &inst->authFn;
+        inst->service = std::make_unique<ServiceT>();
+        Routes routes(api, host, inst->routes);
+        inst->service->configure(routes, inst->host);
+        if (inst->authFn) {
+            inst->auth = std::make_unique<AuthSlot>(AuthSlot{api, std::move(*inst->authFn)});
+            zt_status rc = api->register_authenticator(host, &invokeAuth, inst->auth.get());
+            if (rc != ZT_OK) return fail("cannot register authenticator (status " + std::to_string(rc) + ")");
+        }
+        inst->host.healthStorage_ = nullptr;
+        inst->host.authStorage_ = nullptr;
+        *out = inst.release();
+        return ZT_OK;
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    } catch (...) {
+        return fail("configure() threw a non-standard exception");
+    }
+}
+
+inline void shutdown(void* instance) {
+    try {
+        delete static_cast<PluginInstance*>(instance);
+    } catch (...) {
+    }
+}
+}  // namespace detail
+
+inline void Host::setAuthenticator(Authenticator authenticator) {
+    if (authStorage_ == nullptr) throw std::logic_error("setAuthenticator is only valid inside configure()");
+    if (*authStorage_) throw std::logic_error("setAuthenticator called twice");
+    *authStorage_ = std::make_unique<Authenticator>(std::move(authenticator));
+}
+
+}  // namespace zt::sdk
+
+/// Defines the plugin's exported entry symbol for service class `ServiceClass`.
+#define ZT_PLUGIN(ServiceClass, NAME, VERSION, DESCRIPTION)                                         \
+    extern "C" ZT_PLUGIN_EXPORT const zt_plugin_descriptor* zt_plugin_entry(void) {               \
+        static const zt_plugin_descriptor descriptor = {                                          \
+            static_cast<uint32_t>(sizeof(zt_plugin_descriptor)),                                  \
+            static_cast<uint16_t>(ZT_PLUGIN_ABI_MAJOR),                                           \
+            static_cast<uint16_t>(ZT_PLUGIN_ABI_MINOR),                                           \
+            NAME,                                                                                 \
+            VERSION,                                                                              \
+            DESCRIPTION,                                                                          \
+            &::zt::sdk::detail::init<ServiceClass>,                                               \
+            &::zt::sdk::detail::shutdown,                                                         \
+        };                                                                                        \
+        return &descriptor;                                                                       \
+    }
