@@ -1,0 +1,82 @@
+#include "admin/AdminApi.h"
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Timestamp.h>
+
+#include "http/JsonError.h"
+
+namespace zt::admin {
+
+std::pair<int, std::string> AdminApi::aggregateHealth() const {
+    using http::jsonEscape;
+    int healthy = 0, degraded = 0, unhealthy = 0;
+    std::string services;
+    for (const auto& rec : registry_.list()) {
+        std::string status;
+        std::string detail;
+        auto it = healths_.find(rec.name);
+        if (it != healths_.end() && rec.status != registry::ServiceStatus::Failed &&
+            rec.status != registry::ServiceStatus::Stopped) {
+            auto answer = it->second->health();
+            status = health::toString(answer.state);
+            detail = answer.json;
+        } else if (rec.status == registry::ServiceStatus::Healthy ||
+                   rec.status == registry::ServiceStatus::Degraded) {
+            status = registry::toString(rec.status);
+        } else {
+            // failed, stopped, starting or unknown remote: all count as unhealthy
+            status = "unhealthy";
+        }
+        if (status == "healthy") ++healthy;
+        else if (status == "degraded") ++degraded;
+        else ++unhealthy;
+        if (!services.empty()) services += ',';
+        services += "\"" + jsonEscape(rec.name) + "\":{\"status\":\"" + status + "\"";
+        if (!rec.error.empty()) services += ",\"error\":\"" + jsonEscape(rec.error) + "\"";
+        if (!detail.empty()) services += ",\"health\":" + detail;
+        services += '}';
+    }
+    int total = healthy + degraded + unhealthy;
+    std::string overall = unhealthy > 0 || total == 0 ? "unhealthy" : degraded > 0 ? "degraded" : "healthy";
+    std::string json = "{\"status\":\"" + overall + "\",\"timestamp\":\"" +
+                       Poco::DateTimeFormatter::format(Poco::Timestamp(),
+                                                       Poco::DateTimeFormat::ISO8601_FRAC_FORMAT) +
+                       "\",\"summary\":{\"total\":" + std::to_string(total) +
+                       ",\"healthy\":" + std::to_string(healthy) + ",\"degraded\":" +
+                       std::to_string(degraded) + ",\"unhealthy\":" + std::to_string(unhealthy) +
+                       "},\"services\":{" + services + "}}";
+    return {overall == "unhealthy" ? 503 : 200, json};
+}
+
+void AdminApi::handle(http::Exchange& ex) const {
+    const auto& path = ex.request.path;
+    const auto& method = ex.request.method;
+    auto known = [&](const std::string& p) {
+        return p == "/services" || p == "/health/services" || p == "/health" || p == "/health/live" ||
+               endpoints_.count(p) != 0;
+    };
+    if (!known(path)) {
+        http::setJsonError(ex.response, 404, "not_found", "no admin endpoint " + path);
+        return;
+    }
+    if (method != "GET" && method != "HEAD") {
+        http::setJsonError(ex.response, 405, "method_not_allowed", "use GET on " + path);
+        ex.response.headers.set("allow", "GET, HEAD");
+        return;
+    }
+    ex.response.headers.set("cache-control", "no-store");
+    if (path == "/services") {
+        ex.response.setJson(200, registry_.toJson());
+    } else if (path == "/health/services") {
+        auto [status, json] = aggregateHealth();
+        ex.response.setJson(status, json);
+    } else if (path == "/health" || path == "/health/live") {
+        ex.response.setJson(200, "{\"service\":\"admin\",\"status\":\"healthy\"}");
+    } else {
+        auto [status, json] = endpoints_.at(path)();
+        ex.response.setJson(status, json);
+    }
+}
+
+}  // namespace zt::admin

@@ -1,0 +1,153 @@
+#include "app/HostApplication.h"
+
+#include <Poco/File.h>
+#include <Poco/Path.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionException.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <iostream>
+#include <set>
+
+#include "app/Logging.h"
+#include "bootstrap/MicroserviceBootstrap.h"
+#include "config/ConfigError.h"
+#include "config/EnvConfig.h"
+
+namespace zt::app {
+
+namespace {
+constexpr int kExitCheckFailed = 1;    // --check-config found problems
+constexpr int kExitBadEnvironment = 2; // SPEC §2: a bad variable exits with status 2
+
+/// Installed binaries (in /usr/bin) default to the packaged folders; a build-tree binary to the
+/// build's plugin folder and the source tree's services/.
+std::pair<std::string, std::string> defaultFolders(const std::string& exePath) {
+    std::string dir = Poco::Path(exePath).parent().toString();
+    if (!dir.empty() && dir.back() == '/') dir.pop_back();
+    if (dir == ZT_INSTALL_BINDIR) return {ZT_INSTALLED_PLUGIN_DIR, ZT_INSTALLED_SERVICES_DIR};
+    return {ZT_DEV_PLUGIN_DIR, ZT_DEV_SERVICES_DIR};
+}
+}  // namespace
+
+HostApplication::HostApplication() {
+    setUnixOptions(true);
+}
+
+void HostApplication::defineOptions(Poco::Util::OptionSet& options) {
+    // Not calling ServerApplication::defineOptions: --daemon/--pidfile are systemd's job here.
+    options.addOption(Poco::Util::Option("env-file", "", "load KEY=VALUE lines from FILE (the real environment wins)")
+                          .required(false).repeatable(false).argument("FILE"));
+    options.addOption(Poco::Util::Option("check-config", "", "validate env, service configs and plugins, then exit 0 or 1")
+                          .required(false).repeatable(false));
+    options.addOption(Poco::Util::Option("list-services", "", "list discovered services and exit")
+                          .required(false).repeatable(false));
+    options.addOption(Poco::Util::Option("version", "", "print the version and exit").required(false).repeatable(false));
+    options.addOption(Poco::Util::Option("help", "h", "print this help and exit").required(false).repeatable(false));
+}
+
+void HostApplication::handleOption(const std::string& name, const std::string& value) {
+    Poco::Util::ServerApplication::handleOption(name, value);
+    if (name == "env-file") envFile_ = value;
+    else if (name == "check-config") mode_ = Mode::CheckConfig;
+    else if (name == "list-services") mode_ = Mode::ListServices;
+    else if (name == "version") mode_ = Mode::Version;
+    else if (name == "help") mode_ = Mode::Help;
+}
+
+void HostApplication::printHelp() const {
+    Poco::Util::HelpFormatter help(options());
+    help.setUnixStyle(true);
+    help.setCommand("zintrust-host");
+    help.setUsage("[--env-file FILE] [--check-config] [--list-services] [--version] [--help]");
+    help.setHeader("Loads the service plugins named by SERVICES and serves each on its port.");
+    std::string footer = "Environment variables:";
+    for (const auto& v : config::EnvConfig::knownVariables()) footer += " " + v;
+    footer += "\nExit status: 0 ok, 1 --check-config found problems, 2 bad environment or usage.";
+    help.setFooter(footer);
+    help.format(std::cout);
+}
+
+int HostApplication::main(const std::vector<std::string>& args) {
+    if (mode_ == Mode::Help) {
+        printHelp();
+        return EXIT_OK;
+    }
+    if (mode_ == Mode::Version) {
+        std::cout << "zintrust-host " << ZT_VERSION << " (plugin ABI " << ZT_PLUGIN_ABI_MAJOR << "."
+                  << ZT_PLUGIN_ABI_MINOR << ")\n";
+        return EXIT_OK;
+    }
+    if (!args.empty()) {
+        std::cerr << "zintrust-host: unexpected argument '" << args.front() << "' (see --help)\n";
+        return kExitBadEnvironment;
+    }
+    config::EnvConfig env;
+    try {
+        if (!envFile_.empty()) config::loadEnvFile(envFile_);
+        auto [plugins, services] = defaultFolders(config().getString("application.path", ""));
+        env = config::EnvConfig::load(config::processEnvironment(), plugins, services);
+    } catch (const config::ConfigError& e) {
+        std::cerr << "zintrust-host: configuration error: " << e.message() << "\n";
+        return kExitBadEnvironment;
+    }
+    configureLogging(env.logLevel, env.logFormat);
+    auto& log = Poco::Logger::get("zt.host");
+
+    registry::MicroserviceManager manager;
+    bootstrap::MicroserviceBootstrap boot(env, manager);
+    boot.discoverServices();
+
+    if (mode_ == Mode::ListServices) {
+        std::cout << "services folder: " << env.servicesDir << "\nplugin folder:   " << env.pluginDir << "\n";
+        for (const auto& s : boot.discovered()) {
+            std::cout << "  " << s.name << "  domain=" << s.domain << " version=" << s.version
+                      << " port=" << s.port << " plugin=" << s.plugin << " auth=" << s.auth.strategy
+                      << "  (" << s.configFile << ")\n";
+        }
+        for (const auto& p : boot.problems()) std::cout << "  ERROR " << p.message << "\n";
+        return EXIT_OK;
+    }
+    if (mode_ == Mode::CheckConfig) {
+        boot.registerServices(/*checkOnly*/ true);
+        std::cout << "zintrust-host " << ZT_VERSION << " configuration check\n"
+                  << "  environment: ok\n  services folder: " << env.servicesDir
+                  << "\n  plugin folder: " << env.pluginDir << "\n";
+        std::set<std::string> bad;
+        for (const auto& p : boot.problems()) bad.insert(p.service);
+        for (const auto& s : boot.discovered()) {
+            std::cout << "  service " << s.name << ": " << (bad.count(s.name) ? "ERROR" : "ok") << "\n";
+        }
+        for (const auto& w : boot.warnings()) std::cout << "  warning: " << w << "\n";
+        for (const auto& p : boot.problems()) std::cout << "  error: " << p.message << "\n";
+        std::cout << (boot.problems().empty() ? "result: ok\n" : "result: FAILED\n");
+        return boot.problems().empty() ? EXIT_OK : kExitCheckFailed;
+    }
+
+    boot.registerServices();
+    boot.initialize();
+    auto running = boot.running();
+    log.information("zintrust-host %s ready: %z service(s) running, %z problem(s)", std::string(ZT_VERSION),
+                    running.size(), boot.problems().size());
+    waitForTerminationRequest();
+    log.information("termination requested: draining (up to %d ms)", env.shutdownDrainTimeoutMs);
+    boot.shutdown();
+    log.information("stopped");
+    return EXIT_OK;
+}
+
+std::vector<std::string> normalizeArguments(int argc, char** argv) {
+    std::vector<std::string> out;
+    for (int i = 0; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--env-file" && i + 1 < argc) {
+            out.push_back(a + "=" + argv[++i]);
+        } else {
+            out.push_back(a);
+        }
+    }
+    return out;
+}
+
+}  // namespace zt::app

@@ -1,0 +1,205 @@
+#include "bootstrap/MicroserviceBootstrap.h"
+
+#include <Poco/Path.h>
+
+#include <algorithm>
+#include <set>
+
+#include "bootstrap/ServiceFilters.h"
+#include "config/ConfigError.h"
+
+namespace zt::bootstrap {
+
+MicroserviceBootstrap::MicroserviceBootstrap(const config::EnvConfig& env,
+                                             registry::MicroserviceManager& manager)
+    : env_(env), manager_(manager), logger_(Poco::Logger::get("zt.bootstrap")) {}
+
+MicroserviceBootstrap::~MicroserviceBootstrap() {
+    try {
+        shutdown();
+    } catch (...) {
+    }
+}
+
+void MicroserviceBootstrap::fail(Entry& e, const std::string& message) {
+    e.failed = true;
+    problems_.push_back({e.config.name, message});
+    logger_.error("service %s refused: %s", e.config.name, message);
+    manager_.setStatus(e.config.name, registry::ServiceStatus::Failed, message);
+}
+
+void MicroserviceBootstrap::discoverServices() {
+    auto result = config::ServiceDiscovery::discover(env_.servicesDir);
+    for (const auto& w : result.warnings) {
+        warnings_.push_back(w);
+        logger_.warning(w);
+    }
+    for (const auto& err : result.errors) {
+        problems_.push_back({"", err.message});
+        logger_.error(err.message);
+    }
+    if (!env_.microservices) {
+        logger_.warning("MICROSERVICES=false: the microservices runtime is disabled, no service is loaded");
+        return;
+    }
+    std::set<std::string> wanted(env_.services.begin(), env_.services.end());
+    for (auto& cfg : result.services) {
+        if (!wanted.empty() && !wanted.count(cfg.name)) continue;
+        wanted.erase(cfg.name);
+        configs_.push_back(std::move(cfg));
+    }
+    for (const auto& missing : wanted) {
+        std::string msg = "SERVICES: service '" + missing + "' was not found (or its config is invalid) in " +
+                          env_.servicesDir;
+        problems_.push_back({missing, msg});
+        logger_.error(msg);
+    }
+}
+
+void MicroserviceBootstrap::registerServices(bool checkOnly) {
+    for (const auto& cfg : configs_) {
+        Entry e;
+        e.config = cfg;
+        registry::ServiceRecord rec;
+        rec.name = cfg.name;
+        rec.domain = cfg.domain;
+        rec.version = cfg.version;
+        rec.port = cfg.port;
+        rec.local = true;
+        rec.configFile = cfg.configFile;
+        rec.plugin = cfg.plugin;
+        std::string host = env_.bindAddress == "0.0.0.0" || env_.bindAddress == "::" ? "127.0.0.1"
+                                                                                     : env_.bindAddress;
+        rec.baseUrl = "http://" + host + ":" + std::to_string(cfg.port);
+        manager_.registerService(rec);
+
+        std::string path = Poco::Path(env_.pluginDir).makeDirectory().setFileName(cfg.plugin).toString();
+        try {
+            e.library = plugin::PluginLibrary::open(path);
+            if (e.library->name() != cfg.name) {
+                std::string w = path + ": plugin calls itself '" + e.library->name() +
+                                "' but serves service '" + cfg.name + "' (" + cfg.configFile + ")";
+                warnings_.push_back(w);
+                logger_.warning(w);
+            }
+        } catch (const plugin::PluginLoadError& ex) {
+            fail(e, ex.message() + " (service " + cfg.name + ", " + cfg.configFile + ": plugin)");
+            entries_.push_back(std::move(e));
+            continue;
+        }
+        if (checkOnly) {
+            try {
+                makeServiceFilterChain(cfg, env_, nullptr);
+            } catch (const config::ConfigError& ex) {
+                fail(e, "service " + cfg.name + ": " + ex.message());
+            }
+        }
+        entries_.push_back(std::move(e));
+    }
+}
+
+void MicroserviceBootstrap::initialize() {
+    for (auto& e : entries_) {
+        if (e.failed) continue;
+        try {
+            e.service = std::make_shared<service::LocalService>(e.config, e.library);
+            e.service->start();
+        } catch (const service::ServiceStartError& ex) {
+            e.service.reset();
+            fail(e, ex.message());
+            continue;
+        }
+        try {
+            auto filters = makeServiceFilterChain(e.config, env_, e.service);
+            e.health = std::make_shared<health::ServiceHealth>(*e.service, manager_);
+            e.pipeline = std::make_shared<http::ServicePipeline>(e.service, std::move(filters), e.health);
+            http::HttpServerOptions opts;
+            opts.bindAddress = env_.bindAddress;
+            opts.port = e.config.port;
+            opts.maxThreads = env_.httpMaxThreads;
+            opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
+            opts.maxBodyBytes = env_.maxBodyBytes;
+            auto pipeline = e.pipeline;
+            e.server = std::make_unique<http::HttpServer>(
+                "service " + e.config.name, opts,
+                [pipeline](http::Exchange& ex) { pipeline->handle(ex); });
+            e.server->start();
+        } catch (const config::ConfigError& ex) {
+            fail(e, "service " + e.config.name + " (" + e.config.configFile + "): " + ex.message());
+        } catch (const http::ListenError& ex) {
+            fail(e, ex.message() + " (" + e.config.configFile + ": port)");
+        }
+        if (e.failed) {
+            e.server.reset();
+            e.pipeline.reset();
+            if (e.service) e.service->stop(env_.shutdownDrainTimeoutMs);
+            continue;
+        }
+        manager_.setStatus(e.config.name, registry::ServiceStatus::Healthy);
+        logger_.information("service %s %s listening on port %d (plugin %s)", e.config.name,
+                            e.config.version, e.server->port(), e.library->path());
+    }
+
+    if (env_.adminPort != 0) {
+        adminApi_ = std::make_unique<admin::AdminApi>(manager_);
+        for (auto& e : entries_) {
+            if (!e.failed && e.health) adminApi_->addServiceHealth(e.config.name, e.health);
+        }
+        http::HttpServerOptions opts;
+        opts.bindAddress = env_.bindAddress;
+        opts.port = env_.adminPort;
+        opts.maxThreads = 16;
+        opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
+        auto* api = adminApi_.get();
+        try {
+            admin_ = std::make_unique<http::HttpServer>(
+                "admin", opts, [api](http::Exchange& ex) { api->handle(ex); });
+            admin_->start();
+            logger_.information("admin listening on port %d", admin_->port());
+        } catch (const http::ListenError& ex) {
+            problems_.push_back({"admin", ex.message() + " (ADMIN_PORT)"});
+            logger_.error("%s (ADMIN_PORT)", ex.message());
+        }
+    }
+}
+
+void MicroserviceBootstrap::shutdown() {
+    // Servers first (stop accepting, drain), then plugins, so no request races a plugin shutdown.
+    if (admin_) {
+        admin_->stop(env_.shutdownDrainTimeoutMs);
+        admin_.reset();
+    }
+    for (auto& e : entries_) {
+        if (e.server) {
+            e.server->stop(env_.shutdownDrainTimeoutMs);
+            e.server.reset();
+        }
+    }
+    for (auto& e : entries_) {
+        if (e.service) {
+            if (!e.service->stop(env_.shutdownDrainTimeoutMs)) {
+                // Still-running plugin calls: keep the library loaded rather than unmap live code.
+                new std::shared_ptr<plugin::PluginLibrary>(e.library);
+            }
+            manager_.setStatus(e.config.name, registry::ServiceStatus::Stopped);
+        }
+    }
+    entries_.clear();
+}
+
+std::vector<std::string> MicroserviceBootstrap::running() const {
+    std::vector<std::string> out;
+    for (const auto& e : entries_) {
+        if (!e.failed && e.server) out.push_back(e.config.name);
+    }
+    return out;
+}
+
+std::shared_ptr<const http::ServicePipeline> MicroserviceBootstrap::pipeline(const std::string& name) const {
+    for (const auto& e : entries_) {
+        if (e.config.name == name && !e.failed) return e.pipeline;
+    }
+    return nullptr;
+}
+
+}  // namespace zt::bootstrap

@@ -1,0 +1,74 @@
+#pragma once
+// Start-up in three steps, like ZinTrust's MicroserviceBootstrap:
+//   discoverServices()  read service.config.json files, apply the SERVICES allow-list
+//   registerServices()  dlopen each plugin and check its descriptor; register in the manager
+//   initialize()        init each plugin, build its filter chain, open its port, start serving
+// A failure in any step fails that one service (logged with file and reason); the others go on.
+#include <Poco/Logger.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "admin/AdminApi.h"
+#include "config/EnvConfig.h"
+#include "config/ServiceDiscovery.h"
+#include "http/HttpServer.h"
+#include "http/ServicePipeline.h"
+#include "plugin/PluginLibrary.h"
+#include "registry/MicroserviceManager.h"
+#include "service/LocalService.h"
+
+namespace zt::bootstrap {
+
+struct ServiceProblem {
+    std::string service;  ///< may be empty when the file could not be parsed
+    std::string message;  ///< names the file and the reason
+};
+
+class MicroserviceBootstrap {
+public:
+    MicroserviceBootstrap(const config::EnvConfig& env, registry::MicroserviceManager& manager);
+    ~MicroserviceBootstrap();
+
+    void discoverServices();
+    /// `checkOnly`: validate plugins and filter settings without calling init or opening ports.
+    void registerServices(bool checkOnly = false);
+    void initialize();
+    /// Stops servers (draining in-flight requests), then calls every plugin's shutdown().
+    void shutdown();
+
+    const std::vector<ServiceProblem>& problems() const { return problems_; }
+    const std::vector<std::string>& warnings() const { return warnings_; }
+    const std::vector<config::ServiceConfig>& discovered() const { return configs_; }
+    /// Services that are serving (after initialize).
+    std::vector<std::string> running() const;
+    /// Port actually bound by the admin server (0 when disabled).
+    int adminPort() const { return admin_ ? admin_->port() : 0; }
+    /// The pipeline of a service loaded in this process (for in-process calls), or nullptr.
+    std::shared_ptr<const http::ServicePipeline> pipeline(const std::string& name) const;
+
+private:
+    struct Entry {
+        config::ServiceConfig config;
+        std::shared_ptr<plugin::PluginLibrary> library;
+        std::shared_ptr<service::LocalService> service;
+        std::shared_ptr<health::ServiceHealth> health;
+        std::shared_ptr<http::ServicePipeline> pipeline;
+        std::unique_ptr<http::HttpServer> server;
+        bool failed = false;
+    };
+    void fail(Entry& e, const std::string& message);
+
+    const config::EnvConfig& env_;
+    registry::MicroserviceManager& manager_;
+    Poco::Logger& logger_;
+    std::vector<config::ServiceConfig> configs_;
+    std::vector<Entry> entries_;
+    std::vector<ServiceProblem> problems_;
+    std::vector<std::string> warnings_;
+    std::unique_ptr<admin::AdminApi> adminApi_;
+    std::unique_ptr<http::HttpServer> admin_;
+};
+
+}  // namespace zt::bootstrap

@@ -1,0 +1,80 @@
+#pragma once
+// The host's environment (SPEC §2), read once at start-up and validated.
+// Every bad value throws ConfigError naming the variable; main() turns that into exit status 2.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace zt::config {
+
+/// Where variables come from: the process environment in production, a map in tests.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+/// Reads the real process environment.
+EnvLookup processEnvironment();
+/// Reads a fixed map (tests).
+EnvLookup mapEnvironment(std::map<std::string, std::string> values);
+
+struct DatabaseSettings {
+    std::string host = "127.0.0.1";
+    int port = 5432;
+    std::string database = "zintrust";
+    std::string username = "postgres";
+    std::string password;
+    int poolMax = 20;
+    int poolIdleTimeoutMs = 30000;
+    int poolConnectionTimeoutMs = 2000;
+    std::string defaultIsolation = "shared";  ///< "shared" or "isolated"
+};
+
+struct EnvConfig {
+    bool microservices = true;
+    std::vector<std::string> services;  ///< SERVICES allow-list; empty = every discovered service
+    bool tracing = false;
+    double tracingRate = 1.0;
+    bool useRawQuery = false;
+    DatabaseSettings database;
+
+    std::vector<std::string> apiKeys;  ///< SERVICE_API_KEY (comma-separated) + SERVICE_API_KEYS_FILE lines
+    std::string jwtSecret;             ///< SERVICE_JWT_SECRET (HS256, >= 32 bytes when set)
+    std::string jwtPublicKeyFile;      ///< SERVICE_JWT_PUBLIC_KEY_FILE (RS256/ES256 PEM)
+    std::string jwtIssuer;             ///< SERVICE_JWT_ISSUER: default `iss` to require
+    std::string jwtAudience;           ///< SERVICE_JWT_AUDIENCE: default `aud` to require
+
+    int serviceCallTimeoutMs = 5000;
+    int serviceCallRetries = 2;
+    int circuitBreakerThreshold = 5;
+    int circuitBreakerTimeoutMs = 30000;
+    int healthCheckIntervalMs = 10000;
+    int healthCheckTimeoutMs = 2000;
+
+    std::string logLevel = "information";
+    std::string logFormat = "text";  ///< "text" or "json"
+
+    int adminPort = 9000;        ///< ADMIN_PORT; 0 disables the admin server
+    std::string pluginDir;       ///< ZT_PLUGIN_DIR
+    std::string servicesDir;     ///< ZT_SERVICES_DIR
+    std::string otlpEndpoint;    ///< OTEL_EXPORTER_OTLP_ENDPOINT, empty = no export
+    std::string bindAddress = "0.0.0.0";  ///< ZT_BIND_ADDRESS for every listening socket
+    int httpMaxThreads = 64;     ///< ZT_HTTP_MAX_THREADS per service server (Poco holds one per connection)
+    int httpKeepAliveTimeoutMs = 5000;  ///< ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS
+    int shutdownDrainTimeoutMs = 10000; ///< ZT_SHUTDOWN_DRAIN_TIMEOUT_MS
+    std::size_t maxBodyBytes = 1024 * 1024;  ///< ZT_MAX_BODY_BYTES
+
+    /// Every variable name the host reads (for --help and the README).
+    static const std::vector<std::string>& knownVariables();
+
+    /// Reads and validates. `defaultPluginDir`/`defaultServicesDir` apply when the variables are unset.
+    static EnvConfig load(const EnvLookup& env, const std::string& defaultPluginDir,
+                          const std::string& defaultServicesDir);
+};
+
+/// Loads KEY=VALUE lines (# comments, optional `export `, optional single/double quotes) from
+/// `path` into the process environment without overriding variables that are already set.
+/// Throws ConfigError naming the file and line for a malformed line or an unreadable file.
+void loadEnvFile(const std::string& path);
+
+}  // namespace zt::config

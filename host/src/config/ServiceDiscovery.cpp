@@ -1,0 +1,81 @@
+#include "config/ServiceDiscovery.h"
+
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
+#include <Poco/Path.h>
+
+#include <algorithm>
+#include <map>
+
+#include "config/ConfigError.h"
+
+namespace zt::config {
+
+namespace {
+std::vector<std::string> sortedSubdirectories(const std::string& dir) {
+    std::vector<std::string> out;
+    for (Poco::DirectoryIterator it(dir), end; it != end; ++it) {
+        try {
+            if (it->isDirectory() && it.name() != "shared" && it.name()[0] != '.') {
+                out.push_back(it.path().toString());
+            }
+        } catch (const Poco::Exception&) {
+            // dangling link or vanished entry: not a service folder
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+}  // namespace
+
+DiscoveryResult ServiceDiscovery::discover(const std::string& servicesDir) {
+    DiscoveryResult result;
+    Poco::File root(servicesDir);
+    if (!root.exists() || !root.isDirectory()) {
+        result.errors.push_back({servicesDir, servicesDir + ": services folder does not exist "
+                                                            "(set ZT_SERVICES_DIR)"});
+        return result;
+    }
+    std::vector<ServiceConfig> found;
+    for (const auto& domainDir : sortedSubdirectories(servicesDir)) {
+        for (const auto& serviceDir : sortedSubdirectories(domainDir)) {
+            Poco::Path file(serviceDir);
+            file.makeDirectory().setFileName("service.config.json");
+            std::string path = file.toString();
+            if (!Poco::File(path).exists()) continue;  // a folder without config is not a service
+            try {
+                ServiceConfig cfg = ServiceConfig::load(path);
+                for (const auto& w : cfg.warnings) result.warnings.push_back(w);
+                found.push_back(std::move(cfg));
+            } catch (const ConfigError& e) {
+                result.errors.push_back({path, e.message()});
+            } catch (const Poco::Exception& e) {
+                result.errors.push_back({path, path + ": " + e.displayText()});
+            }
+        }
+    }
+    // Duplicates: the first file (in path order) keeps the name/port, later ones fail.
+    std::map<std::string, std::string> byName;
+    std::map<int, std::string> byPort;
+    for (auto& cfg : found) {
+        if (auto it = byName.find(cfg.name); it != byName.end()) {
+            result.errors.push_back({cfg.configFile, cfg.configFile + ": name: duplicate service name '" +
+                                                         cfg.name + "' (also in " + it->second + ")"});
+            continue;
+        }
+        if (auto it = byPort.find(cfg.port); it != byPort.end()) {
+            result.errors.push_back({cfg.configFile, cfg.configFile + ": port: duplicate port " +
+                                                         std::to_string(cfg.port) + " (also in " +
+                                                         it->second + ")"});
+            continue;
+        }
+        byName[cfg.name] = cfg.configFile;
+        byPort[cfg.port] = cfg.configFile;
+        result.services.push_back(std::move(cfg));
+    }
+    std::sort(result.services.begin(), result.services.end(),
+              [](const ServiceConfig& a, const ServiceConfig& b) { return a.name < b.name; });
+    return result;
+}
+
+}  // namespace zt::config

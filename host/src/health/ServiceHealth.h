@@ -1,0 +1,56 @@
+#pragma once
+// Builds a service's own /health, /health/live and /health/ready answers (SPEC §6).
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "registry/MicroserviceManager.h"
+#include "service/LocalService.h"
+
+namespace zt::health {
+
+enum class HealthState { Healthy, Degraded, Unhealthy };
+const char* toString(HealthState s);
+
+/// One named check's outcome, rendered as {"status": ..., "message": ..., "latencyMs": ...}.
+struct CheckOutcome {
+    HealthState state = HealthState::Healthy;
+    std::string message;
+    std::optional<double> latencyMs;
+};
+
+struct HealthAnswer {
+    int httpStatus = 200;
+    std::string json;
+    HealthState state = HealthState::Healthy;
+};
+
+class ServiceHealth {
+public:
+    /// The database check is optional: unset for a service without database access.
+    using DatabaseCheck = std::function<CheckOutcome()>;
+
+    ServiceHealth(const service::LocalService& service, const registry::MicroserviceManager& registry);
+
+    void setDatabaseCheck(DatabaseCheck check) { databaseCheck_ = std::move(check); }
+
+    /// Full report: unhealthy (503) when the database or a plugin check is unhealthy; degraded
+    /// (200, status "degraded") when a dependency is not healthy or a plugin check is degraded.
+    HealthAnswer health() const;
+    /// Process alive: always 200.
+    HealthAnswer live() const;
+    /// Ready for traffic: database reachable and every dependency healthy (else 503).
+    HealthAnswer ready() const;
+
+private:
+    CheckOutcome dependencyOutcome(const std::string& name) const;
+
+    const service::LocalService& service_;
+    const registry::MicroserviceManager& registry_;
+    DatabaseCheck databaseCheck_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace zt::health

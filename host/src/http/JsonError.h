@@ -1,0 +1,21 @@
+#pragma once
+// The one place that writes the SPEC §5 error body:
+//   {"error": {"code": "...", "message": "..."}}  with Content-Type: application/json.
+#include <string>
+#include <string_view>
+
+#include "zintrust/host/http/Exchange.h"
+
+namespace zt::http {
+
+/// JSON-escapes `s` (quotes, backslash, control characters; invalid UTF-8 bytes become U+FFFD).
+std::string jsonEscape(std::string_view s);
+
+/// The error document as a string.
+std::string jsonErrorBody(std::string_view code, std::string_view message);
+
+/// Replaces the response with a JSON error.
+void setJsonError(HttpResponse& response, int status, std::string_view code,
+                  std::string_view message);
+
+}  // namespace zt::http

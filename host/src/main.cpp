@@ -1,0 +1,33 @@
+#include <Poco/Util/OptionException.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "app/HostApplication.h"
+
+int main(int argc, char** argv) {
+    // Block the termination signals before any thread exists, so every server thread inherits the
+    // mask and only ServerApplication::waitForTerminationRequest() (sigwait) receives them.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    auto args = zt::app::normalizeArguments(argc, argv);
+    try {
+        zt::app::HostApplication app;
+        return app.run(args);
+    } catch (const Poco::Util::OptionException& e) {
+        std::cerr << "zintrust-host: " << e.displayText() << " (see --help)\n";
+        return 2;
+    } catch (const Poco::Exception& e) {
+        std::cerr << "zintrust-host: " << e.displayText() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "zintrust-host: " << e.what() << "\n";
+        return 2;
+    }
+}

@@ -1,0 +1,100 @@
+#pragma once
+// A service whose code lives in a plugin loaded into this process: owns the plugin instance, its
+// routes, health checks and custom authenticator, and calls into the plugin safely
+// (status codes in, exceptions caught, in-flight calls counted so shutdown never races a handler).
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/ServiceConfig.h"
+#include "http/Router.h"
+#include "plugin/HostApi.h"
+#include "plugin/PluginLibrary.h"
+#include "zintrust/host/http/Exchange.h"
+
+namespace zt::service {
+
+/// The plugin's init failed or it registered something invalid. message(): "<file>: <reason>".
+POCO_DECLARE_EXCEPTION(, ServiceStartError, Poco::RuntimeException)
+
+struct PluginCheckResult {
+    std::string name;
+    zt_health_state state = ZT_HEALTH_UNHEALTHY;
+    std::string message;
+};
+
+/// What a custom authenticator decided (auth strategy "custom").
+struct CustomAuthOutcome {
+    bool allow = false;
+    std::string principal;
+    int denyStatus = 401;
+    std::string message;
+};
+
+class LocalService {
+public:
+    LocalService(config::ServiceConfig config, std::shared_ptr<plugin::PluginLibrary> library);
+    ~LocalService();
+    LocalService(const LocalService&) = delete;
+    LocalService& operator=(const LocalService&) = delete;
+
+    /// Calls the plugin's init(). Throws ServiceStartError naming the plugin file and the reason.
+    void start();
+    /// Waits up to `drainMs` for in-flight plugin calls, then calls shutdown(). Returns false
+    /// (and skips shutdown, leaving the library loaded) when calls are still running.
+    bool stop(int drainMs);
+
+    const config::ServiceConfig& config() const { return config_; }
+    const plugin::PluginLibrary& library() const { return *library_; }
+    const http::Router& router() const { return router_; }
+    bool hasAuthenticator() const { return authenticate_ != nullptr; }
+
+    /// Routes an exchange that passed the filters and runs the plugin handler (404/405/500 as JSON).
+    void dispatch(http::Exchange& exchange) const;
+    /// Runs every plugin-registered health check (exceptions count as unhealthy).
+    std::vector<PluginCheckResult> runHealthChecks() const;
+    /// Runs the plugin's authenticator; fails closed on any error.
+    CustomAuthOutcome authenticate(const http::Exchange& exchange) const;
+
+    // ---- called by the zt_host_api functions (plugin/HostApi.cpp) ----
+    void pluginLog(zt_log_level level, std::string_view message) const;
+    zt_status configValue(std::string_view key, zt_str* out);
+    zt_status registerRoute(std::string_view method, std::string_view pattern,
+                            zt_route_handler handler, void* data);
+    zt_status registerHealthCheck(std::string_view name, zt_health_check_fn fn, void* data);
+    zt_status registerAuthenticator(zt_authenticate_fn fn, void* data);
+
+private:
+    /// Keeps the host-owned views of one request alive while the plugin reads them.
+    struct RequestView;
+    void fillRequest(const http::Exchange& ex, RequestView& view) const;
+
+    struct HealthCheck {
+        std::string name;
+        zt_health_check_fn fn;
+        void* data;
+    };
+
+    config::ServiceConfig config_;
+    std::shared_ptr<plugin::PluginLibrary> library_;
+    Poco::Logger& logger_;
+    zt_host host_;
+    void* instance_ = nullptr;
+    bool initializing_ = false;
+    bool started_ = false;
+    http::Router router_;
+    std::vector<HealthCheck> healthChecks_;
+    zt_authenticate_fn authenticate_ = nullptr;
+    void* authData_ = nullptr;
+    mutable std::atomic<int> inFlight_{0};
+    std::mutex configMutex_;
+    std::map<std::string, std::string, std::less<>> configCache_;  ///< node-stable storage for config_get
+};
+
+}  // namespace zt::service
