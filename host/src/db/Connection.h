@@ -1,0 +1,73 @@
+#pragma once
+// One PostgreSQL connection: a Poco::Data::Session (connector "postgresql") whose libpq handle we
+// drive directly with PQexecParams in text mode. Poco opens and closes the connection; libpq runs the
+// queries, because Poco's extraction loses data (POCO-NOTES: DateTime fractions, NUMERIC->double,
+// empty UUIDs) and its Statement costs four round trips. Not thread-safe: one lease, one thread.
+#include <Poco/Data/Session.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/ConnectionSettings.h"
+#include "db/QueryResult.h"
+#include "db/Value.h"
+
+struct pg_conn;
+
+namespace zt::db {
+
+class Connection {
+public:
+    /// Opens the connection. Throws DatabaseUnavailableError("... host:port/db: <libpq message>"),
+    /// never showing the password.
+    explicit Connection(const ConnectionSettings& settings);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    /// One statement, parameters bound as $1..$n (text format, types inferred by the server).
+    /// Marks the session "dirty" (reset with DISCARD ALL on return) because the caller's SQL may
+    /// change session state (SET, temp tables, LISTEN, prepared statements, advisory locks).
+    QueryResult execute(const std::string& sql, const std::vector<Value>& params = {});
+    /// Same, for statements the layer generated itself and knows leave no session state behind
+    /// (compiled builder queries, BEGIN/COMMIT/SAVEPOINT): no reset round trip on return.
+    QueryResult executeStateless(const std::string& sql, const std::vector<Value>& params = {});
+    /// Several ;-separated statements without parameters (simple query protocol: migrations and
+    /// "BEGIN; SET LOCAL ..." in one round trip). Marks dirty unless `stateless`.
+    QueryResult executeScript(const std::string& sql, bool stateless = false);
+
+    /// False once the connection is known dead (failed I/O, PQstatus bad).
+    bool isUsable() const;
+    /// Cheap liveness check for an idle connection, no round trip: an idle PostgreSQL connection
+    /// never has anything to read, so readable input means the server sent its termination notice or
+    /// closed the socket (restart, pg_terminate_backend, idle timeout on the server side).
+    bool looksAliveWhileIdle();
+    /// True while a transaction block is open (including a failed one).
+    bool inTransaction() const;
+    /// Brings the session back to a fresh state for the next borrower: ROLLBACK if a transaction
+    /// is open, then DISCARD ALL if anything may have changed session state. Throws on failure (the
+    /// pool then closes the connection instead of reusing it).
+    void resetSessionState();
+    bool isDirty() const noexcept { return dirty_; }
+
+    const ConnectionSettings& settings() const noexcept { return settings_; }
+    /// The server process id (pg_backend_pid()), handy to prove two leases share a connection.
+    int backendPid() const;
+
+    /// When it was last returned to the pool (idle reaping).
+    std::chrono::steady_clock::time_point idleSince;
+
+private:
+    QueryResult run(const std::string& sql, const std::vector<Value>* params, bool script);
+    [[noreturn]] void throwFor(const void* pgResult);
+
+    ConnectionSettings settings_;
+    std::unique_ptr<Poco::Data::Session> session_;
+    pg_conn* conn_ = nullptr;
+    bool dirty_ = false;
+    bool broken_ = false;
+};
+
+}  // namespace zt::db

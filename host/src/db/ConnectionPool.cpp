@@ -1,0 +1,148 @@
+#include "db/ConnectionPool.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "db/DatabaseErrors.h"
+
+namespace zt::db {
+
+using Clock = std::chrono::steady_clock;
+
+ConnectionPool::ConnectionPool(PoolOptions options) : options_(std::move(options)) {
+    if (options_.max < 1) throw InvalidQueryError("pool max must be >= 1 (DB_POOL_MAX)");
+    if (options_.idleTimeoutMs > 0) reaper_ = std::thread([this] { reaperLoop(); });
+}
+
+ConnectionPool::~ConnectionPool() {
+    std::deque<std::unique_ptr<Connection>> closing;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        closing.swap(idle_);
+        total_ -= static_cast<int>(closing.size());
+    }
+    reaperCv_.notify_all();
+    if (reaper_.joinable()) reaper_.join();
+    closing.clear();  // PQfinish outside the lock
+}
+
+ConnectionLease ConnectionPool::acquire() {
+    std::unique_lock lock(mutex_);
+    if (stopping_) throw DatabaseUnavailableError("connection pool for " + options_.connection.endpoint() + " is closed");
+    // Someone already queued goes first (FIFO): only take a free connection or slot when nobody waits.
+    if (waiters_.empty()) {
+        if (!idle_.empty()) {
+            auto conn = std::move(idle_.back());  // most recently used: the oldest ones age out
+            idle_.pop_back();
+            lock.unlock();
+            return checkOut(std::move(conn));
+        }
+        if (total_ < options_.max) {
+            ++total_;
+            lock.unlock();
+            return openInSlot();
+        }
+    }
+    Waiter me;
+    waiters_.push_back(&me);
+    const bool forever = options_.connectionTimeoutMs <= 0;
+    const auto deadline = Clock::now() + std::chrono::milliseconds(options_.connectionTimeoutMs);
+    while (!me.handed && !me.mayOpen) {
+        if (forever) {
+            me.cv.wait(lock);
+        } else if (me.cv.wait_until(lock, deadline) == std::cv_status::timeout && !me.handed && !me.mayOpen) {
+            waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
+            throw PoolTimeoutError("timed out after " + std::to_string(options_.connectionTimeoutMs) +
+                                   " ms waiting for a database connection (" + options_.connection.endpoint() +
+                                   ", pool max " + std::to_string(options_.max) + " in use)");
+        }
+    }
+    // giveBack/releaseSlotLocked removed us from waiters_ when they served us.
+    lock.unlock();
+    if (me.handed) return checkOut(std::move(me.handed));
+    return openInSlot();
+}
+
+ConnectionLease ConnectionPool::openInSlot() {
+    try {
+        return ConnectionLease(this, std::make_unique<Connection>(options_.connection));
+    } catch (...) {
+        std::lock_guard lock(mutex_);
+        releaseSlotLocked();
+        throw;
+    }
+}
+
+ConnectionLease ConnectionPool::checkOut(std::unique_ptr<Connection> conn) {
+    if (conn->looksAliveWhileIdle()) return ConnectionLease(this, std::move(conn));
+    conn.reset();  // dead (server restarted): close it and open a fresh one in the same slot
+    return openInSlot();
+}
+
+void ConnectionPool::releaseSlotLocked() {
+    if (!waiters_.empty() && !stopping_) {
+        Waiter* w = waiters_.front();
+        waiters_.pop_front();
+        w->mayOpen = true;  // the slot stays counted in total_, now on the waiter's behalf
+        w->cv.notify_one();
+    } else {
+        --total_;
+    }
+}
+
+void ConnectionPool::giveBack(std::unique_ptr<Connection> conn) noexcept {
+    bool reusable = conn && conn->isUsable();
+    if (reusable) {
+        try {
+            conn->resetSessionState();
+        } catch (...) {
+            reusable = false;
+        }
+    }
+    if (!reusable) {
+        conn.reset();  // close outside the lock
+        std::lock_guard lock(mutex_);
+        releaseSlotLocked();
+        return;
+    }
+    conn->idleSince = Clock::now();
+    std::lock_guard lock(mutex_);
+    if (!waiters_.empty()) {
+        Waiter* w = waiters_.front();
+        waiters_.pop_front();
+        w->handed = std::move(conn);
+        w->cv.notify_one();
+    } else {
+        idle_.push_back(std::move(conn));
+    }
+}
+
+PoolStats ConnectionPool::stats() const {
+    std::lock_guard lock(mutex_);
+    return PoolStats{total_, static_cast<int>(idle_.size()), static_cast<int>(waiters_.size())};
+}
+
+void ConnectionPool::reaperLoop() {
+    const auto idleTimeout = std::chrono::milliseconds(options_.idleTimeoutMs);
+    // Check a few times per timeout so a connection lives at most ~1.25x idleTimeoutMs.
+    const auto period = std::clamp(idleTimeout / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        reaperCv_.wait_for(lock, period, [this] { return stopping_; });
+        if (stopping_) break;
+        std::vector<std::unique_ptr<Connection>> expired;
+        const auto now = Clock::now();
+        while (!idle_.empty() && now - idle_.front()->idleSince >= idleTimeout) {
+            expired.push_back(std::move(idle_.front()));
+            idle_.pop_front();
+            --total_;
+        }
+        if (expired.empty()) continue;
+        lock.unlock();
+        expired.clear();  // PQfinish outside the lock
+        lock.lock();
+    }
+}
+
+}  // namespace zt::db

@@ -1,0 +1,65 @@
+#pragma once
+// Our own pool of Connections with node-postgres semantics (SPEC §8). Not Poco::Data::SessionPool:
+// it throws at once when exhausted, opens connections under its mutex, hands out sessions without
+// resetting them and cannot tell a dead idle session from a live one (POCO-NOTES).
+//  - at most `max` connections; callers beyond that wait FIFO up to connectionTimeoutMs, then get
+//    PoolTimeoutError; a connection coming back goes straight to the oldest waiter;
+//  - connections are opened and closed outside the mutex (a slow or unreachable server never blocks
+//    other callers' checkouts);
+//  - an idle connection is checked (no round trip) before it is handed out; a dead one is replaced,
+//    so a PostgreSQL restart needs no host restart;
+//  - a returned connection is reset (Connection::resetSessionState) or, if that fails, closed;
+//  - a reaper thread closes connections idle for idleTimeoutMs; the destructor stops it.
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "db/ConnectionLease.h"
+#include "db/PoolOptions.h"
+#include "db/PoolStats.h"
+
+namespace zt::db {
+
+class ConnectionPool {
+public:
+    explicit ConnectionPool(PoolOptions options);
+    /// Stops the reaper and closes idle connections. Every lease must be gone by then.
+    ~ConnectionPool();
+    ConnectionPool(const ConnectionPool&) = delete;
+    ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+    /// A connection, waiting for one if `max` are leased. Throws PoolTimeoutError after
+    /// connectionTimeoutMs, DatabaseUnavailableError when a new connection cannot be opened.
+    ConnectionLease acquire();
+
+    PoolStats stats() const;
+    const PoolOptions& options() const noexcept { return options_; }
+
+    /// Called by ConnectionLease; never throws.
+    void giveBack(std::unique_ptr<Connection> connection) noexcept;
+
+private:
+    struct Waiter {
+        std::condition_variable cv;
+        std::unique_ptr<Connection> handed;  ///< a connection given directly by giveBack
+        bool mayOpen = false;                ///< a freed slot: the waiter opens its own connection
+    };
+
+    ConnectionLease openInSlot();                          // slot already counted in total_
+    ConnectionLease checkOut(std::unique_ptr<Connection>);  // validates an idle connection
+    void releaseSlotLocked();                               // total_--, or pass the slot to a waiter
+    void reaperLoop();
+
+    const PoolOptions options_;
+    mutable std::mutex mutex_;
+    std::deque<std::unique_ptr<Connection>> idle_;  ///< front = idle longest
+    std::deque<Waiter*> waiters_;                    ///< FIFO
+    int total_ = 0;
+    bool stopping_ = false;
+    std::condition_variable reaperCv_;
+    std::thread reaper_;
+};
+
+}  // namespace zt::db

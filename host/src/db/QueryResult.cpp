@@ -1,0 +1,41 @@
+#include "db/QueryResult.h"
+
+#include <Poco/Exception.h>
+
+namespace zt::db {
+
+QueryResult::QueryResult() : columns_(std::make_shared<const std::vector<Column>>()) {}
+
+QueryResult::QueryResult(std::vector<Column> columns, std::vector<std::vector<Value>> rows,
+                         std::string command, std::int64_t affectedRows)
+    : columns_(std::make_shared<const std::vector<Column>>(std::move(columns))),
+      command_(std::move(command)),
+      affectedRows_(affectedRows) {
+    rows_.reserve(rows.size());
+    for (auto& r : rows) rows_.emplace_back(columns_, std::move(r));
+}
+
+const Row& QueryResult::front() const {
+    if (rows_.empty()) throw Poco::NotFoundException("query returned no rows");
+    return rows_.front();
+}
+
+std::string QueryResult::toJson() const {
+    std::string out = "{\"command\":" + jsonQuote(command_) +
+                      ",\"rowCount\":" + std::to_string(affectedRows_ < 0 ? 0 : affectedRows_) +
+                      ",\"columns\":[";
+    for (std::size_t i = 0; i < columns_->size(); ++i) {
+        if (i) out += ',';
+        out += "{\"name\":" + jsonQuote((*columns_)[i].name) +
+               ",\"type\":" + std::to_string((*columns_)[i].typeOid) + "}";
+    }
+    out += "],\"rows\":[";
+    for (std::size_t i = 0; i < rows_.size(); ++i) {
+        if (i) out += ',';
+        out += rows_[i].toJson();
+    }
+    out += "]}";
+    return out;
+}
+
+}  // namespace zt::db

@@ -1,0 +1,173 @@
+#include "db/Value.h"
+
+#include <Poco/Exception.h>
+#include <Poco/UTF8String.h>
+
+#include <charconv>
+#include <cmath>
+
+namespace zt::db {
+
+namespace {
+
+Value::Kind kindForOid(Oid oid) {
+    switch (oid) {
+        case pgtype::Bool: return Value::Kind::Bool;
+        case pgtype::Int2:
+        case pgtype::Int4:
+        case pgtype::Int8:
+        case pgtype::ObjectId: return Value::Kind::Int;
+        case pgtype::Float4:
+        case pgtype::Float8: return Value::Kind::Float;
+        case pgtype::Numeric: return Value::Kind::Numeric;
+        case pgtype::Json:
+        case pgtype::Jsonb: return Value::Kind::Json;
+        case pgtype::Timestamp:
+        case pgtype::TimestampTz: return Value::Kind::Timestamp;
+        default: return Value::Kind::Text;
+    }
+}
+
+bool isSpecialFloat(const std::string& t) {
+    return t == "NaN" || t == "Infinity" || t == "-Infinity";
+}
+
+}  // namespace
+
+const char* kindName(Value::Kind kind) noexcept {
+    switch (kind) {
+        case Value::Kind::Null: return "null";
+        case Value::Kind::Bool: return "bool";
+        case Value::Kind::Int: return "int";
+        case Value::Kind::Float: return "float";
+        case Value::Kind::Numeric: return "numeric";
+        case Value::Kind::Text: return "text";
+        case Value::Kind::Json: return "json";
+        case Value::Kind::Timestamp: return "timestamp";
+    }
+    return "?";
+}
+
+std::string jsonQuote(const std::string& text) {
+    // strictJSON: \a and \v become \u0007/\u000B, which JSON requires.
+    return "\"" + Poco::UTF8::escape(text, true) + "\"";
+}
+
+Value::Value() = default;
+
+Value::Value(Kind kind, Oid typeOid, std::string text)
+    : kind_(kind), typeOid_(typeOid), text_(std::move(text)) {}
+
+Value Value::null() { return Value(); }
+Value Value::boolean(bool v) { return Value(Kind::Bool, pgtype::Unknown, v ? "true" : "false"); }
+Value Value::integer(std::int64_t v) { return Value(Kind::Int, pgtype::Unknown, std::to_string(v)); }
+
+Value Value::real(double v) {
+    if (std::isnan(v)) return Value(Kind::Float, pgtype::Unknown, "NaN");
+    if (std::isinf(v)) return Value(Kind::Float, pgtype::Unknown, v > 0 ? "Infinity" : "-Infinity");
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that round-trips
+    return Value(Kind::Float, pgtype::Unknown, std::string(buf, res.ptr));
+}
+
+Value Value::text(std::string v) { return Value(Kind::Text, pgtype::Unknown, std::move(v)); }
+Value Value::numeric(std::string t) { return Value(Kind::Numeric, pgtype::Unknown, std::move(t)); }
+Value Value::json(std::string t) { return Value(Kind::Json, pgtype::Unknown, std::move(t)); }
+
+Value Value::fromPostgres(Oid typeOid, bool isNull, std::string text) {
+    if (isNull) {
+        Value v;
+        v.typeOid_ = typeOid;  // keep the column type even for NULL cells
+        return v;
+    }
+    return Value(kindForOid(typeOid), typeOid, std::move(text));
+}
+
+void Value::badCast(const char* wanted) const {
+    throw Poco::BadCastException(std::string("database value of kind ") + kindName(kind_) + " ('" +
+                                 text_.substr(0, 40) + "') cannot be read as " + wanted);
+}
+
+std::int64_t Value::asInt64() const {
+    if (kind_ == Kind::Bool) return asBool() ? 1 : 0;
+    if (kind_ != Kind::Int && kind_ != Kind::Numeric && kind_ != Kind::Text) badCast("int64");
+    std::int64_t out = 0;
+    auto res = std::from_chars(text_.data(), text_.data() + text_.size(), out);
+    if (res.ec != std::errc() || res.ptr != text_.data() + text_.size()) badCast("int64");
+    return out;
+}
+
+double Value::asDouble() const {
+    if (kind_ != Kind::Int && kind_ != Kind::Float && kind_ != Kind::Numeric && kind_ != Kind::Text)
+        badCast("double");
+    if (text_ == "NaN") return std::nan("");
+    if (text_ == "Infinity") return HUGE_VAL;
+    if (text_ == "-Infinity") return -HUGE_VAL;
+    double out = 0;
+    auto res = std::from_chars(text_.data(), text_.data() + text_.size(), out);
+    if (res.ec != std::errc() || res.ptr != text_.data() + text_.size()) badCast("double");
+    return out;
+}
+
+bool Value::asBool() const {
+    if (kind_ == Kind::Bool || kind_ == Kind::Text) {
+        if (text_ == "t" || text_ == "true") return true;
+        if (text_ == "f" || text_ == "false") return false;
+    }
+    if (kind_ == Kind::Int) return asInt64() != 0;
+    badCast("bool");
+}
+
+std::string Value::asString() const {
+    if (kind_ == Kind::Null) badCast("string");
+    return text_;
+}
+
+std::string Value::asNumeric() const {
+    if (kind_ != Kind::Numeric && kind_ != Kind::Int && kind_ != Kind::Float) badCast("numeric");
+    return text_;
+}
+
+std::string Value::asJson() const {
+    if (kind_ != Kind::Json) badCast("json");
+    return text_;
+}
+
+std::string Value::asTimestamp() const {
+    if (kind_ != Kind::Timestamp) badCast("timestamp");
+    if (text_ == "infinity" || text_ == "-infinity") return text_;
+    // ISO output: "YYYY-MM-DD HH:MM:SS[.ffffff][+TZ[:MM]][ BC]". The seconds end at the first '.',
+    // '+' or '-' after the time's start, or at the end / " BC".
+    auto timeStart = text_.find(' ');
+    if (timeStart == std::string::npos) badCast("timestamp");
+    std::size_t end = text_.size();
+    if (end >= 3 && text_.compare(end - 3, 3, " BC") == 0) end -= 3;
+    std::size_t tz = text_.find_first_of("+-", timeStart);
+    if (tz == std::string::npos || tz > end) tz = end;
+    std::size_t dot = text_.find('.', timeStart);
+    std::string out = text_.substr(0, tz);
+    if (dot == std::string::npos || dot > tz) {
+        out += ".000000";
+    } else {
+        std::size_t digits = tz - dot - 1;
+        if (digits < 6) out.append(6 - digits, '0');
+    }
+    out += text_.substr(tz);
+    return out;
+}
+
+std::string Value::toJson() const {
+    switch (kind_) {
+        case Kind::Null: return "null";
+        case Kind::Bool: return asBool() ? "true" : "false";
+        case Kind::Int: return text_;
+        case Kind::Float: return isSpecialFloat(text_) ? jsonQuote(text_) : text_;
+        case Kind::Json: return text_;
+        case Kind::Numeric:
+        case Kind::Text:
+        case Kind::Timestamp: return jsonQuote(text_);
+    }
+    return "null";
+}
+
+}  // namespace zt::db
