@@ -1,0 +1,99 @@
+// W3C traceparent parsing table.
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <set>
+
+#include "filters/TraceParent.h"
+
+using zt::filters::TraceParent;
+
+namespace {
+const std::string kTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+const std::string kSpan = "00f067aa0ba902b7";
+}  // namespace
+
+class TraceParentTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(TraceParentTest);
+    CPPUNIT_TEST(parses_valid_version_00_sampled_and_unsampled);
+    CPPUNIT_TEST(rejects_version_ff);
+    CPPUNIT_TEST(rejects_all_zero_trace_id_or_span_id);
+    CPPUNIT_TEST(rejects_non_hex_and_uppercase_hex);
+    CPPUNIT_TEST(rejects_wrong_length_and_separators);
+    CPPUNIT_TEST(parses_future_version_by_first_four_fields);
+    CPPUNIT_TEST(new_ids_are_random_lower_hex_and_not_zero);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void parses_valid_version_00_sampled_and_unsampled() {
+        auto tp = TraceParent::parse("00-" + kTrace + "-" + kSpan + "-01");
+        CPPUNIT_ASSERT(tp.has_value());
+        CPPUNIT_ASSERT_EQUAL(kTrace, tp->traceId);
+        CPPUNIT_ASSERT_EQUAL(kSpan, tp->parentId);
+        CPPUNIT_ASSERT_EQUAL(1, int(tp->flags));
+        CPPUNIT_ASSERT_EQUAL(0, int(tp->version));
+        auto unsampled = TraceParent::parse("00-" + kTrace + "-" + kSpan + "-00");
+        CPPUNIT_ASSERT(unsampled.has_value());
+        CPPUNIT_ASSERT_EQUAL(0, int(unsampled->flags));
+    }
+
+    void rejects_version_ff() {
+        CPPUNIT_ASSERT(!TraceParent::parse("ff-" + kTrace + "-" + kSpan + "-01").has_value());
+    }
+
+    void rejects_all_zero_trace_id_or_span_id() {
+        CPPUNIT_ASSERT(!TraceParent::parse("00-" + std::string(32, '0') + "-" + kSpan + "-01").has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse("00-" + kTrace + "-" + std::string(16, '0') + "-01").has_value());
+    }
+
+    void rejects_non_hex_and_uppercase_hex() {
+        std::string upperTrace = kTrace;
+        upperTrace[0] = 'B';
+        CPPUNIT_ASSERT(!TraceParent::parse("00-" + upperTrace + "-" + kSpan + "-01").has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse("00-" + kTrace + "-00F067AA0BA902B7-01").has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse("00-" + kTrace + "-" + kSpan + "-0g").has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse("0x-" + kTrace + "-" + kSpan + "-01").has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse("00-" + kTrace.substr(0, 31) + "z-" + kSpan + "-01").has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse("00-" + kTrace + "-" + kSpan + "-0A").has_value());
+    }
+
+    void rejects_wrong_length_and_separators() {
+        const std::string good = "00-" + kTrace + "-" + kSpan + "-01";
+        CPPUNIT_ASSERT_EQUAL(std::size_t{55}, good.size());
+        CPPUNIT_ASSERT(!TraceParent::parse(good.substr(0, 54)).has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse(good + "-").has_value());  // version 00 allows nothing after
+        CPPUNIT_ASSERT(!TraceParent::parse(good + " ").has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse("").has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse("00_" + kTrace + "-" + kSpan + "-01").has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse("00-" + kTrace + "_" + kSpan + "-01").has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse("00-" + kTrace + "-" + kSpan + "_01").has_value());
+        CPPUNIT_ASSERT(!TraceParent::parse("00-" + kTrace + "1-" + kSpan.substr(1) + "-01").has_value());
+    }
+
+    void parses_future_version_by_first_four_fields() {
+        auto exact = TraceParent::parse("01-" + kTrace + "-" + kSpan + "-01");
+        CPPUNIT_ASSERT(exact.has_value());
+        CPPUNIT_ASSERT_EQUAL(1, int(exact->version));
+        auto extended = TraceParent::parse("cc-" + kTrace + "-" + kSpan + "-01-what-the-future-holds");
+        CPPUNIT_ASSERT(extended.has_value());
+        CPPUNIT_ASSERT_EQUAL(kTrace, extended->traceId);
+        CPPUNIT_ASSERT_EQUAL(kSpan, extended->parentId);
+        // Extra data must start with '-'.
+        CPPUNIT_ASSERT(!TraceParent::parse("cc-" + kTrace + "-" + kSpan + "-01x").has_value());
+    }
+
+    void new_ids_are_random_lower_hex_and_not_zero() {
+        std::set<std::string> traces, spans;
+        for (int i = 0; i < 200; ++i) {
+            auto t = zt::filters::newTraceId();
+            auto s = zt::filters::newSpanId();
+            CPPUNIT_ASSERT(zt::filters::isLowerHex(t, 32) && !zt::filters::isAllZero(t));
+            CPPUNIT_ASSERT(zt::filters::isLowerHex(s, 16) && !zt::filters::isAllZero(s));
+            traces.insert(t);
+            spans.insert(s);
+        }
+        CPPUNIT_ASSERT_EQUAL(std::size_t{200}, traces.size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{200}, spans.size());
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(TraceParentTest);
