@@ -130,8 +130,13 @@ CompiledQuery SqlCompiler::compile(const QueryBuilder& q) const {
     switch (q.operation) {
         case QueryOperation::Select:
         case QueryOperation::First:
-            out.sql = "SELECT " + selectList(q) + " FROM " + table + whereSql(q, params) +
+        {
+            // Sequenced on purpose: operands of + are evaluated in unspecified order, and the
+            // where placeholders must come first to number $n in reading order.
+            std::string filter = whereSql(q, params);
+            out.sql = "SELECT " + selectList(q) + " FROM " + table + filter +
                       orderAndPage(q, params, q.operation == QueryOperation::First);
+        }
             out.readOnly = true;
             break;
         case QueryOperation::Count:
@@ -158,7 +163,8 @@ CompiledQuery SqlCompiler::compile(const QueryBuilder& q) const {
             for (std::size_t i = 0; i < q.values.size(); ++i)
                 sets += (i ? ", " : "") + quoteIdentifier(q.values[i].first, "values[" + q.values[i].first.substr(0, 80) + "]") +
                         " = " + params.add(q.values[i].second);
-            out.sql = "UPDATE " + table + " SET " + sets + whereSql(q, params) + " RETURNING " + selectList(q);
+            std::string filter = whereSql(q, params);  // after the SET values: $n in reading order
+            out.sql = "UPDATE " + table + " SET " + sets + filter + " RETURNING " + selectList(q);
             break;
         }
         case QueryOperation::Delete:
