@@ -1,6 +1,5 @@
 #include "FilterTestSupport.h"
 
-#include <Poco/File.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -24,27 +23,6 @@ http::Exchange makeExchange(const std::string& method, const std::string& path,
     ex.request.remoteAddress = "127.0.0.1:50000";
     for (const auto& [name, value] : headers) ex.request.headers.add(name, value);
     return ex;
-}
-
-TempDir::TempDir() {
-    char tmpl[] = "/tmp/zt-filters-test-XXXXXX";
-    const char* dir = ::mkdtemp(tmpl);
-    if (dir == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = dir;
-}
-
-TempDir::~TempDir() {
-    try {
-        Poco::File(path_).remove(true);
-    } catch (...) {
-    }
-}
-
-std::string TempDir::write(const std::string& name, const std::string& content) const {
-    const std::string p = file(name);
-    std::ofstream out(p, std::ios::binary);
-    out << content;
-    return p;
 }
 
 std::string shellQuote(const std::string& s) {
@@ -85,28 +63,29 @@ const TestKeys& keys() {
     static TempDir dir;
     static const TestKeys k = [] {
         TestKeys t;
+        auto file = [](const std::string& name) { return dir.path() + "/" + name; };
         auto gen = [](const std::string& cmd) {
             CommandResult r = run(cmd + " 2>&1");
             if (r.status != 0) throw std::runtime_error("openssl failed: " + cmd + "\n" + r.output);
         };
-        t.rsaPrivate = dir.file("rsa.key");
-        t.rsaPublic = dir.file("rsa.pub.pem");
-        t.otherRsaPrivate = dir.file("rsa2.key");
-        t.otherRsaPublic = dir.file("rsa2.pub.pem");
-        t.ecPrivate = dir.file("ec.key");
-        t.ecPublic = dir.file("ec.pub.pem");
-        t.ec384Public = dir.file("ec384.pub.pem");
-        t.rsa1024Public = dir.file("rsa1024.pub.pem");
+        t.rsaPrivate = file("rsa.key");
+        t.rsaPublic = file("rsa.pub.pem");
+        t.otherRsaPrivate = file("rsa2.key");
+        t.otherRsaPublic = file("rsa2.pub.pem");
+        t.ecPrivate = file("ec.key");
+        t.ecPublic = file("ec.pub.pem");
+        t.ec384Public = file("ec384.pub.pem");
+        t.rsa1024Public = file("rsa1024.pub.pem");
         gen("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " + t.rsaPrivate);
         gen("openssl pkey -in " + t.rsaPrivate + " -pubout -out " + t.rsaPublic);
         gen("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " + t.otherRsaPrivate);
         gen("openssl pkey -in " + t.otherRsaPrivate + " -pubout -out " + t.otherRsaPublic);
         gen("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + t.ecPrivate);
         gen("openssl pkey -in " + t.ecPrivate + " -pubout -out " + t.ecPublic);
-        gen("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out " + dir.file("ec384.key"));
-        gen("openssl pkey -in " + dir.file("ec384.key") + " -pubout -out " + t.ec384Public);
-        gen("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out " + dir.file("rsa1024.key"));
-        gen("openssl pkey -in " + dir.file("rsa1024.key") + " -pubout -out " + t.rsa1024Public);
+        gen("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out " + file("ec384.key"));
+        gen("openssl pkey -in " + file("ec384.key") + " -pubout -out " + t.ec384Public);
+        gen("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out " + file("rsa1024.key"));
+        gen("openssl pkey -in " + file("rsa1024.key") + " -pubout -out " + t.rsa1024Public);
         t.notAKey = dir.write("not-a-key.pem", "hello, this is not a PEM file\n");
         return t;
     }();

@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+#include <cppunit/extensions/HelperMacros.h>
+
+#include "config/ConfigError.h"
+#include "support/TestSupport.h"
 #include "zintrust/host/http/Exchange.h"
 
 namespace zt::filters::test {
@@ -13,21 +17,8 @@ namespace zt::filters::test {
 http::Exchange makeExchange(const std::string& method, const std::string& path,
                             const std::vector<std::pair<std::string, std::string>>& headers = {});
 
-/// A directory removed (with its content) when the object dies.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string file(const std::string& name) const { return path_ + "/" + name; }
-    /// Writes `content` to `name` inside the dir and returns its path.
-    std::string write(const std::string& name, const std::string& content) const;
-
-private:
-    std::string path_;
-};
+/// Temp folders come from the shared test support (removed with their content).
+using zt::test::TempDir;
 
 struct CommandResult {
     int status = -1;
@@ -61,6 +52,18 @@ std::string pyJwtEncode(const std::string& payloadJson, const std::string& keyFi
 /// Returns "OK " + json.dumps(claims, sort_keys=True) or "ERR <exception class>: <message>".
 std::string pyJwtDecode(const std::string& token, const std::string& keyFile, const std::string& alg,
                         const std::string& audience = "", const std::string& issuer = "");
+
+/// Runs `build` and asserts it throws config::ConfigError whose message contains `mustMention`.
+template <typename F>
+void expectConfigError(const std::string& mustMention, F&& build) {
+    try {
+        build();
+    } catch (const config::ConfigError& e) {
+        CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find(mustMention) != std::string::npos);
+        return;
+    }
+    CPPUNIT_FAIL("expected ConfigError mentioning " + mustMention);
+}
 
 /// The JSON error code in a SPEC §5 error body ("" when the body is not one).
 std::string errorCode(const http::Exchange& exchange);

@@ -14,6 +14,7 @@
 using namespace zt::filters;
 using zt::filters::test::errorCode;
 using zt::filters::test::keys;
+using zt::filters::test::expectConfigError;
 using zt::filters::test::makeExchange;
 using zt::http::FilterStatus;
 
@@ -80,15 +81,6 @@ std::string claimsAt(std::int64_t exp) {
     return R"({"sub":"svc","exp":)" + std::to_string(exp) + "}";
 }
 
-template <typename F>
-void expectConfigError(const std::string& mustMention, F&& build) {
-    try {
-        build();
-        CPPUNIT_FAIL("expected ConfigError mentioning " + mustMention);
-    } catch (const zt::config::ConfigError& e) {
-        CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find(mustMention) != std::string::npos);
-    }
-}
 }  // namespace
 
 class JwtFilterTest : public CppUnit::TestFixture {

@@ -14,6 +14,7 @@
 
 using namespace zt::filters;
 using zt::filters::test::keys;
+using zt::filters::test::expectConfigError;
 using zt::filters::test::makeExchange;
 using zt::http::FilterStatus;
 
@@ -31,16 +32,6 @@ class AllowAll final : public CustomAuthenticator {
 public:
     AuthDecision authenticate(const zt::http::Exchange&) const override { return {true, "anyone", 401, ""}; }
 };
-
-template <typename F>
-void expectConfigError(const std::string& mustMention, F&& build) {
-    try {
-        build();
-        CPPUNIT_FAIL("expected ConfigError mentioning " + mustMention);
-    } catch (const zt::config::ConfigError& e) {
-        CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find(mustMention) != std::string::npos);
-    }
-}
 
 // Runs a chain like the HTTP layer: onRequest in order until StopIteration, then onResponse in
 // reverse for every filter that ran.
