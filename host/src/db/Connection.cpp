@@ -1,6 +1,7 @@
 #include "db/Connection.h"
 
 #include <Poco/Data/DataException.h>
+#include <Poco/Logger.h>
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/PostgreSQL/SessionImpl.h>
 #include <libpq-fe.h>
@@ -27,6 +28,13 @@ std::string scrub(std::string message, const std::string& password) {
             message.replace(pos, password.size(), "***");
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
     return message;
+}
+
+/// Server NOTICEs ("drop cascades to ...") go to the host's log at debug level instead of libpq's
+/// default of printing them on stderr.
+void logNotice(void*, const char* message) {
+    auto& logger = Poco::Logger::get("zt.db");
+    if (logger.debug()) logger.debug(scrub(message, ""));
 }
 
 struct ResultGuard {
@@ -65,6 +73,7 @@ Connection::Connection(const ConnectionSettings& settings) : settings_(settings)
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
         throw DatabaseUnavailableError("cannot connect to PostgreSQL at " + settings_.endpoint() +
                                        ": connection not established");
+    PQsetNoticeProcessor(conn_, &logNotice, nullptr);
 }
 
 Connection::~Connection() = default;  // the Session closes the PGconn (PQfinish)
