@@ -19,7 +19,10 @@ int main(int argc, char** argv) {
     auto args = zt::app::normalizeArguments(argc, argv);
     try {
         zt::app::HostApplication app;
-        return app.run(args);
+        // init() ourselves: ServerApplication::run(args) would swallow option errors as exit 78.
+        app.init(args);
+        Poco::Util::Application& base = app;  // run() is public on Application
+        return base.run();
     } catch (const Poco::Util::OptionException& e) {
         std::cerr << "zintrust-host: " << e.displayText() << " (see --help)\n";
         return 2;

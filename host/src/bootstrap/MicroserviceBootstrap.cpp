@@ -42,13 +42,14 @@ void MicroserviceBootstrap::discoverServices() {
         logger_.warning("MICROSERVICES=false: the microservices runtime is disabled, no service is loaded");
         return;
     }
-    std::set<std::string> wanted(env_.services.begin(), env_.services.end());
+    const std::set<std::string> wanted(env_.services.begin(), env_.services.end());
+    std::set<std::string> notFound = wanted;
     for (auto& cfg : result.services) {
         if (!wanted.empty() && !wanted.count(cfg.name)) continue;
-        wanted.erase(cfg.name);
+        notFound.erase(cfg.name);
         configs_.push_back(std::move(cfg));
     }
-    for (const auto& missing : wanted) {
+    for (const auto& missing : notFound) {
         std::string msg = "SERVICES: service '" + missing + "' was not found (or its config is invalid) in " +
                           env_.servicesDir;
         problems_.push_back({missing, msg});

@@ -1,0 +1,87 @@
+#pragma once
+// Helpers shared by the suites: temp folders, free ports, a blocking HTTP client, and a real
+// zintrust-host child process.
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace zt::test {
+
+/// A temporary folder removed (recursively) on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    /// Writes `content` to path()/relative, creating folders.
+    std::string write(const std::string& relative, const std::string& content) const;
+
+private:
+    std::string path_;
+};
+
+/// A TCP port that was free on 127.0.0.1 a moment ago.
+int freePort();
+
+std::string readFile(const std::string& path);
+
+struct HttpResult {
+    int status = 0;  ///< 0 when the connection failed
+    std::string body;
+    std::map<std::string, std::string> headers;  ///< names lower-cased
+    std::string error;
+    std::string header(const std::string& name) const;
+};
+
+/// One request on a fresh connection; `timeoutMs` bounds connect and read.
+HttpResult httpRequest(const std::string& method, int port, const std::string& path,
+                       const std::string& body = "",
+                       const std::map<std::string, std::string>& headers = {}, int timeoutMs = 5000);
+
+/// Runs a command, returns its exit status, with stdout+stderr in `output`.
+int runCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+               std::string& output, int timeoutMs = 30000);
+
+/// A service folder tree with the example configs copied and their ports replaced by free ones.
+struct ExampleServices {
+    TempDir dir;
+    std::map<std::string, int> ports;  ///< service name -> port
+    explicit ExampleServices(const std::vector<std::string>& names = {"users", "orders", "payments"});
+};
+
+/// The zintrust-host binary running as a child process.
+class HostProcess {
+public:
+    /// Starts the binary with exactly `env` (plus PATH) and waits until the admin port answers
+    /// /health (or the process exits). `adminPort` must be part of env as ADMIN_PORT.
+    HostProcess(std::map<std::string, std::string> env, int adminPort, int readyTimeoutMs = 15000);
+    ~HostProcess();
+
+    bool running();
+    /// Sends SIGTERM and waits; returns the exit status (-1 on timeout, then SIGKILL).
+    int terminate(int timeoutMs = 15000);
+    std::string log() const;  ///< everything the host printed so far
+    pid_t pid() const { return pid_; }
+
+private:
+    pid_t pid_ = -1;
+    int exitStatus_ = -1;
+    bool exited_ = false;
+    TempDir logDir_;
+    std::string logFile_;
+};
+
+/// Environment for an example-services host: dirs, admin port, test credentials.
+std::map<std::string, std::string> hostEnv(const ExampleServices& services, int adminPort);
+
+/// The credentials hostEnv() configures, for requests to the example services.
+extern const char* const kTestApiKey;
+extern const char* const kTestJwtSecret;
+/// An HS256 token for kTestJwtSecret with sub=`subject`, exp in one hour.
+std::string testJwt(const std::string& subject);
+
+}  // namespace zt::test
