@@ -99,7 +99,8 @@ MigrationReport MigrationRunner::run() {
                            " (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
                            " applied_at timestamptz NOT NULL DEFAULT now())");
         std::map<std::int64_t, std::pair<std::string, std::string>> applied;  // version -> name, checksum
-        for (const auto& row : conn.execute("SELECT version, name, checksum FROM " + table).rows())
+        const auto recorded = conn.execute("SELECT version, name, checksum FROM " + table);  // keep alive
+        for (const auto& row : recorded.rows())
             applied[row[0].asInt64()] = {row[1].asString(), row[2].asString()};
 
         for (const auto& f : files) {
