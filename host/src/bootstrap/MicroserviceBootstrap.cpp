@@ -6,6 +6,7 @@
 #include <set>
 
 #include "bootstrap/ServiceFilters.h"
+#include "filters/ServiceFilters.h"
 #include "config/ConfigError.h"
 
 namespace zt::bootstrap {
@@ -90,7 +91,7 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
         }
         if (checkOnly) {
             try {
-                makeServiceFilterChain(cfg, env_, nullptr);
+                makeServiceFilterChain(cfg, env_, nullptr, nullptr);
             } catch (const config::ConfigError& ex) {
                 fail(e, "service " + cfg.name + ": " + ex.message());
             }
@@ -100,6 +101,12 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
 }
 
 void MicroserviceBootstrap::initialize() {
+    try {
+        spanExporter_ = filters::makeSpanExporter(env_);
+    } catch (const config::ConfigError& ex) {
+        problems_.push_back({"", ex.message()});
+        logger_.error("span export disabled: %s", ex.message());
+    }
     for (auto& e : entries_) {
         if (e.failed) continue;
         try {
@@ -111,7 +118,7 @@ void MicroserviceBootstrap::initialize() {
             continue;
         }
         try {
-            auto filters = makeServiceFilterChain(e.config, env_, e.service);
+            auto filters = makeServiceFilterChain(e.config, env_, e.service, spanExporter_);
             e.health = std::make_shared<health::ServiceHealth>(*e.service, manager_);
             e.pipeline = std::make_shared<http::ServicePipeline>(e.service, std::move(filters), e.health);
             http::HttpServerOptions opts;
@@ -186,6 +193,7 @@ void MicroserviceBootstrap::shutdown() {
         }
     }
     entries_.clear();
+    spanExporter_.reset();  // the OTLP exporter flushes and stops its thread in its destructor
 }
 
 std::vector<std::string> MicroserviceBootstrap::running() const {

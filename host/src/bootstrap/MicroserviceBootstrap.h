@@ -13,6 +13,7 @@
 #include "admin/AdminApi.h"
 #include "config/EnvConfig.h"
 #include "config/ServiceDiscovery.h"
+#include "filters/SpanExporter.h"
 #include "http/HttpServer.h"
 #include "http/ServicePipeline.h"
 #include "plugin/PluginLibrary.h"
@@ -67,6 +68,7 @@ private:
     std::vector<Entry> entries_;
     std::vector<ServiceProblem> problems_;
     std::vector<std::string> warnings_;
+    std::shared_ptr<filters::SpanExporter> spanExporter_;  ///< one per process; null without OTLP
     std::unique_ptr<admin::AdminApi> adminApi_;
     std::unique_ptr<http::HttpServer> admin_;
 };
