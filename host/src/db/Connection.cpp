@@ -189,6 +189,13 @@ void Connection::resetSessionState() {
     }
 }
 
+void Connection::rollbackQuietly() noexcept {
+    try {
+        if (isUsable() && inTransaction()) run("ROLLBACK", nullptr, true);
+    } catch (...) {
+    }
+}
+
 int Connection::backendPid() const { return PQbackendPID(conn_); }
 
 }  // namespace zt::db

@@ -51,6 +51,9 @@ public:
     /// pool then closes the connection instead of reusing it).
     void resetSessionState();
     bool isDirty() const noexcept { return dirty_; }
+    /// ROLLBACK if a transaction is open; swallows failures (used while another error propagates;
+    /// a dead connection was rolled back by the server and is closed by the pool).
+    void rollbackQuietly() noexcept;
 
     const ConnectionSettings& settings() const noexcept { return settings_; }
     /// The server process id (pg_backend_pid()), handy to prove two leases share a connection.

@@ -32,13 +32,6 @@ std::string sha256Hex(const std::string& bytes) {
     return Poco::DigestEngine::digestToHex(engine.digest());
 }
 
-void rollbackQuietly(Connection& conn) {
-    try {
-        if (conn.isUsable() && conn.inTransaction()) conn.executeScript("ROLLBACK", true);
-    } catch (...) {
-    }
-}
-
 }  // namespace
 
 MigrationRunner::MigrationRunner(ConnectionPool& pool, std::string schema, std::string directory)
@@ -119,14 +112,14 @@ MigrationReport MigrationRunner::run() {
                              {Value::integer(f.version), Value::text(f.name), Value::text(f.checksum)});
                 conn.executeScript("COMMIT");
             } catch (const DatabaseError& e) {
-                rollbackQuietly(conn);
+                conn.rollbackQuietly();
                 throw MigrationError("migration " + f.path + " failed (schema " + schema_ + "): " + e.message(),
                                      e.sqlState());
             }
             report.applied.push_back(f.fileName);
         }
     } catch (...) {
-        rollbackQuietly(conn);
+        conn.rollbackQuietly();
         try {
             if (conn.isUsable()) conn.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", lockKey);
         } catch (...) {

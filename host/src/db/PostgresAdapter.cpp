@@ -96,10 +96,7 @@ QueryResult PostgresAdapter::rawQuery(const std::string& sql, const std::vector<
         lease->executeScript("COMMIT", true);
         return result;
     } catch (...) {
-        try {
-            if (lease->isUsable() && lease->inTransaction()) lease->executeScript("ROLLBACK", true);
-        } catch (...) {
-        }
+        lease->rollbackQuietly();
         throw;
     }
 }
@@ -112,11 +109,7 @@ void PostgresAdapter::transaction(const std::function<void(Transaction&)>& fn) {
         ActiveTransactions::Scope scope(&tx);
         fn(tx);
     } catch (...) {
-        try {
-            if (lease->isUsable() && lease->inTransaction()) lease->executeScript("ROLLBACK", true);
-        } catch (...) {
-            // The connection died: the server rolled back; the lease closes it.
-        }
+        lease->rollbackQuietly();
         throw;
     }
     lease->executeScript("COMMIT", true);  // a failing COMMIT throws QueryError; the server rolled back
