@@ -5,7 +5,9 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -79,8 +81,11 @@ public:
         auto v = raw(name);
         if (!v) return def;
         std::string s = Poco::trim(*v);
-        Poco::Int64 out = 0;
-        if (!Poco::NumberParser::tryParse64(s, out) || out < min || out > max) {
+        // std::from_chars, not Poco::NumberParser: Poco skips ',' as a thousands separator
+        // ("1,0" would become 10).
+        long long out = 0;
+        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+        if (s.empty() || ec != std::errc() || end != s.data() + s.size() || out < min || out > max) {
             fail(name, "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]",
                  *v);
         }
@@ -91,9 +96,15 @@ public:
         auto v = raw(name);
         if (!v) return def;
         std::string s = Poco::trim(*v);
-        double out = 0;
-        if (!Poco::NumberParser::tryParseFloat(s, out) || !std::isfinite(out) || out < 0.0 ||
-            out > 1.0) {
+        // strtod with a full-consumption check, not Poco::NumberParser::tryParseFloat, which drops
+        // every 'f' ("f" would parse as 0 and silently disable sampling).
+        // Plain decimal notation only (strtod alone would also take "0x1", "inf", "nan").
+        bool decimal = s.find_first_not_of("0123456789.+-eE") == std::string::npos;
+        char* end = nullptr;
+        errno = 0;
+        double out = s.empty() ? 0.0 : std::strtod(s.c_str(), &end);
+        if (s.empty() || !decimal || errno != 0 || end != s.c_str() + s.size() || !std::isfinite(out) ||
+            out < 0.0 || out > 1.0) {
             fail(name, "a number in [0, 1]", *v);
         }
         return out;
@@ -133,6 +144,12 @@ std::vector<std::string> splitList(const std::string& s) {
 }
 
 void readDatabaseUrl(const std::string& url, DatabaseSettings& db) {
+    auto schemeEnd = url.find("://");
+    auto authorityEnd = url.find('/', schemeEnd == std::string::npos ? 0 : schemeEnd + 3);
+    std::string authority = url.substr(0, authorityEnd);
+    if (std::count(authority.begin(), authority.end(), '@') > 1) {
+        throw ConfigError("DATABASE_URL: '@' in the user name or password must be percent-encoded as %40");
+    }
     Poco::URI uri;
     try {
         uri = Poco::URI(url);
@@ -154,6 +171,9 @@ void readDatabaseUrl(const std::string& url, DatabaseSettings& db) {
         auto colon = userInfo.find(':');
         std::string user = userInfo.substr(0, colon);
         std::string pass = colon == std::string::npos ? "" : userInfo.substr(colon + 1);
+        // Poco::URI::decode appends: clear the defaults first.
+        db.username.clear();
+        db.password.clear();
         Poco::URI::decode(user, db.username);
         Poco::URI::decode(pass, db.password);
     }
@@ -204,15 +224,13 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     }
 
     auto& db = c.database;
-    if (auto url = r.raw("DATABASE_URL")) {
-        readDatabaseUrl(*url, db);
-    } else {
-        db.host = r.string("DB_HOST", db.host);
-        db.port = static_cast<int>(r.integer("DB_PORT", db.port, 1, 65535));
-        db.database = r.string("DB_DATABASE", db.database);
-        db.username = r.string("DB_USERNAME", db.username);
-        db.password = r.string("DB_PASSWORD", db.password);
-    }
+    // DB_* are always validated; DATABASE_URL, when set, overrides what it names.
+    db.host = r.string("DB_HOST", db.host);
+    db.port = static_cast<int>(r.integer("DB_PORT", db.port, 1, 65535));
+    db.database = r.string("DB_DATABASE", db.database);
+    db.username = r.string("DB_USERNAME", db.username);
+    db.password = r.string("DB_PASSWORD", db.password);
+    if (auto url = r.raw("DATABASE_URL")) readDatabaseUrl(*url, db);
     db.poolMax = static_cast<int>(r.integer("DB_POOL_MAX", db.poolMax, 1, 10000));
     db.poolIdleTimeoutMs =
         static_cast<int>(r.integer("DB_POOL_IDLE_TIMEOUT_MS", db.poolIdleTimeoutMs, 0, 86400000));

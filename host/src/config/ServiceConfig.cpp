@@ -186,6 +186,7 @@ ServiceConfig ServiceConfig::parse(const std::string& jsonText, const std::strin
     }
 
     if (auto db = v.object(root, "database", "database")) {
+        c.database.enabled = true;
         c.database.isolation = v.string(db, "isolation", "database.isolation", false);
         if (!c.database.isolation.empty() && c.database.isolation != "shared" &&
             c.database.isolation != "isolated") {

@@ -9,6 +9,7 @@
 namespace zt::config {
 
 struct ServiceDatabaseConfig {
+    bool enabled = false;       ///< the config has a "database" section: the host opens a database
     std::string isolation;      ///< "shared" | "isolated"; empty = DATABASE_ISOLATION default
     bool migrations = false;
     std::string schema;         ///< empty = "<domain>_<service>"
