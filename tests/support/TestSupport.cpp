@@ -18,6 +18,9 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 
+#include <libpq-fe.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -227,8 +230,80 @@ int HostProcess::terminate(int timeoutMs) {
 
 std::string HostProcess::log() const { return readFile(logFile_); }
 
+TestPostgres TestPostgres::fromEnvironment() {
+    const char* host = std::getenv("ZT_TEST_PG_HOST");
+    const char* port = std::getenv("ZT_TEST_PG_PORT");
+    const char* user = std::getenv("ZT_TEST_PG_USER");
+    if (!host || !port || !user) {
+        throw std::runtime_error("ZT_TEST_PG_HOST/PORT/USER are not set: run the suites through ./scripts/test, "
+                                 "which starts a private PostgreSQL");
+    }
+    return TestPostgres{host, std::atoi(port), user};
+}
+
+namespace {
+PGconn* connectTo(const TestPostgres& pg, const std::string& db) {
+    std::string conninfo = "host=" + pg.host + " port=" + std::to_string(pg.port) + " user=" + pg.user +
+                           " dbname=" + db + " connect_timeout=5";
+    PGconn* conn = PQconnectdb(conninfo.c_str());
+    if (PQstatus(conn) != CONNECTION_OK) {
+        std::string err = PQerrorMessage(conn);
+        PQfinish(conn);
+        throw std::runtime_error("cannot connect to test PostgreSQL: " + err);
+    }
+    return conn;
+}
+}  // namespace
+
+void TestPostgres::exec(const std::string& db, const std::string& sql) const {
+    PGconn* conn = connectTo(*this, db);
+    PGresult* r = PQexec(conn, sql.c_str());
+    auto status = PQresultStatus(r);
+    std::string err = PQresultErrorMessage(r);
+    PQclear(r);
+    PQfinish(conn);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw std::runtime_error(sql + ": " + err);
+}
+
+std::string TestPostgres::scalar(const std::string& db, const std::string& sql) const {
+    PGconn* conn = connectTo(*this, db);
+    PGresult* r = PQexec(conn, sql.c_str());
+    auto status = PQresultStatus(r);
+    std::string value = status == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+    std::string err = PQresultErrorMessage(r);
+    PQclear(r);
+    PQfinish(conn);
+    if (status != PGRES_TUPLES_OK) throw std::runtime_error(sql + ": " + err);
+    return value;
+}
+
+TestDatabase::TestDatabase() : pg_(TestPostgres::fromEnvironment()) {
+    static std::atomic<int> counter{0};
+    name_ = "zt_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    pg_.exec("postgres", "CREATE DATABASE " + name_);
+}
+
+TestDatabase::~TestDatabase() {
+    try {
+        std::string list = pg_.scalar("postgres", "SELECT string_agg(datname, ',') FROM pg_database WHERE datname = '" +
+                                                      name_ + "' OR datname LIKE '" + name_ + "\\_%'");
+        std::stringstream ss(list);
+        std::string db;
+        while (std::getline(ss, db, ',')) {
+            if (!db.empty()) pg_.exec("postgres", "DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)");
+        }
+    } catch (...) {
+        // the server may already be gone at the end of a failed run
+    }
+}
+
+std::string TestDatabase::url() const {
+    return "postgresql://" + pg_.user + "@" + pg_.host + ":" + std::to_string(pg_.port) + "/" + name_;
+}
+
 std::map<std::string, std::string> hostEnv(const ExampleServices& services, int adminPort) {
     return {
+        {"DATABASE_URL", services.database.url()},
         {"ZT_SERVICES_DIR", services.dir.path()},
         {"ZT_PLUGIN_DIR", ZT_TEST_PLUGIN_DIR},
         {"ADMIN_PORT", std::to_string(adminPort)},

@@ -46,9 +46,40 @@ HttpResult httpRequest(const std::string& method, int port, const std::string& p
 int runCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                std::string& output, int timeoutMs = 30000);
 
-/// A service folder tree with the example configs copied and their ports replaced by free ones.
+/// The private PostgreSQL that scripts/test starts (ZT_TEST_PG_*). Throws, telling to run
+/// ./scripts/test, when the variables are missing: database tests fail, they are never skipped.
+struct TestPostgres {
+    std::string host;
+    int port = 0;
+    std::string user;
+    static TestPostgres fromEnvironment();
+    /// Runs one SQL statement on database `db`; throws with the server's message on failure.
+    void exec(const std::string& db, const std::string& sql) const;
+    /// First column of the first row of `sql` on `db` ("" when no row).
+    std::string scalar(const std::string& db, const std::string& sql) const;
+};
+
+/// A fresh database on the test server (plus every "<name>_*" database the host creates from it,
+/// e.g. isolated services), dropped on destruction.
+class TestDatabase {
+public:
+    TestDatabase();
+    ~TestDatabase();
+    TestDatabase(const TestDatabase&) = delete;
+    TestDatabase& operator=(const TestDatabase&) = delete;
+    const std::string& name() const { return name_; }
+    std::string url() const;  ///< postgresql://user@host:port/name
+
+private:
+    TestPostgres pg_;
+    std::string name_;
+};
+
+/// A service folder tree with the example configs (and migrations) copied, their ports replaced
+/// by free ones, and a fresh database for them.
 struct ExampleServices {
     TempDir dir;
+    TestDatabase database;
     std::map<std::string, int> ports;  ///< service name -> port
     explicit ExampleServices(const std::vector<std::string>& names = {"users", "orders", "payments"});
 };

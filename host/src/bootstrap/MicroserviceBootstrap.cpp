@@ -8,6 +8,8 @@
 #include "bootstrap/ServiceFilters.h"
 #include "filters/ServiceFilters.h"
 #include "config/ConfigError.h"
+#include "db/DatabaseErrors.h"
+#include "http/JsonError.h"
 
 namespace zt::bootstrap {
 
@@ -109,8 +111,19 @@ void MicroserviceBootstrap::initialize() {
     }
     for (auto& e : entries_) {
         if (e.failed) continue;
+        if (e.config.database.enabled) {
+            if (!databases_) databases_ = std::make_shared<db::DatabaseRegistry>(env_.database, env_.useRawQuery);
+            e.database = std::make_shared<service::ServiceDatabase>(databases_, e.config);
+            try {
+                e.database->openAtStart();  // unreachable: deferred; bad migration: the service fails
+            } catch (const db::DatabaseError& ex) {
+                fail(e, "service " + e.config.name + " (" + e.config.configFile + "): database: " + ex.message());
+                continue;
+            }
+        }
         try {
             e.service = std::make_shared<service::LocalService>(e.config, e.library);
+            e.service->setDatabase(e.database);
             e.service->start();
         } catch (const service::ServiceStartError& ex) {
             e.service.reset();
@@ -120,6 +133,17 @@ void MicroserviceBootstrap::initialize() {
         try {
             auto filters = makeServiceFilterChain(e.config, env_, e.service, spanExporter_);
             e.health = std::make_shared<health::ServiceHealth>(*e.service, manager_);
+            if (e.database) {
+                auto database = e.database;
+                e.health->setDatabaseCheck([database] {
+                    auto c = database->check();
+                    health::CheckOutcome o;
+                    o.state = c.reachable ? health::HealthState::Healthy : health::HealthState::Unhealthy;
+                    o.message = c.reachable ? "reachable" : c.message;
+                    o.latencyMs = c.latencyMs;
+                    return o;
+                });
+            }
             e.pipeline = std::make_shared<http::ServicePipeline>(e.service, std::move(filters), e.health);
             http::HttpServerOptions opts;
             opts.bindAddress = env_.bindAddress;
@@ -152,6 +176,23 @@ void MicroserviceBootstrap::initialize() {
         adminApi_ = std::make_unique<admin::AdminApi>(manager_);
         for (auto& e : entries_) {
             if (!e.failed && e.health) adminApi_->addServiceHealth(e.config.name, e.health);
+        }
+        {
+            auto databases = databases_;  // null when no service has a database: {"pools":{}}
+            adminApi_->addEndpoint("/db/pool", [databases] {
+                std::string json = "{\"pools\":{";
+                bool first = true;
+                auto stats = databases ? databases->poolStats() : std::map<std::string, db::PoolStats>{};
+                for (const auto& [name, st] : stats) {
+                    if (!first) json += ',';
+                    first = false;
+                    json += "\"" + http::jsonEscape(name) + "\":{\"totalConnections\":" +
+                            std::to_string(st.totalConnections) + ",\"idleConnections\":" +
+                            std::to_string(st.idleConnections) + ",\"waitingRequests\":" +
+                            std::to_string(st.waitingRequests) + "}";
+                }
+                return std::make_pair(200, json + "}}");
+            });
         }
         http::HttpServerOptions opts;
         opts.bindAddress = env_.bindAddress;

@@ -13,12 +13,14 @@
 #include "admin/AdminApi.h"
 #include "config/EnvConfig.h"
 #include "config/ServiceDiscovery.h"
+#include "db/DatabaseRegistry.h"
 #include "filters/SpanExporter.h"
 #include "http/HttpServer.h"
 #include "http/ServicePipeline.h"
 #include "plugin/PluginLibrary.h"
 #include "registry/MicroserviceManager.h"
 #include "service/LocalService.h"
+#include "service/ServiceDatabase.h"
 
 namespace zt::bootstrap {
 
@@ -54,6 +56,7 @@ private:
         config::ServiceConfig config;
         std::shared_ptr<plugin::PluginLibrary> library;
         std::shared_ptr<service::LocalService> service;
+        std::shared_ptr<service::ServiceDatabase> database;
         std::shared_ptr<health::ServiceHealth> health;
         std::shared_ptr<http::ServicePipeline> pipeline;
         std::unique_ptr<http::HttpServer> server;
@@ -68,6 +71,7 @@ private:
     std::vector<Entry> entries_;
     std::vector<ServiceProblem> problems_;
     std::vector<std::string> warnings_;
+    std::shared_ptr<db::DatabaseRegistry> databases_;      ///< created when a service has a database
     std::shared_ptr<filters::SpanExporter> spanExporter_;  ///< one per process; null without OTLP
     std::unique_ptr<admin::AdminApi> adminApi_;
     std::unique_ptr<http::HttpServer> admin_;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 
+#include "plugin/DatabaseApi.h"
 #include "service/LocalService.h"
 
 namespace zt::plugin {
@@ -124,6 +125,12 @@ const zt_host_api kTable = {
     apiResponseAddHeader,
     apiResponseSetBody,
     apiAuthResultSet,
+    // 1.1
+    apiDbQuery,
+    apiDbRawQuery,
+    apiDbTransaction,
+    apiDbResultJson,
+    apiDbResultFree,
 };
 
 }  // namespace

@@ -20,6 +20,8 @@
 
 namespace zt::service {
 
+class ServiceDatabase;
+
 /// The plugin's init failed or it registered something invalid. message(): "<file>: <reason>".
 POCO_DECLARE_EXCEPTION(, ServiceStartError, Poco::RuntimeException)
 
@@ -54,6 +56,10 @@ public:
     const plugin::PluginLibrary& library() const { return *library_; }
     const http::Router& router() const { return router_; }
     bool hasAuthenticator() const { return authenticate_ != nullptr; }
+
+    /// The service's database (null when its config has no "database" section). Set before start().
+    void setDatabase(std::shared_ptr<ServiceDatabase> database) { database_ = std::move(database); }
+    ServiceDatabase* database() const { return database_.get(); }
 
     /// Routes an exchange that passed the filters and runs the plugin handler (404/405/500 as JSON).
     void dispatch(http::Exchange& exchange) const;
@@ -90,6 +96,7 @@ private:
     bool started_ = false;
     http::Router router_;
     std::vector<HealthCheck> healthChecks_;
+    std::shared_ptr<ServiceDatabase> database_;
     zt_authenticate_fn authenticate_ = nullptr;
     void* authData_ = nullptr;
     mutable std::atomic<int> inFlight_{0};

@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #define ZT_PLUGIN_ABI_MAJOR 1u
-#define ZT_PLUGIN_ABI_MINOR 0u
+#define ZT_PLUGIN_ABI_MINOR 1u
 
 /* Name of the one exported function (dlsym is only reliable for functions, as PG_MODULE_MAGIC). */
 #define ZT_PLUGIN_ENTRY_SYMBOL "zt_plugin_entry"
@@ -166,6 +166,19 @@ typedef struct zt_auth_result zt_auth_result;
 typedef zt_status (*zt_authenticate_fn)(void* auth_data, const zt_request* request,
                                         zt_auth_result* result);
 
+/*
+ * A database result (1.1). OWNERSHIP: allocated by the host, owned by the plugin until it calls
+ * zt_host_api.db_result_free (exactly once); read it with db_result_json.
+ */
+typedef struct zt_db_result zt_db_result;
+
+/*
+ * Body of a database transaction (1.1). Runs on the calling thread; every db_* call it makes on
+ * that thread joins the transaction (nested db_transaction calls become savepoints).
+ * Return ZT_OK to commit; anything else rolls back. Must not throw.
+ */
+typedef zt_status (*zt_transaction_fn)(void* tx_data);
+
 /* ---------------------------------------------------------------------------------------------
  * The host function table
  * ------------------------------------------------------------------------------------------- */
@@ -234,6 +247,55 @@ typedef struct zt_host_api {
      */
     zt_status (*auth_result_set)(zt_auth_result* result, int32_t allow, zt_str principal,
                                  int32_t deny_status, zt_str message);
+
+    /* ---- 1.1: database (SPEC §8). Check ZT_HOST_API_HAS(api, db_query) before use. ----
+     *
+     * Every db_* function stores a result in *out_result (when out_result is not NULL), also on
+     * failure, so the plugin can read the error; free it with db_result_free. Result JSON:
+     *   success: {"command":"SELECT","rowCount":N,"columns":[{"name":"id","type":20}],"rows":[{...}]}
+     *            (int/float -> numbers, NUMERIC -> string (exact), bool, null, json/jsonb embedded,
+     *             timestamps -> strings with microseconds, everything else -> strings)
+     *   failure: {"error":{"code":"...","message":"...","sqlState":"23505","constraint":"..."}}
+     * Status codes: ZT_ERR_INVALID_ARGUMENT bad query description; ZT_ERR_CONFLICT unique violation;
+     * ZT_ERR_UNAVAILABLE database down or pool wait timed out (answer 503 + Retry-After);
+     * ZT_ERR_PERMISSION raw SQL disabled (USE_RAW_QRY); ZT_ERR_NOT_FOUND the service has no
+     * "database" section; ZT_ERR_INTERNAL any other database error.
+     */
+
+    /*
+     * Runs a query-builder description ("copied") against the service's own schema/database:
+     *   {"op":"select|first|count|insert|update|delete","table":"users","columns":["id"],
+     *    "where":[["id","=",1],["email","in",["a","b"]],["deleted_at","is-null"]],
+     *    "orderBy":[["created_at","desc"]],"limit":10,"offset":0,"values":{"name":"x"},
+     *    "allowUnfilteredWrite":false}
+     * Operators: = != <> < <= > >= like ilike in not-in is-null not-null. Values are always bound as
+     * $n parameters; identifiers are validated and quoted; tables are always schema-qualified.
+     * insert/update/delete return the affected rows (RETURNING *). update/delete need a where
+     * unless allowUnfilteredWrite is true.
+     */
+    zt_status (*db_query)(zt_host* host, zt_str builder_json, zt_db_result** out_result);
+
+    /*
+     * One SQL statement ("copied") with $1..$n placeholders and `params_json` ("copied"), a JSON
+     * array of values (strings, numbers, booleans, null; objects/arrays bind as JSON text).
+     * Runs with search_path set to the service schema only. ZT_ERR_PERMISSION unless the host runs
+     * with USE_RAW_QRY=true.
+     */
+    zt_status (*db_raw_query)(zt_host* host, zt_str sql, zt_str params_json,
+                              zt_db_result** out_result);
+
+    /*
+     * BEGIN; fn(tx_data); COMMIT when fn returns ZT_OK, ROLLBACK otherwise (the status is
+     * returned). Nested calls use SAVEPOINTs. `tx_data` is passed back untouched.
+     */
+    zt_status (*db_transaction)(zt_host* host, zt_transaction_fn fn, void* tx_data,
+                                zt_db_result** out_result);
+
+    /* The result as JSON text. OWNERSHIP: borrowed from `result`, valid until db_result_free. */
+    zt_str (*db_result_json)(const zt_db_result* result);
+
+    /* Frees a result returned by a db_* function. NULL is ignored. */
+    void (*db_result_free)(zt_db_result* result);
 } zt_host_api;
 
 /* True when `api` is large enough to contain `member` (for functions appended in later minors). */

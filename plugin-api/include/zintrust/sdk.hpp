@@ -23,6 +23,8 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <cstdint>
+#include <exception>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -30,9 +32,14 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "zintrust/plugin.h"
 
 namespace zt::sdk {
+
+/// JSON for bodies and query values/results (nlohmann/json, Debian package nlohmann-json3-dev).
+using Json = nlohmann::json;
 
 inline std::string_view view(zt_str s) {
     return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.len);
@@ -81,6 +88,36 @@ public:
 private:
     int status_;
     std::string code_;
+};
+
+/// A database call failed. status() is the zt_status the host returned; httpStatus() is what a
+/// handler answers when it lets the error escape (503 + Retry-After for an unavailable database).
+class DbError : public std::runtime_error {
+public:
+    DbError(zt_status status, std::string code, const std::string& message, std::string sqlState = "",
+            std::string constraint = "")
+        : std::runtime_error(message), status_(status), code_(std::move(code)),
+          sqlState_(std::move(sqlState)), constraint_(std::move(constraint)) {}
+    zt_status status() const { return status_; }
+    const std::string& code() const { return code_; }
+    const std::string& sqlState() const { return sqlState_; }
+    const std::string& constraint() const { return constraint_; }
+    int httpStatus() const {
+        switch (status_) {
+            case ZT_ERR_UNAVAILABLE: return 503;
+            case ZT_ERR_TIMEOUT: return 504;
+            case ZT_ERR_CONFLICT: return 409;
+            case ZT_ERR_INVALID_ARGUMENT: return 400;
+            case ZT_ERR_PERMISSION: return 403;
+            default: return 500;
+        }
+    }
+
+private:
+    zt_status status_;
+    std::string code_;
+    std::string sqlState_;
+    std::string constraint_;
 };
 
 /// Read-only view of the request. Valid only during the handler call (it borrows host memory).
@@ -213,6 +250,230 @@ struct AuthDecision {
     static AuthDecision deny(int status, std::string message) { return {false, "", status, std::move(message)}; }
 };
 
+
+/// One row of a query result: typed access by column name. Throws std::runtime_error naming the
+/// column when it is absent or of another type (never a silent 0).
+class Row {
+public:
+    Row() = default;
+    explicit Row(Json object) : object_(std::move(object)) {}
+
+    bool has(const std::string& column) const { return object_.contains(column); }
+    bool isNull(const std::string& column) const { return at(column).is_null(); }
+    std::int64_t integer(const std::string& column) const {
+        const Json& v = at(column);
+        if (!v.is_number_integer()) fail(column, "an integer", v);
+        return v.get<std::int64_t>();
+    }
+    double number(const std::string& column) const {
+        const Json& v = at(column);
+        if (!v.is_number()) fail(column, "a number", v);
+        return v.get<double>();
+    }
+    bool boolean(const std::string& column) const {
+        const Json& v = at(column);
+        if (!v.is_boolean()) fail(column, "a boolean", v);
+        return v.get<bool>();
+    }
+    /// Text, NUMERIC (exact decimal text), timestamps (ISO text with microseconds), UUIDs.
+    std::string string(const std::string& column) const {
+        const Json& v = at(column);
+        if (!v.is_string()) fail(column, "a string", v);
+        return v.get<std::string>();
+    }
+    /// json/jsonb columns (already parsed), or any value as JSON.
+    const Json& json(const std::string& column) const { return at(column); }
+    /// The whole row as a JSON object (for response bodies).
+    const Json& toJson() const { return object_; }
+
+private:
+    const Json& at(const std::string& column) const {
+        auto it = object_.find(column);
+        if (it == object_.end()) throw std::runtime_error("column '" + column + "' is not in the result");
+        return *it;
+    }
+    [[noreturn]] static void fail(const std::string& column, const char* expected, const Json& v) {
+        throw std::runtime_error("column '" + column + "' is not " + expected + " (" + v.type_name() + ")");
+    }
+    Json object_;
+};
+
+/// A query result: command tag, affected/returned row count and rows.
+struct Result {
+    std::string command;
+    std::int64_t rowCount = 0;
+    std::vector<Row> rows;
+    /// The rows as a JSON array (for response bodies).
+    Json rowsJson() const {
+        Json a = Json::array();
+        for (const auto& r : rows) a.push_back(r.toJson());
+        return a;
+    }
+};
+
+class Db;
+
+/// Fluent query builder, compiled to SQL by the host (values always bound as $n parameters,
+/// identifiers validated and quoted, tables qualified with the service's schema).
+///   db.table("users").where("id", 7).first();
+///   db.table("users").where("created_at", ">", t).orderBy("id", "desc").limit(10).get();
+class Query {
+public:
+    Query(const Db* db, std::string table) : db_(db) {
+        spec_["table"] = std::move(table);
+        spec_["where"] = Json::array();
+    }
+    Query& select(std::vector<std::string> columns) { spec_["columns"] = std::move(columns); return *this; }
+    Query& where(const std::string& column, Json value) { return where(column, "=", std::move(value)); }
+    Query& where(const std::string& column, const std::string& op, Json value) {
+        spec_["where"].push_back(Json::array({column, op, std::move(value)}));
+        return *this;
+    }
+    Query& whereIn(const std::string& column, Json values) { return where(column, "in", std::move(values)); }
+    Query& whereNotIn(const std::string& column, Json values) { return where(column, "not-in", std::move(values)); }
+    Query& whereNull(const std::string& column) { spec_["where"].push_back(Json::array({column, "is-null"})); return *this; }
+    Query& whereNotNull(const std::string& column) { spec_["where"].push_back(Json::array({column, "not-null"})); return *this; }
+    Query& orderBy(const std::string& column, const std::string& direction = "asc") {
+        spec_["orderBy"].push_back(Json::array({column, direction}));
+        return *this;
+    }
+    Query& limit(std::int64_t n) { spec_["limit"] = n; return *this; }
+    Query& offset(std::int64_t n) { spec_["offset"] = n; return *this; }
+    /// Lets update()/del() run without a where clause (refused otherwise).
+    Query& allowUnfilteredWrite() { spec_["allowUnfilteredWrite"] = true; return *this; }
+
+    Result get() const { return run("select"); }
+    std::optional<Row> first() const {
+        Result r = run("first");
+        if (r.rows.empty()) return std::nullopt;
+        return r.rows.front();
+    }
+    std::int64_t count() const {
+        Result r = run("count");
+        if (r.rows.empty()) return 0;
+        const Json& v = r.rows.front().toJson().begin().value();
+        return v.is_number_integer() ? v.get<std::int64_t>() : std::stoll(v.get<std::string>());
+    }
+    /// INSERT ... RETURNING *: the new row (with its id).
+    Row insert(Json values) const {
+        Result r = run("insert", std::move(values));
+        if (r.rows.empty()) throw std::runtime_error("insert returned no row");
+        return r.rows.front();
+    }
+    /// UPDATE ... RETURNING *: the updated rows.
+    Result update(Json values) const { return run("update", std::move(values)); }
+    /// DELETE ... RETURNING *: the number of deleted rows.
+    std::int64_t del() const { return run("delete").rowCount; }
+
+    /// The JSON description sent to the host (zt_host_api.db_query).
+    Json spec(const std::string& op) const {
+        Json s = spec_;
+        s["op"] = op;
+        return s;
+    }
+
+private:
+    Result run(const std::string& op, Json values = nullptr) const;
+    const Db* db_;
+    Json spec_;
+};
+
+/// The service's database (SPEC §8). Every call throws DbError on failure.
+/// OWNERSHIP: wraps host pointers valid until the plugin's shutdown().
+class Db {
+public:
+    Db(const zt_host_api* api, zt_host* host) : api_(api), host_(host) {}
+
+    /// True when the host offers the database functions (ABI >= 1.1).
+    bool supported() const { return ZT_HOST_API_HAS(api_, db_result_free); }
+
+    Query table(std::string name) const { return Query(this, std::move(name)); }
+
+    /// One statement with $1..$n placeholders (needs USE_RAW_QRY=true on the host).
+    Result raw(const std::string& sql, Json params = Json::array()) const {
+        requireSupported();
+        std::string p = params.dump();
+        zt_db_result* res = nullptr;
+        zt_status rc = api_->db_raw_query(host_, str(sql), str(p), &res);
+        return take(rc, res);
+    }
+
+    /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws (the
+    /// exception is rethrown after the rollback). Nested calls become savepoints. Every query the
+    /// body makes on this thread through any Db handle of this service joins the transaction.
+    void transaction(const std::function<void()>& body) const {
+        requireSupported();
+        struct Context {
+            const std::function<void()>* body;
+            std::exception_ptr error;
+        } ctx{&body, nullptr};
+        auto trampoline = [](void* data) -> zt_status {
+            auto* c = static_cast<Context*>(data);
+            try {
+                (*c->body)();
+                return ZT_OK;
+            } catch (...) {
+                c->error = std::current_exception();
+                return ZT_ERR_INTERNAL;
+            }
+        };
+        zt_db_result* res = nullptr;
+        zt_status rc = api_->db_transaction(host_, trampoline, &ctx, &res);
+        if (ctx.error) {
+            if (res) api_->db_result_free(res);
+            std::rethrow_exception(ctx.error);
+        }
+        take(rc, res);
+    }
+
+    /// Sends a builder description (see Query::spec) and parses the result.
+    Result execute(const Json& spec) const {
+        requireSupported();
+        std::string text = spec.dump();
+        zt_db_result* res = nullptr;
+        zt_status rc = api_->db_query(host_, str(text), &res);
+        return take(rc, res);
+    }
+
+private:
+    void requireSupported() const {
+        if (!supported()) throw DbError(ZT_ERR_UNAVAILABLE, "database_unsupported", "the host does not offer database access (plugin ABI < 1.1)");
+    }
+    Result take(zt_status rc, zt_db_result* res) const {
+        std::string text = res ? std::string(view(api_->db_result_json(res))) : std::string();
+        if (res) api_->db_result_free(res);
+        Json doc = Json::parse(text, nullptr, false);
+        if (rc != ZT_OK) {
+            std::string code = "database_error", message = "database call failed with status " + std::to_string(rc);
+            std::string sqlState, constraint;
+            if (!doc.is_discarded() && doc.contains("error")) {
+                const Json& e = doc["error"];
+                code = e.value("code", code);
+                message = e.value("message", message);
+                sqlState = e.value("sqlState", "");
+                constraint = e.value("constraint", "");
+            }
+            throw DbError(rc, code, message, sqlState, constraint);
+        }
+        if (doc.is_discarded() || !doc.is_object()) throw DbError(ZT_ERR_INTERNAL, "bad_result", "the host returned an unreadable result");
+        Result r;
+        r.command = doc.value("command", "");
+        r.rowCount = doc.value("rowCount", static_cast<std::int64_t>(0));
+        if (doc.contains("rows")) {
+            for (auto& row : doc["rows"]) r.rows.emplace_back(std::move(row));
+        }
+        return r;
+    }
+    const zt_host_api* api_;
+    zt_host* host_;
+};
+
+inline Result Query::run(const std::string& op, Json values) const {
+    Json s = spec(op);
+    if (!values.is_null()) s["values"] = std::move(values);
+    return db_->execute(s);
+}
+
 using Handler = std::function<Response(const Request&)>;
 using HealthCheck = std::function<HealthResult()>;
 using Authenticator = std::function<AuthDecision(const Request&)>;
@@ -234,6 +495,9 @@ public:
         if (api_->config_get(host_, str(key), &out) != ZT_OK) return std::nullopt;
         return std::string(view(out));
     }
+
+    /// The service's database (SPEC §8).
+    Db db() const { return Db(api_, host_); }
 
     /// Registers a health check shown under checks.plugin.<name>. Only inside configure().
     void addHealthCheck(std::string name, HealthCheck check);
@@ -274,6 +538,11 @@ inline zt_status invokeRoute(void* data, const zt_request* request, zt_response*
         return ZT_OK;
     } catch (const HttpError& e) {
         writeResponse(slot->api, response, Response::error(e.status(), e.code(), e.what()));
+        return ZT_OK;
+    } catch (const DbError& e) {
+        Response r = Response::error(e.httpStatus(), e.code(), e.what());
+        if (e.httpStatus() == 503) r.header("Retry-After", "1");
+        writeResponse(slot->api, response, r);
         return ZT_OK;
     } catch (const std::exception& e) {
         writeResponse(slot->api, response, Response::error(500, "internal_error", e.what()));

@@ -28,6 +28,8 @@ ZT_ASSERT(offsetof(zt_host_api, response_set_status) == 48, "zt_host_api.respons
 ZT_ASSERT(offsetof(zt_host_api, response_add_header) == 56, "zt_host_api.response_add_header");
 ZT_ASSERT(offsetof(zt_host_api, response_set_body) == 64, "zt_host_api.response_set_body");
 ZT_ASSERT(offsetof(zt_host_api, auth_result_set) == 72, "zt_host_api.auth_result_set");
+ZT_ASSERT(offsetof(zt_host_api, db_query) == 80, "1.1: zt_host_api.db_query appended");
+ZT_ASSERT(offsetof(zt_host_api, db_result_free) == 112, "1.1: zt_host_api.db_result_free");
 ZT_ASSERT(offsetof(zt_plugin_descriptor, struct_size) == 0, "size first");
 ZT_ASSERT(offsetof(zt_plugin_descriptor, abi_major) == 4, "descriptor.abi_major");
 ZT_ASSERT(offsetof(zt_plugin_descriptor, name) == 8, "descriptor.name");

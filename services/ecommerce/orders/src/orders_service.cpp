@@ -1,71 +1,81 @@
-// orders: orders with their items (in memory until the service moves to PostgreSQL).
-//   GET /orders[?userId=N], GET /orders/:id, POST /orders {userId, items:[{sku, quantity, price}]}
+// orders: orders and their items in PostgreSQL (one transaction per order).
+//   GET /orders?userId=N   GET /orders/:id   POST /orders {userId, items:[{sku, quantity, priceCents}]}
 #include <zintrust/sdk.hpp>
 
-#include <nlohmann/json.hpp>
+#include "service_support.hpp"
 
-#include <map>
-#include <mutex>
-#include <shared_mutex>
-
-using nlohmann::json;
-using zt::sdk::HttpError;
-using zt::sdk::Request;
+using namespace examples;
 using zt::sdk::Response;
+using zt::sdk::Row;
 
 namespace {
 
+Json orderToApi(const Row& order, const Json& items) {
+    return {{"id", order.integer("id")},
+            {"userId", order.integer("user_id")},
+            {"status", order.string("status")},
+            {"totalCents", order.integer("total_cents")},
+            {"currency", order.string("currency")},
+            {"paymentId", order.isNull("payment_id") ? Json(nullptr) : Json(order.integer("payment_id"))},
+            {"createdAt", order.string("created_at")},
+            {"items", items}};
+}
+
+Json itemsToApi(const zt::sdk::Result& result) {
+    Json items = Json::array();
+    for (const auto& r : result.rows) {
+        items.push_back({{"sku", r.string("sku")}, {"quantity", r.integer("quantity")}, {"priceCents", r.integer("price_cents")}});
+    }
+    return items;
+}
+
 class OrdersService : public zt::sdk::Service {
 public:
-    void configure(zt::sdk::Routes& routes, zt::sdk::Host&) override {
-        routes.get("/orders", [this](const Request& req) {
-            auto userFilter = req.query("userId");
-            std::shared_lock lock(mutex_);
-            json list = json::array();
-            for (const auto& [_, o] : orders_) {
-                if (userFilter && std::to_string(o["userId"].get<long long>()) != *userFilter) continue;
-                list.push_back(o);
+    void configure(zt::sdk::Routes& routes, zt::sdk::Host& host) override {
+        zt::sdk::Db db = host.db();
+        routes.get("/orders", [db](const Request& req) {
+            auto query = db.table("orders").orderBy("id").limit(queryInteger(req, "limit", 50, 1, 500));
+            if (req.query("userId")) query.where("user_id", queryInteger(req, "userId", 0, 1, INT64_MAX));
+            Json orders = Json::array();
+            for (const auto& o : query.get().rows) {
+                orders.push_back(orderToApi(o, itemsToApi(db.table("order_items").where("order_id", o.integer("id")).orderBy("id").get())));
             }
-            return Response::json(200, json{{"orders", list}}.dump());
+            return Response::json(200, Json{{"orders", orders}}.dump());
         });
-        routes.get("/orders/:id", [this](const Request& req) {
-            std::string id = req.param("id");
-            std::shared_lock lock(mutex_);
-            for (const auto& [key, o] : orders_) {
-                if (std::to_string(key) == id) return Response::json(200, o.dump());
-            }
-            throw HttpError(404, "not_found", "order " + id + " not found");
+        routes.get("/orders/:id", [db](const Request& req) {
+            auto id = idParam(req);
+            auto order = db.table("orders").where("id", id).first();
+            if (!order) throw HttpError(404, "not_found", "order " + std::to_string(id) + " not found");
+            auto items = db.table("order_items").where("order_id", id).orderBy("id").get();
+            return Response::json(200, orderToApi(*order, itemsToApi(items)).dump());
         });
-        routes.post("/orders", [this](const Request& req) {
-            json body = json::parse(req.body(), nullptr, false);
-            if (body.is_discarded() || !body.is_object()) throw HttpError(400, "invalid_json", "request body must be a JSON object");
-            if (!body.contains("userId") || !body["userId"].is_number_integer() || body["userId"].get<long long>() <= 0)
-                throw HttpError(422, "validation_failed", "'userId' must be a positive integer");
-            if (!body.contains("items") || !body["items"].is_array() || body["items"].empty())
-                throw HttpError(422, "validation_failed", "'items' must be a non-empty array");
-            json items = json::array();
-            long long totalCents = 0;
+        routes.post("/orders", [db](const Request& req) {
+            Json body = jsonBody(req);
+            long long userId = requiredInteger(body, "userId", 1);
+            if (!body.contains("items") || !body["items"].is_array() || body["items"].empty() || body["items"].size() > 100)
+                throw HttpError(422, "validation_failed", "'items' must be an array of 1 to 100 items");
+            long long total = 0;
             for (const auto& it : body["items"]) {
-                if (!it.is_object() || !it.contains("sku") || !it["sku"].is_string() || !it.contains("quantity") ||
-                    !it["quantity"].is_number_integer() || it["quantity"].get<long long>() <= 0 ||
-                    !it.contains("priceCents") || !it["priceCents"].is_number_integer() || it["priceCents"].get<long long>() < 0)
-                    throw HttpError(422, "validation_failed", "each item needs sku (string), quantity (> 0) and priceCents (>= 0)");
-                totalCents += it["quantity"].get<long long>() * it["priceCents"].get<long long>();
-                items.push_back({{"sku", it["sku"]}, {"quantity", it["quantity"]}, {"priceCents", it["priceCents"]}});
+                if (!it.is_object()) throw HttpError(422, "validation_failed", "each item must be an object");
+                requiredString(it, "sku", 64);
+                long long q = requiredInteger(it, "quantity", 1);
+                long long p = requiredInteger(it, "priceCents", 0);
+                total += q * p;
             }
-            std::unique_lock lock(mutex_);
-            long long id = ++nextId_;
-            json order = {{"id", id}, {"userId", body["userId"]}, {"items", items}, {"totalCents", totalCents},
-                          {"status", "created"}};
-            orders_[id] = order;
-            return Response::json(201, order.dump()).header("Location", "/orders/" + std::to_string(id));
+            Json created;
+            db.transaction([&] {
+                Row order = db.table("orders").insert({{"user_id", userId}, {"total_cents", total}});
+                Json items = Json::array();
+                for (const auto& it : body["items"]) {
+                    db.table("order_items").insert({{"order_id", order.integer("id")}, {"sku", it["sku"]},
+                                                    {"quantity", it["quantity"]}, {"price_cents", it["priceCents"]}});
+                    items.push_back({{"sku", it["sku"]}, {"quantity", it["quantity"]}, {"priceCents", it["priceCents"]}});
+                }
+                created = orderToApi(order, items);
+            });
+            return Response::json(201, created.dump()).header("Location", "/orders/" + std::to_string(created["id"].get<long long>()));
         });
     }
-
-private:
-    std::shared_mutex mutex_;
-    std::map<long long, json> orders_;
-    long long nextId_ = 0;
 };
 
 }  // namespace

@@ -1,111 +1,81 @@
-// users: user accounts (in memory until the service moves to PostgreSQL).
-//   GET /users, GET /users/:id, POST /users {name, email}, PUT /users/:id, DELETE /users/:id
+// users: user accounts in PostgreSQL (schema ecommerce_users, migrations/001_create_users.sql).
+//   GET /users?limit=&offset=   GET /users/:id   POST /users {name, email}
+//   PUT /users/:id {name?, email?}   DELETE /users/:id
 #include <zintrust/sdk.hpp>
 
-#include <nlohmann/json.hpp>
+#include "service_support.hpp"
 
-#include <atomic>
-#include <map>
-#include <mutex>
-#include <mutex>
-#include <shared_mutex>
-
-using nlohmann::json;
-using zt::sdk::HttpError;
-using zt::sdk::Request;
+using namespace examples;
+using zt::sdk::DbError;
 using zt::sdk::Response;
+using zt::sdk::Row;
 
 namespace {
 
-json parseBody(const Request& req) {
-    json body = json::parse(req.body(), nullptr, /*allow_exceptions*/ false);
-    if (body.is_discarded() || !body.is_object()) {
-        throw HttpError(400, "invalid_json", "request body must be a JSON object");
-    }
-    return body;
+Json toApi(const Row& row) {
+    return {{"id", row.integer("id")},
+            {"name", row.string("name")},
+            {"email", row.string("email")},
+            {"createdAt", row.string("created_at")},
+            {"updatedAt", row.string("updated_at")}};
 }
 
-std::string requiredString(const json& body, const char* key) {
-    auto it = body.find(key);
-    if (it == body.end() || !it->is_string() || it->get<std::string>().empty()) {
-        throw HttpError(422, "validation_failed", std::string("'") + key + "' must be a non-empty string");
-    }
-    return it->get<std::string>();
-}
-
-long long idParam(const Request& req) {
-    std::string s = req.param("id");
+/// A unique violation on users_email_key means the e-mail is taken: 409, not 500.
+template <class Fn>
+auto mapDuplicateEmail(Fn&& fn) -> decltype(fn()) {
     try {
-        std::size_t used = 0;
-        long long id = std::stoll(s, &used);
-        if (used == s.size() && id > 0) return id;
-    } catch (const std::exception&) {
+        return fn();
+    } catch (const DbError& e) {
+        if (e.status() == ZT_ERR_CONFLICT) throw HttpError(409, "email_taken", "email is already registered");
+        throw;
     }
-    throw HttpError(400, "bad_request", "id must be a positive integer, got '" + s + "'");
 }
 
 class UsersService : public zt::sdk::Service {
 public:
     void configure(zt::sdk::Routes& routes, zt::sdk::Host& host) override {
-        routes.get("/users", [this](const Request&) {
-            std::shared_lock lock(mutex_);
-            json list = json::array();
-            for (const auto& [_, u] : users_) list.push_back(u);
-            return Response::json(200, json{{"users", list}}.dump());
+        zt::sdk::Db db = host.db();
+        routes.get("/users", [db](const Request& req) {
+            auto limit = queryInteger(req, "limit", 50, 1, 500);
+            auto offset = queryInteger(req, "offset", 0, 0, 1000000000);
+            auto result = db.table("users").orderBy("id").limit(limit).offset(offset).get();
+            Json users = Json::array();
+            for (const auto& row : result.rows) users.push_back(toApi(row));
+            return Response::json(200, Json{{"users", users}, {"limit", limit}, {"offset", offset}}.dump());
         });
-        routes.get("/users/:id", [this](const Request& req) {
+        routes.get("/users/:id", [db](const Request& req) {
             auto id = idParam(req);
-            std::shared_lock lock(mutex_);
-            auto it = users_.find(id);
-            if (it == users_.end()) throw HttpError(404, "not_found", "user " + std::to_string(id) + " not found");
-            return Response::json(200, it->second.dump());
+            auto row = db.table("users").where("id", id).first();
+            if (!row) throw HttpError(404, "not_found", "user " + std::to_string(id) + " not found");
+            return Response::json(200, toApi(*row).dump());
         });
-        routes.post("/users", [this](const Request& req) {
-            json body = parseBody(req);
-            std::string name = requiredString(body, "name");
-            std::string email = requiredString(body, "email");
-            std::unique_lock lock(mutex_);
-            for (const auto& [_, u] : users_) {
-                if (u["email"] == email) throw HttpError(409, "conflict", "email already registered");
-            }
-            long long id = ++nextId_;
-            json user = {{"id", id}, {"name", name}, {"email", email}};
-            users_[id] = user;
-            return Response::json(201, user.dump()).header("Location", "/users/" + std::to_string(id));
+        routes.post("/users", [db](const Request& req) {
+            Json body = jsonBody(req);
+            Json values = {{"name", requiredString(body, "name", 200)}, {"email", requiredString(body, "email")}};
+            Row row = mapDuplicateEmail([&] { return db.table("users").insert(values); });
+            return Response::json(201, toApi(row).dump())
+                .header("Location", "/users/" + std::to_string(row.integer("id")));
         });
-        routes.put("/users/:id", [this](const Request& req) {
+        routes.put("/users/:id", [db](const Request& req) {
             auto id = idParam(req);
-            json body = parseBody(req);
-            std::unique_lock lock(mutex_);
-            auto it = users_.find(id);
-            if (it == users_.end()) throw HttpError(404, "not_found", "user " + std::to_string(id) + " not found");
-            if (body.contains("name")) it->second["name"] = requiredString(body, "name");
-            if (body.contains("email")) {
-                std::string email = requiredString(body, "email");
-                for (const auto& [otherId, u] : users_) {
-                    if (otherId != id && u["email"] == email) throw HttpError(409, "conflict", "email already registered");
-                }
-                it->second["email"] = email;
-            }
-            return Response::json(200, it->second.dump());
+            Json body = jsonBody(req);
+            Json values = Json::object();
+            if (body.contains("name")) values["name"] = requiredString(body, "name", 200);
+            if (body.contains("email")) values["email"] = requiredString(body, "email");
+            if (values.empty()) throw HttpError(422, "validation_failed", "nothing to update: send name and/or email");
+            values["updated_at"] = "now";  // PostgreSQL reads the literal 'now' as the current time
+            auto result = mapDuplicateEmail([&] { return db.table("users").where("id", id).update(values); });
+            if (result.rows.empty()) throw HttpError(404, "not_found", "user " + std::to_string(id) + " not found");
+            return Response::json(200, toApi(result.rows.front()).dump());
         });
-        routes.del("/users/:id", [this](const Request& req) {
+        routes.del("/users/:id", [db](const Request& req) {
             auto id = idParam(req);
-            std::unique_lock lock(mutex_);
-            if (users_.erase(id) == 0) throw HttpError(404, "not_found", "user " + std::to_string(id) + " not found");
+            if (db.table("users").where("id", id).del() == 0)
+                throw HttpError(404, "not_found", "user " + std::to_string(id) + " not found");
             return Response{204, {}, ""};
-        });
-        host.addHealthCheck("store", [this] {
-            std::shared_lock lock(mutex_);
-            return zt::sdk::HealthResult{zt::sdk::HealthState::Healthy, std::to_string(users_.size()) + " users"};
         });
         host.info("users service configured");
     }
-
-private:
-    std::shared_mutex mutex_;
-    std::map<long long, json> users_;
-    long long nextId_ = 0;
 };
 
 }  // namespace

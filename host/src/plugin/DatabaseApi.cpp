@@ -1,0 +1,164 @@
+#include "plugin/DatabaseApi.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <sstream>
+
+#include "db/DatabaseErrors.h"
+#include "db/PostgresAdapter.h"
+#include "db/QueryResult.h"
+#include "db/Transaction.h"
+#include "http/JsonError.h"
+#include "plugin/HostApi.h"
+#include "service/LocalService.h"
+#include "service/ServiceDatabase.h"
+
+namespace zt::plugin {
+
+namespace {
+
+/// Thrown inside a transaction body to make the adapter roll back with the plugin's status.
+struct PluginRollback {
+    zt_status status;
+};
+
+std::string errorJson(const std::string& code, const std::string& message, const std::string& sqlState = "",
+                      const std::string& constraint = "") {
+    std::string out = "{\"error\":{\"code\":\"" + http::jsonEscape(code) + "\",\"message\":\"" +
+                      http::jsonEscape(message) + "\"";
+    if (!sqlState.empty()) out += ",\"sqlState\":\"" + http::jsonEscape(sqlState) + "\"";
+    if (!constraint.empty()) out += ",\"constraint\":\"" + http::jsonEscape(constraint) + "\"";
+    return out + "}}";
+}
+
+void put(zt_db_result** out, std::string json) {
+    if (out == nullptr) return;
+    *out = new (std::nothrow) zt_db_result{std::move(json)};
+}
+
+/// Runs `body` and converts every database error into a status + error JSON.
+template <class Body>
+zt_status guarded(zt_host* host, zt_db_result** out, Body&& body) {
+    if (out != nullptr) *out = nullptr;
+    if (host == nullptr || host->service == nullptr) return ZT_ERR_INVALID_ARGUMENT;
+    auto* database = host->service->database();
+    if (database == nullptr) {
+        put(out, errorJson("no_database", "service '" + host->service->config().name +
+                                              "' has no \"database\" section in its service.config.json"));
+        return ZT_ERR_NOT_FOUND;
+    }
+    try {
+        return body(*database);
+    } catch (const PluginRollback& r) {
+        put(out, errorJson("rolled_back", "the transaction body returned status " + std::to_string(r.status)));
+        return r.status;
+    } catch (const db::PoolTimeoutError& e) {
+        put(out, errorJson("pool_timeout", e.message()));
+        return ZT_ERR_UNAVAILABLE;
+    } catch (const db::DatabaseUnavailableError& e) {
+        put(out, errorJson("database_unavailable", e.message()));
+        return ZT_ERR_UNAVAILABLE;
+    } catch (const db::InvalidQueryError& e) {
+        put(out, errorJson("invalid_query", e.message()));
+        return ZT_ERR_INVALID_ARGUMENT;
+    } catch (const db::RawQueryDisabledError& e) {
+        put(out, errorJson("raw_query_disabled", e.message()));
+        return ZT_ERR_PERMISSION;
+    } catch (const db::ConflictError& e) {
+        put(out, errorJson("conflict", e.message(), e.sqlState(), e.constraint()));
+        return ZT_ERR_CONFLICT;
+    } catch (const db::MigrationError& e) {
+        put(out, errorJson("migration_failed", e.message()));
+        return ZT_ERR_UNAVAILABLE;
+    } catch (const db::DatabaseError& e) {
+        // Class 22 (data exception) and 23 (integrity) are the caller's input, not our failure.
+        const auto& st = e.sqlState();
+        bool clientError = st.rfind("22", 0) == 0 || st.rfind("23", 0) == 0;
+        put(out, errorJson(clientError ? "invalid_data" : "query_failed", e.message(), st, e.constraint()));
+        return clientError ? ZT_ERR_INVALID_ARGUMENT : ZT_ERR_INTERNAL;
+    } catch (const std::exception& e) {
+        put(out, errorJson("internal_error", e.what()));
+        return ZT_ERR_INTERNAL;
+    }
+}
+
+std::vector<db::Value> parseParams(std::string_view json) {
+    std::vector<db::Value> params;
+    if (json.empty()) return params;
+    Poco::Dynamic::Var doc;
+    try {
+        Poco::JSON::Parser parser;
+        doc = parser.parse(std::string(json));
+    } catch (const Poco::Exception& e) {
+        throw db::InvalidQueryError("params: not valid JSON: " + e.message());
+    }
+    if (doc.type() != typeid(Poco::JSON::Array::Ptr)) throw db::InvalidQueryError("params: must be a JSON array");
+    auto arr = doc.extract<Poco::JSON::Array::Ptr>();
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        auto v = arr->get(static_cast<unsigned>(i));
+        if (v.isEmpty()) {
+            params.push_back(db::Value::null());
+        } else if (v.type() == typeid(bool)) {
+            params.push_back(db::Value::boolean(v.extract<bool>()));
+        } else if (v.isString()) {
+            params.push_back(db::Value::text(v.extract<std::string>()));
+        } else if (v.isInteger()) {
+            params.push_back(db::Value::integer(v.convert<Poco::Int64>()));
+        } else if (v.isNumeric()) {
+            params.push_back(db::Value::real(v.convert<double>()));
+        } else {
+            std::ostringstream os;
+            Poco::JSON::Stringifier::stringify(v, os);
+            params.push_back(db::Value::json(os.str()));
+        }
+    }
+    return params;
+}
+
+}  // namespace
+
+zt_status apiDbQuery(zt_host* host, zt_str builderJson, zt_db_result** out) {
+    return guarded(host, out, [&](service::ServiceDatabase& database) {
+        auto result = database.adapter()->queryJson(std::string(view(builderJson)));
+        put(out, result.toJson());
+        return ZT_OK;
+    });
+}
+
+zt_status apiDbRawQuery(zt_host* host, zt_str sql, zt_str paramsJson, zt_db_result** out) {
+    return guarded(host, out, [&](service::ServiceDatabase& database) {
+        auto params = parseParams(view(paramsJson));
+        auto result = database.adapter()->rawQuery(std::string(view(sql)), params);
+        put(out, result.toJson());
+        return ZT_OK;
+    });
+}
+
+zt_status apiDbTransaction(zt_host* host, zt_transaction_fn fn, void* data, zt_db_result** out) {
+    if (fn == nullptr) return ZT_ERR_INVALID_ARGUMENT;
+    return guarded(host, out, [&](service::ServiceDatabase& database) {
+        database.adapter()->transaction([&](db::Transaction&) {
+            zt_status rc = ZT_ERR_INTERNAL;
+            try {
+                rc = fn(data);
+            } catch (...) {
+                rc = ZT_ERR_INTERNAL;  // an exception across the C boundary still rolls back
+            }
+            if (rc != ZT_OK) throw PluginRollback{rc};
+        });
+        put(out, "{\"command\":\"COMMIT\",\"rowCount\":0,\"columns\":[],\"rows\":[]}");
+        return ZT_OK;
+    });
+}
+
+zt_str apiDbResultJson(const zt_db_result* result) {
+    if (result == nullptr) return zt_str{"", 0};
+    return str(result->json);
+}
+
+void apiDbResultFree(zt_db_result* result) { delete result; }
+
+}  // namespace zt::plugin
