@@ -272,6 +272,9 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("3"), got.header("x-trace-depth"));
         CPPUNIT_ASSERT_EQUAL(std::string("vendor=1"), got.header("tracestate"));
         CPPUNIT_ASSERT_EQUAL(std::string("kept"), got.header("x-custom"));
+        for (const char* name : {"traceparent", "x-trace-depth", "x-parent-service-id", "x-trace-id"}) {
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(name, 1, got.headerCount(name));
+        }
     }
     void call_without_trace_starts_an_unsampled_trace() {
         TestHttpServer server([](int, const auto&) { return jsonReply(200, "{}"); });
@@ -300,6 +303,7 @@ public:
         caller.call(req);
         auto got = server.requests().at(0);
         CPPUNIT_ASSERT_EQUAL(std::string("first-key"), got.header("x-api-key"));
+        CPPUNIT_ASSERT_EQUAL(1, got.headerCount("x-api-key"));
         CPPUNIT_ASSERT_EQUAL(std::string(""), got.header("authorization"));
     }
     void jwt_target_gets_a_bearer_token_that_verifies() {

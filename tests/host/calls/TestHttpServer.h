@@ -29,10 +29,17 @@ struct ReceivedRequest {
     std::string method;
     std::string uri;
     std::map<std::string, std::string> headers;  ///< names lower-cased (last value wins)
+    std::vector<std::pair<std::string, std::string>> allHeaders;  ///< every header line, in order
     std::string body;
     std::string header(const std::string& name) const {
         auto it = headers.find(name);
         return it == headers.end() ? "" : it->second;
+    }
+    /// How many header lines carry `name` (lower case).
+    int headerCount(const std::string& name) const {
+        int n = 0;
+        for (const auto& h : allHeaders) n += h.first == name ? 1 : 0;
+        return n;
     }
 };
 
@@ -102,7 +109,10 @@ private:
             ReceivedRequest r;
             r.method = request.getMethod();
             r.uri = request.getURI();
-            for (const auto& [name, value] : request) r.headers[Poco::toLower(name)] = value;
+            for (const auto& [name, value] : request) {
+                r.headers[Poco::toLower(name)] = value;
+                r.allHeaders.emplace_back(Poco::toLower(name), value);
+            }
             Poco::StreamCopier::copyToString(request.stream(), r.body);
             int index = 0;
             {
