@@ -14,6 +14,7 @@
 #include "bootstrap/MicroserviceBootstrap.h"
 #include "config/ConfigError.h"
 #include "config/EnvConfig.h"
+#include "registry/RemoteServices.h"
 
 namespace zt::app {
 
@@ -84,10 +85,12 @@ int HostApplication::main(const std::vector<std::string>& args) {
         return kExitBadEnvironment;
     }
     config::EnvConfig env;
+    std::vector<registry::RemoteService> remotes;
     try {
         if (!envFile_.empty()) config::loadEnvFile(envFile_);
         auto [plugins, services] = defaultFolders(config().getString("application.path", ""));
         env = config::EnvConfig::load(config::processEnvironment(), plugins, services);
+        remotes = registry::RemoteServices::loadFromProcess();
     } catch (const config::ConfigError& e) {
         std::cerr << "zintrust-host: configuration error: " << e.message() << "\n";
         return kExitBadEnvironment;
@@ -96,7 +99,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
     auto& log = Poco::Logger::get("zt.host");
 
     registry::MicroserviceManager manager;
-    bootstrap::MicroserviceBootstrap boot(env, manager);
+    bootstrap::MicroserviceBootstrap boot(env, manager, registry::RemoteServices(std::move(remotes)));
     boot.discoverServices();
 
     if (mode_ == Mode::ListServices) {

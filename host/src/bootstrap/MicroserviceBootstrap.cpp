@@ -14,8 +14,9 @@
 namespace zt::bootstrap {
 
 MicroserviceBootstrap::MicroserviceBootstrap(const config::EnvConfig& env,
-                                             registry::MicroserviceManager& manager)
-    : env_(env), manager_(manager), logger_(Poco::Logger::get("zt.bootstrap")) {}
+                                             registry::MicroserviceManager& manager,
+                                             registry::RemoteServices remotes)
+    : env_(env), manager_(manager), logger_(Poco::Logger::get("zt.bootstrap")), remotes_(std::move(remotes)) {}
 
 MicroserviceBootstrap::~MicroserviceBootstrap() {
     try {
@@ -45,6 +46,7 @@ void MicroserviceBootstrap::discoverServices() {
         logger_.warning("MICROSERVICES=false: the microservices runtime is disabled, no service is loaded");
         return;
     }
+    allConfigs_ = result.services;
     const std::set<std::string> wanted(env_.services.begin(), env_.services.end());
     std::set<std::string> notFound = wanted;
     for (auto& cfg : result.services) {
@@ -99,6 +101,12 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
             }
         }
         entries_.push_back(std::move(e));
+    }
+    try {
+        remotes_.registerAll(manager_);
+    } catch (const config::ConfigError& ex) {
+        problems_.push_back({"", ex.message()});
+        logger_.error(ex.message());
     }
 }
 
@@ -167,15 +175,23 @@ void MicroserviceBootstrap::initialize() {
             if (e.service) e.service->stop(env_.shutdownDrainTimeoutMs);
             continue;
         }
-        manager_.setStatus(e.config.name, registry::ServiceStatus::Healthy);
+        // Status stays Starting until the health monitor's first round (right after start-up).
         logger_.information("service %s %s listening on port %d (plugin %s)", e.config.name,
                             e.config.version, e.server->port(), e.library->path());
     }
+
+    startCallsAndMonitor();
 
     if (env_.adminPort != 0) {
         adminApi_ = std::make_unique<admin::AdminApi>(manager_);
         for (auto& e : entries_) {
             if (!e.failed && e.health) adminApi_->addServiceHealth(e.config.name, e.health);
+        }
+        {
+            auto caller = caller_;
+            adminApi_->addEndpoint("/calls/breakers", [caller] {
+                return std::make_pair(200, "{\"breakers\":" + (caller ? caller->breakersJson() : std::string("{}")) + "}");
+            });
         }
         {
             auto databases = databases_;  // null when no service has a database: {"pools":{}}
@@ -212,8 +228,46 @@ void MicroserviceBootstrap::initialize() {
     }
 }
 
+void MicroserviceBootstrap::startCallsAndMonitor() {
+    // Auth strategy and health path of any service, loaded here or not: the configs of services
+    // served by another process (same services folder, SERVICES split) still say how to call them.
+    auto configOf = [this](const std::string& name) -> const config::ServiceConfig* {
+        for (const auto& c : allConfigs_) {
+            if (c.name == name) return &c;
+        }
+        return nullptr;
+    };
+    try {
+        caller_ = std::make_shared<calls::ServiceCaller>(
+            env_, manager_, [this](const std::string& name) { return pipeline(name); },
+            [this, configOf](const std::string& name) {
+                if (const auto* c = configOf(name)) return c->auth.strategy;
+                return remotes_.authStrategy(name);
+            });
+    } catch (const config::ConfigError& ex) {
+        problems_.push_back({"", ex.message()});
+        logger_.error("inter-service calls disabled: %s", ex.message());
+    }
+    for (auto& e : entries_) {
+        if (e.service) e.service->setCaller(caller_);
+    }
+    monitor_ = std::make_unique<health::ServiceHealthMonitor>(
+        manager_, health::ServiceHealthMonitor::Settings::fromEnv(env_),
+        [this, configOf](const std::string& name) {
+            if (const auto* c = configOf(name)) return c->healthCheck;
+            return remotes_.healthCheckPath(name);
+        });
+    monitor_->checkNow();  // statuses are real from the first admin request on
+    monitor_->start();
+}
+
 void MicroserviceBootstrap::shutdown() {
-    // Servers first (stop accepting, drain), then plugins, so no request races a plugin shutdown.
+    // Monitor first (it polls our ports), then servers (stop accepting, drain), then plugins, so
+    // no request races a plugin shutdown.
+    if (monitor_) {
+        monitor_->stop();
+        monitor_.reset();
+    }
     if (admin_) {
         admin_->stop(env_.shutdownDrainTimeoutMs);
         admin_.reset();
@@ -233,6 +287,10 @@ void MicroserviceBootstrap::shutdown() {
             manager_.setStatus(e.config.name, registry::ServiceStatus::Stopped);
         }
     }
+    for (auto& e : entries_) {
+        if (e.service) e.service->setCaller(nullptr);
+    }
+    caller_.reset();
     entries_.clear();
     spanExporter_.reset();  // the OTLP exporter flushes and stops its thread in its destructor
 }

@@ -18,7 +18,10 @@
 #include "http/HttpServer.h"
 #include "http/ServicePipeline.h"
 #include "plugin/PluginLibrary.h"
+#include "calls/ServiceCaller.h"
+#include "health/ServiceHealthMonitor.h"
 #include "registry/MicroserviceManager.h"
+#include "registry/RemoteServices.h"
 #include "service/LocalService.h"
 #include "service/ServiceDatabase.h"
 
@@ -31,7 +34,9 @@ struct ServiceProblem {
 
 class MicroserviceBootstrap {
 public:
-    MicroserviceBootstrap(const config::EnvConfig& env, registry::MicroserviceManager& manager);
+    /// `remotes`: services served by other processes (SERVICE_URL_*, ZT_SERVICE_REGISTRY_FILE).
+    MicroserviceBootstrap(const config::EnvConfig& env, registry::MicroserviceManager& manager,
+                          registry::RemoteServices remotes = {});
     ~MicroserviceBootstrap();
 
     void discoverServices();
@@ -50,6 +55,8 @@ public:
     int adminPort() const { return admin_ ? admin_->port() : 0; }
     /// The pipeline of a service loaded in this process (for in-process calls), or nullptr.
     std::shared_ptr<const http::ServicePipeline> pipeline(const std::string& name) const;
+    /// The inter-service caller (after initialize).
+    std::shared_ptr<const calls::ServiceCaller> caller() const { return caller_; }
 
 private:
     struct Entry {
@@ -63,11 +70,17 @@ private:
         bool failed = false;
     };
     void fail(Entry& e, const std::string& message);
+    /// Creates the inter-service caller and the health monitor once the local services serve.
+    void startCallsAndMonitor();
 
     const config::EnvConfig& env_;
     registry::MicroserviceManager& manager_;
     Poco::Logger& logger_;
-    std::vector<config::ServiceConfig> configs_;
+    std::vector<config::ServiceConfig> configs_;      ///< allowed by SERVICES: loaded here
+    std::vector<config::ServiceConfig> allConfigs_;   ///< every valid config found (auth/health paths of remotes)
+    registry::RemoteServices remotes_;
+    std::shared_ptr<calls::ServiceCaller> caller_;
+    std::unique_ptr<health::ServiceHealthMonitor> monitor_;
     std::vector<Entry> entries_;
     std::vector<ServiceProblem> problems_;
     std::vector<std::string> warnings_;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 
+#include "plugin/CallApi.h"
 #include "plugin/DatabaseApi.h"
 #include "service/LocalService.h"
 
@@ -131,6 +132,12 @@ const zt_host_api kTable = {
     apiDbTransaction,
     apiDbResultJson,
     apiDbResultFree,
+    // 1.2
+    apiCallService,
+    apiCallResponseStatus,
+    apiCallResponseBody,
+    apiCallResponseHeader,
+    apiCallResponseFree,
 };
 
 }  // namespace

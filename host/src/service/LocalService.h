@@ -21,6 +21,11 @@
 namespace zt::service {
 
 class ServiceDatabase;
+}  // namespace zt::service
+namespace zt::calls {
+class ServiceCaller;
+}
+namespace zt::service {
 
 /// The plugin's init failed or it registered something invalid. message(): "<file>: <reason>".
 POCO_DECLARE_EXCEPTION(, ServiceStartError, Poco::RuntimeException)
@@ -60,6 +65,10 @@ public:
     /// The service's database (null when its config has no "database" section). Set before start().
     void setDatabase(std::shared_ptr<ServiceDatabase> database) { database_ = std::move(database); }
     ServiceDatabase* database() const { return database_.get(); }
+    /// Inter-service calls (zt_host_api.call_service). Set by the bootstrap once every local
+    /// service is registered; null before (calls then answer 503).
+    void setCaller(std::shared_ptr<const calls::ServiceCaller> caller) { std::atomic_store(&caller_, std::move(caller)); }
+    std::shared_ptr<const calls::ServiceCaller> caller() const { return std::atomic_load(&caller_); }
 
     /// Routes an exchange that passed the filters and runs the plugin handler (404/405/500 as JSON).
     void dispatch(http::Exchange& exchange) const;
@@ -97,6 +106,7 @@ private:
     http::Router router_;
     std::vector<HealthCheck> healthChecks_;
     std::shared_ptr<ServiceDatabase> database_;
+    std::shared_ptr<const calls::ServiceCaller> caller_;
     zt_authenticate_fn authenticate_ = nullptr;
     void* authData_ = nullptr;
     mutable std::atomic<int> inFlight_{0};

@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #define ZT_PLUGIN_ABI_MAJOR 1u
-#define ZT_PLUGIN_ABI_MINOR 1u
+#define ZT_PLUGIN_ABI_MINOR 2u
 
 /* Name of the one exported function (dlsym is only reliable for functions, as PG_MODULE_MAGIC). */
 #define ZT_PLUGIN_ENTRY_SYMBOL "zt_plugin_entry"
@@ -179,6 +179,12 @@ typedef struct zt_db_result zt_db_result;
  */
 typedef zt_status (*zt_transaction_fn)(void* tx_data);
 
+/*
+ * The answer to an inter-service call (1.2). OWNERSHIP: allocated by the host, owned by the
+ * plugin until it calls zt_host_api.call_response_free (exactly once).
+ */
+typedef struct zt_call_response zt_call_response;
+
 /* ---------------------------------------------------------------------------------------------
  * The host function table
  * ------------------------------------------------------------------------------------------- */
@@ -296,6 +302,43 @@ typedef struct zt_host_api {
 
     /* Frees a result returned by a db_* function. NULL is ignored. */
     void (*db_result_free)(zt_db_result* result);
+
+    /* ---- 1.2: inter-service calls (SPEC §7). Check ZT_HOST_API_HAS(api, call_service). ---- */
+
+    /*
+     * Calls service `service` ("copied"): in-process when it is loaded in this host (same filters
+     * as a network call, no socket), else over HTTP at its registry URL with pooled keep-alive
+     * connections. The host adds trace headers (the span of `context` becomes the parent; the
+     * sampled flag and x-trace-depth + 1 propagate) and the credentials the target's auth strategy
+     * needs; applies SERVICE_CALL_TIMEOUT_MS to the whole call, retries idempotent methods with
+     * backoff (SERVICE_CALL_RETRIES) and keeps a circuit breaker per target.
+     * `context`: the request being handled ("borrowed, call"), or NULL outside a request.
+     * `method`, `path_and_query` ("/users/7?x=1"), `headers` (extra request headers) and `body`
+     * are "copied".
+     * Always stores an answer in *out_response when it returns ZT_OK - also for failures, which
+     * come back as HTTP statuses with a JSON error body: 404 unknown_service, 503 circuit_open /
+     * service_unavailable, 504 upstream_timeout, 508 loop_detected. ZT_ERR_INVALID_ARGUMENT only for
+     * NULL pointers.
+     */
+    zt_status (*call_service)(zt_host* host, const zt_request* context, zt_str service,
+                              zt_str method, zt_str path_and_query, const zt_header* headers,
+                              size_t header_count, zt_str body, zt_call_response** out_response);
+
+    /* HTTP status of the answer (100..599). */
+    int32_t (*call_response_status)(const zt_call_response* response);
+
+    /* Body of the answer. OWNERSHIP: borrowed from `response`, valid until call_response_free. */
+    zt_str (*call_response_body)(const zt_call_response* response);
+
+    /*
+     * First header `name` (case-insensitive) of the answer; ZT_ERR_NOT_FOUND when absent.
+     * `out_value` is borrowed from `response`, valid until call_response_free.
+     */
+    zt_status (*call_response_header)(const zt_call_response* response, zt_str name,
+                                      zt_str* out_value);
+
+    /* Frees an answer. NULL is ignored. */
+    void (*call_response_free)(zt_call_response* response);
 } zt_host_api;
 
 /* True when `api` is large enough to contain `member` (for functions appended in later minors). */

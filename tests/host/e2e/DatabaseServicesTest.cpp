@@ -116,10 +116,14 @@ public:
     }
 
     void order_and_items_are_written_in_one_transaction() {
-        ExampleServices services({"orders"});
+        ExampleServices services;
         int admin = freePort();
         HostProcess host(hostEnv(services, admin), admin);
         int port = services.ports["orders"];
+        for (int i = 0; i < 7; ++i) {
+            CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["users"], "/users",
+                                                  "{\"name\":\"U\",\"email\":\"u" + std::to_string(i) + "@x\"}", usersAuth()).status);
+        }
         auto created = httpRequest("POST", port, "/orders",
                                    R"({"userId":7,"items":[{"sku":"A","quantity":2,"priceCents":250},{"sku":"B","quantity":1,"priceCents":100}]})",
                                    ordersAuth());

@@ -30,6 +30,9 @@ ZT_ASSERT(offsetof(zt_host_api, response_set_body) == 64, "zt_host_api.response_
 ZT_ASSERT(offsetof(zt_host_api, auth_result_set) == 72, "zt_host_api.auth_result_set");
 ZT_ASSERT(offsetof(zt_host_api, db_query) == 80, "1.1: zt_host_api.db_query appended");
 ZT_ASSERT(offsetof(zt_host_api, db_result_free) == 112, "1.1: zt_host_api.db_result_free");
+ZT_ASSERT(offsetof(zt_host_api, call_service) == 120, "1.2: zt_host_api.call_service appended");
+ZT_ASSERT(offsetof(zt_host_api, call_response_free) == 152, "1.2: zt_host_api.call_response_free");
+ZT_ASSERT(sizeof(zt_host_api) == 160, "1.2 table size");
 ZT_ASSERT(offsetof(zt_plugin_descriptor, struct_size) == 0, "size first");
 ZT_ASSERT(offsetof(zt_plugin_descriptor, abi_major) == 4, "descriptor.abi_major");
 ZT_ASSERT(offsetof(zt_plugin_descriptor, name) == 8, "descriptor.name");

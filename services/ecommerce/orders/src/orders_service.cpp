@@ -1,5 +1,8 @@
 // orders: orders and their items in PostgreSQL (one transaction per order).
 //   GET /orders?userId=N   GET /orders/:id   POST /orders {userId, items:[{sku, quantity, priceCents}]}
+// Creating an order checks the user with the users service and charges it through the payments
+// service (Idempotency-Key "order-<id>"), all in the caller's trace. A dependency that is down
+// fails the order with 503 (the host's circuit breaker makes that fast) and nothing is stored.
 #include <zintrust/sdk.hpp>
 
 #include "service_support.hpp"
@@ -29,10 +32,21 @@ Json itemsToApi(const zt::sdk::Result& result) {
     return items;
 }
 
+/// A dependency answered with an error: 503 when it is down (5xx, breaker open, timeout), 502 for
+/// any other unexpected answer. The dependency's own error code is kept in the message.
+void requireDependency(const std::string& name, const zt::sdk::CallResult& r) {
+    if (r.ok()) return;
+    Json err = r.json();
+    std::string detail = (!err.is_discarded() && err.contains("error")) ? err["error"].value("code", "") + ": " + err["error"].value("message", "") : r.body.substr(0, 200);
+    throw HttpError(r.status >= 500 ? 503 : 502, "dependency_failed",
+                    name + " answered " + std::to_string(r.status) + " (" + detail + ")");
+}
+
 class OrdersService : public zt::sdk::Service {
 public:
     void configure(zt::sdk::Routes& routes, zt::sdk::Host& host) override {
         zt::sdk::Db db = host.db();
+        zt::sdk::Services services = host.services();
         routes.get("/orders", [db](const Request& req) {
             auto query = db.table("orders").orderBy("id").limit(queryInteger(req, "limit", 50, 1, 500));
             if (req.query("userId")) query.where("user_id", queryInteger(req, "userId", 0, 1, INT64_MAX));
@@ -49,7 +63,7 @@ public:
             auto items = db.table("order_items").where("order_id", id).orderBy("id").get();
             return Response::json(200, orderToApi(*order, itemsToApi(items)).dump());
         });
-        routes.post("/orders", [db](const Request& req) {
+        routes.post("/orders", [db, services](const Request& req) {
             Json body = jsonBody(req);
             long long userId = requiredInteger(body, "userId", 1);
             if (!body.contains("items") || !body["items"].is_array() || body["items"].empty() || body["items"].size() > 100)
@@ -62,14 +76,29 @@ public:
                 long long p = requiredInteger(it, "priceCents", 0);
                 total += q * p;
             }
+            auto user = services.get(&req, "users", "/users/" + std::to_string(userId));
+            if (user.status == 404) throw HttpError(422, "unknown_user", "user " + std::to_string(userId) + " does not exist");
+            requireDependency("users", user);
             Json created;
             db.transaction([&] {
                 Row order = db.table("orders").insert({{"user_id", userId}, {"total_cents", total}});
+                long long orderId = order.integer("id");
                 Json items = Json::array();
                 for (const auto& it : body["items"]) {
-                    db.table("order_items").insert({{"order_id", order.integer("id")}, {"sku", it["sku"]},
+                    db.table("order_items").insert({{"order_id", orderId}, {"sku", it["sku"]},
                                                     {"quantity", it["quantity"]}, {"price_cents", it["priceCents"]}});
                     items.push_back({{"sku", it["sku"]}, {"quantity", it["quantity"]}, {"priceCents", it["priceCents"]}});
+                }
+                if (total > 0) {
+                    // Inside the transaction: a failed charge rolls the order back; the key makes a
+                    // retried order creation replay the same payment instead of charging twice.
+                    auto payment = services.post(&req, "payments", "/payments",
+                                                 {{"orderId", orderId}, {"amountCents", total}, {"currency", "EUR"}},
+                                                 {{"Idempotency-Key", "order-" + std::to_string(orderId)}});
+                    requireDependency("payments", payment);
+                    long long paymentId = payment.json().value("id", 0LL);
+                    auto paid = db.table("orders").where("id", orderId).update({{"status", "paid"}, {"payment_id", paymentId}});
+                    order = paid.rows.at(0);
                 }
                 created = orderToApi(order, items);
             });
