@@ -8,6 +8,7 @@
 #include <poll.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 
 #include "db/DatabaseErrors.h"
@@ -40,6 +41,27 @@ void logNotice(void*, const char* message) {
 struct ResultGuard {
     PGresult* res;
     ~ResultGuard() { if (res) PQclear(res); }
+};
+
+/// The parameters as libpq wants them: C strings, nullptr for NULL. Small counts stay on the stack.
+class ParamTexts {
+public:
+    explicit ParamTexts(const std::vector<Value>& params) {
+        if (params.size() > kInline) heap_.resize(params.size());
+        ptrs_ = params.size() > kInline ? heap_.data() : inline_;
+        for (std::size_t i = 0; i < params.size(); ++i)
+            ptrs_[i] = params[i].isNull() ? nullptr : params[i].text().c_str();
+        count_ = static_cast<int>(params.size());
+    }
+    int count() const noexcept { return count_; }
+    const char* const* data() const noexcept { return count_ ? ptrs_ : nullptr; }
+
+private:
+    static constexpr std::size_t kInline = 8;
+    const char* inline_[kInline] = {};
+    std::vector<const char*> heap_;
+    const char** ptrs_ = nullptr;
+    int count_ = 0;
 };
 
 std::string field(const PGresult* res, int code) {
@@ -98,13 +120,49 @@ QueryResult Connection::run(const std::string& sql, const std::vector<Value>* pa
     if (script) {
         raw = PQexec(conn_, sql.c_str());
     } else {
-        std::vector<const char*> values;
-        values.reserve(params->size());
-        for (const auto& p : *params) values.push_back(p.isNull() ? nullptr : p.text().c_str());
-        raw = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                           nullptr, nullptr, 0 /* text results: full precision */);
+        ParamTexts values(*params);
+        raw = PQexecParams(conn_, sql.c_str(), values.count(), nullptr, values.data(), nullptr, nullptr,
+                           0 /* text results: full precision */);
     }
     ResultGuard guard{raw};
+    return toResult(raw);
+}
+
+QueryResult Connection::executeCached(const std::string& sql, const std::vector<Value>& params) {
+    if (broken_) throw ConnectionLostError("connection to PostgreSQL at " + settings_.endpoint() + " is closed");
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return run(sql, &params, false);
+    auto it = prepared_.find(sql);
+    if (it == prepared_.end()) {
+        if (prepared_.size() >= kMaxPreparedStatements) return run(sql, &params, false);
+        std::string name = "zt_" + std::to_string(++statementCounter_);
+        ResultGuard prepared{PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr /* types inferred */)};
+        if (!prepared.res || PQresultStatus(prepared.res) != PGRES_COMMAND_OK) throwFor(prepared.res);
+        it = prepared_.emplace(sql, std::move(name)).first;
+    }
+    ParamTexts values(params);
+    ResultGuard guard{PQexecPrepared(conn_, it->second.c_str(), values.count(), values.data(), nullptr, nullptr,
+                                     0 /* text results */)};
+    auto status = guard.res ? PQresultStatus(guard.res) : PGRES_FATAL_ERROR;
+    if (status == PGRES_FATAL_ERROR && PQstatus(conn_) == CONNECTION_OK &&
+        PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+        const std::string sqlState = field(guard.res, PG_DIAG_SQLSTATE);
+        // 26000: someone ran DEALLOCATE on it (raw SQL). 0A000 "cached plan must not change result
+        // type": DDL changed the table under a SELECT * / RETURNING *. Both fail before execution.
+        if (sqlState == "26000" || (sqlState == "0A000" && field(guard.res, PG_DIAG_MESSAGE_PRIMARY).find(
+                                                                 "cached plan") != std::string::npos)) {
+            const std::string name = it->second;
+            prepared_.erase(it);
+            if (sqlState != "26000") {
+                ResultGuard dealloc{PQexec(conn_, ("DEALLOCATE " + name).c_str())};  // best effort
+            }
+            return run(sql, &params, false);  // prepared again on its next use
+        }
+    }
+    return toResult(guard.res);
+}
+
+QueryResult Connection::toResult(const void* pgResult) {
+    auto* raw = static_cast<PGresult*>(const_cast<void*>(pgResult));
     auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY)
         throwFor(raw);
@@ -131,8 +189,8 @@ QueryResult Connection::run(const std::string& sql, const std::vector<Value>* pa
     std::string tag = PQcmdStatus(raw);
     while (!tag.empty() && (std::isdigit(static_cast<unsigned char>(tag.back())) || tag.back() == ' '))
         tag.pop_back();
-    std::string count = PQcmdTuples(raw);
-    std::int64_t affected = count.empty() ? (status == PGRES_TUPLES_OK ? nt : -1) : std::stoll(count);
+    const char* count = PQcmdTuples(raw);
+    std::int64_t affected = *count == '\0' ? (status == PGRES_TUPLES_OK ? nt : -1) : std::strtoll(count, nullptr, 10);
     return QueryResult(std::move(columns), std::move(rows), std::move(tag), affected);
 }
 
@@ -182,8 +240,9 @@ void Connection::resetSessionState() {
     if (dirty_) {
         // DISCARD ALL = RESET ALL + DEALLOCATE ALL + CLOSE ALL + UNLISTEN * + pg_advisory_unlock_all()
         // + DISCARD TEMP/PLANS/SEQUENCES + SET SESSION AUTHORIZATION DEFAULT: the complete list of
-        // what a borrower can leave behind (pgbouncer's server_reset_query). We hold no server-side
-        // prepared statements (PQexecParams uses the unnamed one), so nothing of ours is lost.
+        // what a borrower can leave behind (pgbouncer's server_reset_query). It also drops our named
+        // statements (executeCached): the cache goes with them; they are prepared again on first use.
+        prepared_.clear();  // even if DISCARD ALL fails: the pool then closes the connection anyway
         run("DISCARD ALL", nullptr, true);
         dirty_ = false;
     }

@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <memory>
+#include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "db/ConnectionSettings.h"
@@ -34,6 +36,20 @@ public:
     /// Same, for statements the layer generated itself and knows leave no session state behind
     /// (compiled builder queries, BEGIN/COMMIT/SAVEPOINT): no reset round trip on return.
     QueryResult executeStateless(const std::string& sql, const std::vector<Value>& params = {});
+    /// executeStateless for SQL that repeats (compiled builder queries): outside a transaction block
+    /// the statement is prepared once per connection as a named statement ("zt_<n>", cached by SQL
+    /// text, at most kMaxPreparedStatements) and afterwards only executed, so the server skips
+    /// parse/analyse/plan; still one round trip (the first use of a text costs one more: PQprepare).
+    /// Inside a transaction block (and once the cache is full) it is exactly executeStateless: a
+    /// failed EXECUTE there would abort the caller's transaction, where outside it the recoverable
+    /// failures (statement gone after a raw DEALLOCATE, "cached plan must not change result type"
+    /// after DDL) happen before anything ran, so they are answered by re-running it unnamed.
+    /// DISCARD ALL (resetSessionState) deallocates everything server-side and empties the cache; a
+    /// reconnect is a new Connection with an empty cache.
+    QueryResult executeCached(const std::string& sql, const std::vector<Value>& params = {});
+    static constexpr std::size_t kMaxPreparedStatements = 128;
+    /// How many named statements this connection holds (tests).
+    std::size_t preparedStatementCount() const noexcept { return prepared_.size(); }
     /// Several ;-separated statements without parameters (simple query protocol: migrations and
     /// "BEGIN; SET LOCAL ..." in one round trip). Marks dirty unless `stateless`.
     QueryResult executeScript(const std::string& sql, bool stateless = false);
@@ -64,6 +80,8 @@ public:
 
 private:
     QueryResult run(const std::string& sql, const std::vector<Value>* params, bool script);
+    /// Checks the status and copies the result out (the caller still owns and clears `pgResult`).
+    QueryResult toResult(const void* pgResult);
     [[noreturn]] void throwFor(const void* pgResult);
 
     ConnectionSettings settings_;
@@ -71,6 +89,8 @@ private:
     pg_conn* conn_ = nullptr;
     bool dirty_ = false;
     bool broken_ = false;
+    std::unordered_map<std::string, std::string> prepared_;  ///< SQL text -> statement name
+    std::uint64_t statementCounter_ = 0;
 };
 
 }  // namespace zt::db

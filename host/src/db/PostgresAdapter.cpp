@@ -38,7 +38,7 @@ std::vector<std::string> PostgresAdapter::runMigrations() {
 
 QueryResult PostgresAdapter::runCompiled(Connection& conn, const QueryBuilder& builder) const {
     auto compiled = compiler_.compile(builder);
-    return conn.executeStateless(compiled.sql, compiled.params);
+    return conn.executeCached(compiled.sql, compiled.params);
 }
 
 QueryResult PostgresAdapter::query(const QueryBuilder& builder) {
@@ -47,7 +47,7 @@ QueryResult PostgresAdapter::query(const QueryBuilder& builder) {
     for (int attempt = 0;; ++attempt) {
         auto lease = pool_->acquire();
         try {
-            return lease->executeStateless(compiled.sql, compiled.params);
+            return lease->executeCached(compiled.sql, compiled.params);  // prepared once per connection
         } catch (const ConnectionLostError&) {
             if (attempt > 0 || !compiled.readOnly) throw;
             // The lease returns the dead connection, the pool closes it; the next acquire opens anew.
