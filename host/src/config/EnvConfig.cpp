@@ -175,8 +175,13 @@ void readDatabaseUrl(const std::string& url, DatabaseSettings& db) {
         // Poco::URI::decode appends: clear the defaults first.
         db.username.clear();
         db.password.clear();
-        Poco::URI::decode(user, db.username);
-        Poco::URI::decode(pass, db.password);
+        try {
+            Poco::URI::decode(user, db.username);
+            Poco::URI::decode(pass, db.password);
+        } catch (const Poco::SyntaxException&) {
+            // A '%' without two hex digits. The value is not echoed: it holds the password.
+            throw ConfigError("DATABASE_URL: invalid percent-encoding in the user name or password");
+        }
     }
 }
 
