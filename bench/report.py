@@ -107,8 +107,6 @@ def main():
         "host_pool_stats_after": json.loads(a.pool_stats) if a.pool_stats not in ("", "null") else None,
         "host_log_error_lines": int(a.host_log_errors),
     }
-    with open(a.out, "w") as f:
-        json.dump(result, f, indent=2)
 
     # ---- printed table
     out = []
@@ -133,6 +131,24 @@ def main():
                 out.append(f"{label:<50} {c:>5} {r['rps']:>10.0f} {r['p50_us']/1000:>8.3f} {r['p99_us']/1000:>8.3f} "
                            f"{r['non2xx3xx']:>7} {errs:>7}")
         out.append("")
+    # CPU per request: where the two cores went during each row
+    out.append("CPU per request (us of CPU time; server = the process under test, client = wrk/pgbench)")
+    out.append(f"  {'row':<50} {'conns':>5} {'server':>8} {'postgres':>9} {'client':>7} {'total':>7}")
+    server_of = {"bare": ["bare-poco"], "host": ["zintrust-host"], "node": ["node-peer"], "pgbench": [],
+                 "order": ["zintrust-host", "zintrust-host (orders only)"]}
+    for c in levels:
+        for row, label in ROWS:
+            r = by.get((row, c))
+            if not r or "cpu_ticks_after" not in r or not r.get("requests"):
+                continue
+            per = 1e6 / r["clk_tck"] / r["requests"]
+            delta = {k: r["cpu_ticks_after"][k] - r["cpu_ticks_before"].get(k, 0) for k in r["cpu_ticks_after"]}
+            server = sum(delta[k] for k in server_of[row.split("_")[0]]) * per
+            pg = delta["postgres"] * per
+            client = r["client_ticks"] * per
+            r["cpu_us_per_request"] = {"server": round(server, 1), "postgres": round(pg, 1), "client": round(client, 1)}
+            out.append(f"  {label:<50} {c:>5} {server:>8.1f} {pg:>9.1f} {client:>7.1f} {server + pg + client:>7.1f}")
+    out.append("")
     if a.auth_404 != "1":
         out.append("(no authenticated no-DB row: an unknown path without a key did not answer 401, so the 404 would skip auth)")
     out.append("The users plugin has no authenticated route without DB work; 'GET /no-route + key' times "
@@ -163,6 +179,8 @@ def main():
                ", ".join(f"{k} {v / 1024:.1f} MiB" for k, v in rss_kib.items()))
     if int(a.host_log_errors):
         out.append(f"note: the host log had {a.host_log_errors} error/exception lines during the run")
+    with open(a.out, "w") as f:
+        json.dump(result, f, indent=2)
     out.append(f"results: {a.out}")
     print("\n".join(out))
     return 0
