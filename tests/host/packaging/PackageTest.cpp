@@ -258,6 +258,19 @@ public:
                                keys(rpm) == expectedFiles());
         for (const auto& [path, perms] : deb) CPPUNIT_ASSERT_EQUAL_MESSAGE(path, perms, rpm[path]);
         CPPUNIT_ASSERT_EQUAL(std::string("-rwxr-xr-x"), deb["/usr/bin/zintrust-host"]);
+
+        // The rpm owns only its own folders: /usr/share/man or /lib/systemd belong to other
+        // packages (filesystem, systemd) and would conflict with them.
+        const std::vector<std::string> own = {"/etc/zintrust", "/usr/include/zintrust", "/usr/lib/zintrust",
+                                              "/usr/share/cmake/ZintrustPlugin", "/usr/share/doc/zintrust-host"};
+        for (const auto& line : splitLines(runOk({"rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILENAMES}\\n]",
+                                                  Packages::get().rpm()}).output)) {
+            if (line[0] != 'd') continue;
+            std::string dir = line.substr(line.rfind(' ') + 1);
+            bool ours = false;
+            for (const auto& o : own) ours = ours || dir == o || dir.rfind(o + "/", 0) == 0;
+            CPPUNIT_ASSERT_MESSAGE("rpm owns the shared folder " + dir, ours);
+        }
         CPPUNIT_ASSERT_EQUAL(std::string("-rw-r-----"), deb["/etc/zintrust/zintrust.env"]);
     }
 
