@@ -132,6 +132,7 @@ void MicroserviceBootstrap::initialize() {
         try {
             e.service = std::make_shared<service::LocalService>(e.config, e.library);
             e.service->setDatabase(e.database);
+            e.service->setCounters(std::make_shared<http::RequestCounters>());
             e.service->start();
         } catch (const service::ServiceStartError& ex) {
             e.service.reset();
@@ -159,6 +160,9 @@ void MicroserviceBootstrap::initialize() {
             opts.maxThreads = env_.httpMaxThreads;
             opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
             opts.maxBodyBytes = env_.maxBodyBytes;
+            opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
+            opts.handlerTimeoutMs = env_.handlerTimeoutMs;
+            opts.counters = e.service->counters();
             auto pipeline = e.pipeline;
             e.server = std::make_unique<http::HttpServer>(
                 "service " + e.config.name, opts,
@@ -188,6 +192,20 @@ void MicroserviceBootstrap::initialize() {
             if (!e.failed && e.health) adminApi_->addServiceHealth(e.config.name, e.health);
         }
         {
+            std::vector<std::pair<std::string, std::shared_ptr<http::RequestCounters>>> counters;
+            for (auto& e : entries_) {
+                if (!e.failed && e.service) counters.emplace_back(e.config.name, e.service->counters());
+            }
+            adminApi_->addEndpoint("/metrics", [counters] {
+                std::string json = "{\"services\":{";
+                for (std::size_t i = 0; i < counters.size(); ++i) {
+                    if (i) json += ',';
+                    json += "\"" + http::jsonEscape(counters[i].first) + "\":" + counters[i].second->toJson();
+                }
+                return std::make_pair(200, json + "}}");
+            });
+        }
+        {
             auto caller = caller_;
             adminApi_->addEndpoint("/calls/breakers", [caller] {
                 return std::make_pair(200, "{\"breakers\":" + (caller ? caller->breakersJson() : std::string("{}")) + "}");
@@ -215,6 +233,8 @@ void MicroserviceBootstrap::initialize() {
         opts.port = env_.adminPort;
         opts.maxThreads = 16;
         opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
+        opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
+        opts.handlerTimeoutMs = env_.handlerTimeoutMs;
         auto* api = adminApi_.get();
         try {
             admin_ = std::make_unique<http::HttpServer>(
@@ -262,25 +282,36 @@ void MicroserviceBootstrap::startCallsAndMonitor() {
 }
 
 void MicroserviceBootstrap::shutdown() {
-    // Monitor first (it polls our ports), then servers (stop accepting, drain), then plugins, so
-    // no request races a plugin shutdown.
+    // New connections are refused everywhere first; then the monitor stops (it polls our ports),
+    // servers drain against one deadline, and only then plugins shut down, so no request races a
+    // plugin shutdown.
+    if (admin_) admin_->refuseNewConnections();
+    for (auto& e : entries_) {
+        if (e.server) e.server->refuseNewConnections();
+    }
     if (monitor_) {
         monitor_->stop();
         monitor_.reset();
     }
-    if (admin_) {
-        admin_->stop(env_.shutdownDrainTimeoutMs);
-        admin_.reset();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(env_.shutdownDrainTimeoutMs);
+    if (admin_) admin_->stopAccepting();
+    for (auto& e : entries_) {
+        if (e.server) e.server->stopAccepting();
     }
     for (auto& e : entries_) {
         if (e.server) {
-            e.server->stop(env_.shutdownDrainTimeoutMs);
+            e.server->finish(deadline);
             e.server.reset();
         }
     }
+    if (admin_) {
+        admin_->finish(deadline);
+        admin_.reset();
+    }
     for (auto& e : entries_) {
         if (e.service) {
-            if (!e.service->stop(env_.shutdownDrainTimeoutMs)) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (!e.service->stop(static_cast<int>(std::max<long long>(0, left.count())))) {
                 // Still-running plugin calls: keep the library loaded rather than unmap live code.
                 new std::shared_ptr<plugin::PluginLibrary>(e.library);
             }

@@ -47,7 +47,7 @@ const std::vector<std::string>& EnvConfig::knownVariables() {
         "LOG_FORMAT", "ADMIN_PORT", "ZT_PLUGIN_DIR", "ZT_SERVICES_DIR",
         "OTEL_EXPORTER_OTLP_ENDPOINT", "ZT_BIND_ADDRESS", "ZT_HTTP_MAX_THREADS",
         "ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS", "ZT_SHUTDOWN_DRAIN_TIMEOUT_MS", "ZT_MAX_BODY_BYTES",
-        "SERVICE_URL_<NAME>", "ZT_SERVICE_REGISTRY_FILE"};
+        "ZT_HTTP_HEADER_TIMEOUT_MS", "ZT_HANDLER_TIMEOUT_MS", "SERVICE_URL_<NAME>", "ZT_SERVICE_REGISTRY_FILE"};
     return names;
 }
 
@@ -304,6 +304,9 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     c.maxBodyBytes = static_cast<std::size_t>(
         r.integer("ZT_MAX_BODY_BYTES", static_cast<long long>(c.maxBodyBytes), 0,
                   1024LL * 1024 * 1024));
+    c.httpHeaderTimeoutMs = static_cast<int>(
+        r.integer("ZT_HTTP_HEADER_TIMEOUT_MS", c.httpHeaderTimeoutMs, 100, 600000));
+    c.handlerTimeoutMs = static_cast<int>(r.integer("ZT_HANDLER_TIMEOUT_MS", c.handlerTimeoutMs, 0, 3600000));
     return c;
 }
 

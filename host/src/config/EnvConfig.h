@@ -63,6 +63,8 @@ struct EnvConfig {
     int httpKeepAliveTimeoutMs = 5000;  ///< ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS
     int shutdownDrainTimeoutMs = 10000; ///< ZT_SHUTDOWN_DRAIN_TIMEOUT_MS
     std::size_t maxBodyBytes = 1024 * 1024;  ///< ZT_MAX_BODY_BYTES
+    int httpHeaderTimeoutMs = 10000;  ///< ZT_HTTP_HEADER_TIMEOUT_MS: whole request head must arrive within
+    int handlerTimeoutMs = 30000;     ///< ZT_HANDLER_TIMEOUT_MS: 504 after this; 0 = no limit
 
     /// Every variable name the host reads (for --help and the README).
     static const std::vector<std::string>& knownVariables();

@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/URI.h>
 
@@ -34,6 +35,10 @@ bool PocoExchangeHandler::readRequest(Poco::Net::HTTPServerRequest& request,
                      "request body exceeds " + std::to_string(maxBodyBytes) + " bytes");
         return false;
     }
+    // RFC 9112 6.3: a request with neither Content-Length nor chunked Transfer-Encoding has no
+    // body. Poco would read such a body "until the connection closes" for methods other than
+    // GET/HEAD/DELETE, which stalls a PATCH or an unknown method sent without a body.
+    if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) return true;
     std::istream& in = request.stream();
     char buf[8192];
     while (in) {
@@ -70,14 +75,32 @@ void PocoExchangeHandler::writeResponse(const Exchange& ex, Poco::Net::HTTPServe
 
 void PocoExchangeHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                         Poco::Net::HTTPServerResponse& response) {
+    auto& counters = *context_.counters;
+    // The socket identifies the connection for the watchdog (header and handler deadlines).
+    const Poco::Net::StreamSocket* socket = nullptr;
+    if (context_.watchdog) {
+        if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request)) socket = &impl->socket();
+    }
+    struct FinishGuard {
+        RequestWatchdog* watchdog;
+        const Poco::Net::StreamSocket* socket;
+        ~FinishGuard() {
+            if (watchdog && socket) watchdog->requestFinished(*socket);
+        }
+    } finish{context_.watchdog.get(), socket};
     try {
         Exchange ex;
-        if (readRequest(request, maxBodyBytes_, ex)) {
-            fn_(ex);
+        std::shared_ptr<RequestWatchdog::HandlerTicket> ticket;
+        if (readRequest(request, context_.maxBodyBytes, ex)) {
+            if (socket) ticket = context_.watchdog->requestStarted(*socket, response);
+            context_.fn(ex);
+            if (ticket && !ticket->complete()) return;  // the watchdog already answered 504
         } else {
             // The body was not consumed: the connection cannot be reused safely.
             response.setKeepAlive(false);
+            if (ex.response.status == 413) counters.rejectedBodies.fetch_add(1, std::memory_order_relaxed);
         }
+        counters.countStatus(ex.response.status);
         writeResponse(ex, response);
     } catch (const std::exception& e) {
         Poco::Logger::get("zt.http").error("request failed before a response was written: %s",

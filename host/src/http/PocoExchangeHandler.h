@@ -6,17 +6,27 @@
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
 #include <functional>
+#include <memory>
 
+#include "http/RequestCounters.h"
+#include "http/RequestWatchdog.h"
 #include "zintrust/host/http/Exchange.h"
 
 namespace zt::http {
 
 using ExchangeFunction = std::function<void(Exchange&)>;
 
+/// What every request handler of one server shares (read-only after construction).
+struct ExchangeHandlerContext {
+    ExchangeFunction fn;
+    std::size_t maxBodyBytes = 1024 * 1024;
+    std::shared_ptr<RequestCounters> counters;  ///< never null
+    std::shared_ptr<RequestWatchdog> watchdog;  ///< may be null (no deadlines)
+};
+
 class PocoExchangeHandler : public Poco::Net::HTTPRequestHandler {
 public:
-    PocoExchangeHandler(const ExchangeFunction& fn, std::size_t maxBodyBytes)
-        : fn_(fn), maxBodyBytes_(maxBodyBytes) {}
+    explicit PocoExchangeHandler(const ExchangeHandlerContext& context) : context_(context) {}
     void handleRequest(Poco::Net::HTTPServerRequest& request,
                        Poco::Net::HTTPServerResponse& response) override;
 
@@ -27,22 +37,22 @@ public:
     static void writeResponse(const Exchange& ex, Poco::Net::HTTPServerResponse& response);
 
 private:
-    const ExchangeFunction& fn_;
-    std::size_t maxBodyBytes_;
+    const ExchangeHandlerContext& context_;
 };
 
 class PocoExchangeHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    PocoExchangeHandlerFactory(ExchangeFunction fn, std::size_t maxBodyBytes)
-        : fn_(std::move(fn)), maxBodyBytes_(maxBodyBytes) {}
+    explicit PocoExchangeHandlerFactory(ExchangeHandlerContext context) : context_(std::move(context)) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest&) override {
-        return new PocoExchangeHandler(fn_, maxBodyBytes_);
+        return new PocoExchangeHandler(context_);
     }
+    /// Tells every open connection to close after its current request (abort=false) or at once
+    /// (abort=true): what HTTPServer::stopAll does through this protected event.
+    void stopConnections(bool abort) { serverStopped.notify(this, abort); }
 
 private:
-    ExchangeFunction fn_;
-    std::size_t maxBodyBytes_;
+    ExchangeHandlerContext context_;
 };
 
 }  // namespace zt::http

@@ -177,6 +177,7 @@ zt_status LocalService::registerRoute(std::string_view method, std::string_view 
         } catch (...) {
             logger_.error("%s %s: handler threw across the C ABI", ex.request.method, ex.request.path);
         }
+        if (rc != ZT_OK) counters_->handlerFailures.fetch_add(1, std::memory_order_relaxed);
         if (rc != ZT_OK && !ex.response.bodySet) {
             http::setJsonError(ex.response, statusForCode(rc), codeForStatus(rc),
                                "the service could not handle the request (status " +

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/ServiceConfig.h"
+#include "http/RequestCounters.h"
 #include "http/Router.h"
 #include "plugin/HostApi.h"
 #include "plugin/PluginLibrary.h"
@@ -65,6 +66,9 @@ public:
     /// The service's database (null when its config has no "database" section). Set before start().
     void setDatabase(std::shared_ptr<ServiceDatabase> database) { database_ = std::move(database); }
     ServiceDatabase* database() const { return database_.get(); }
+    /// Where handler failures are counted (shared with the service's HTTP server). Set before start().
+    void setCounters(std::shared_ptr<http::RequestCounters> counters) { counters_ = std::move(counters); }
+    const std::shared_ptr<http::RequestCounters>& counters() const { return counters_; }
     /// Inter-service calls (zt_host_api.call_service). Set by the bootstrap once every local
     /// service is registered; null before (calls then answer 503).
     void setCaller(std::shared_ptr<const calls::ServiceCaller> caller) { std::atomic_store(&caller_, std::move(caller)); }
@@ -106,6 +110,7 @@ private:
     http::Router router_;
     std::vector<HealthCheck> healthChecks_;
     std::shared_ptr<ServiceDatabase> database_;
+    std::shared_ptr<http::RequestCounters> counters_ = std::make_shared<http::RequestCounters>();
     std::shared_ptr<const calls::ServiceCaller> caller_;
     zt_authenticate_fn authenticate_ = nullptr;
     void* authData_ = nullptr;

@@ -6,7 +6,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <atomic>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "support/TestSupport.h"
 
@@ -82,6 +85,7 @@ class DatabaseServicesTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(failed_migration_refuses_the_service_naming_file_and_error);
     CPPUNIT_TEST(database_down_at_start_then_up_becomes_healthy);
     CPPUNIT_TEST(postgres_restart_gives_503_then_recovers_without_host_restart);
+    CPPUNIT_TEST(every_write_acknowledged_during_an_outage_under_load_is_stored);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -320,6 +324,62 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(after.body, 200, after.status);
         assertContains(after.body, "\"email\":\"a@x\"");
         CPPUNIT_ASSERT(host.running());
+    }
+
+    void every_write_acknowledged_during_an_outage_under_load_is_stored() {
+        ExampleServices services({"users"});
+        int admin = freePort();
+        auto env = hostEnv(services, admin);
+        env["DB_POOL_CONNECTION_TIMEOUT_MS"] = "1000";
+        HostProcess host(env, admin);
+        int port = services.ports["users"];
+        struct Outcome {
+            std::string email;
+            int status;
+            long long ms;
+        };
+        std::mutex mutex;
+        std::vector<Outcome> outcomes;
+        std::atomic<bool> stop{false};
+        auto writer = [&](int id) {
+            for (int i = 0; !stop.load(); ++i) {
+                std::string email = "w" + std::to_string(id) + "-" + std::to_string(i) + "@x";
+                auto t0 = std::chrono::steady_clock::now();
+                auto r = httpRequest("POST", port, "/users", "{\"name\":\"W\",\"email\":\"" + email + "\"}", usersAuth(), 10000);
+                auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+                std::lock_guard<std::mutex> lock(mutex);
+                outcomes.push_back({email, r.status, ms});
+            }
+        };
+        std::vector<std::thread> writers;
+        for (int i = 0; i < 4; ++i) writers.emplace_back(writer, i);
+        std::this_thread::sleep_for(std::chrono::milliseconds(700));
+        {
+            PostgresOutage outage;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        stop = true;
+        for (auto& t : writers) t.join();
+
+        auto pg = TestPostgres::fromEnvironment();
+        int ok = 0, unavailable = 0;
+        for (const auto& o : outcomes) {
+            CPPUNIT_ASSERT_MESSAGE(o.email + " got " + std::to_string(o.status), o.status == 201 || o.status == 503);
+            // Fails fast: the pool wait (1 s) plus a margin, never a hang.
+            CPPUNIT_ASSERT_MESSAGE(o.email + " took " + std::to_string(o.ms) + " ms", o.ms < 3000);
+            if (o.status == 201) {
+                ++ok;
+                CPPUNIT_ASSERT_EQUAL_MESSAGE(o.email + " acknowledged but not stored", std::string("1"),
+                                             pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_users.users WHERE email = '" + o.email + "'"));
+            } else {
+                ++unavailable;
+            }
+        }
+        CPPUNIT_ASSERT_MESSAGE("no write succeeded", ok > 0);
+        CPPUNIT_ASSERT_MESSAGE("the outage was not observed", unavailable > 0);
+        // After the outage the service writes again.
+        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", port, "/users", R"({"name":"After","email":"after@x"})", usersAuth()).status);
     }
 };
 
