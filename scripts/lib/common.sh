@@ -12,6 +12,7 @@ ZT_PACKAGES=(
   libpoco-dev libcppunit-dev libssl-dev libpq-dev nlohmann-json3-dev
   postgresql-15 postgresql-client-15
   python3 python3-jwt
+  dpkg-dev rpm lintian fakeroot
 )
 
 zt_log() { printf '[zintrust] %s\n' "$*" >&2; }
