@@ -1,5 +1,7 @@
 #include "support/TestSupport.h"
 
+#include <cppunit/extensions/HelperMacros.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -301,11 +303,24 @@ std::string TestDatabase::url() const {
     return "postgresql://" + pg_.user + "@" + pg_.host + ":" + std::to_string(pg_.port) + "/" + name_;
 }
 
-std::map<std::string, std::string> hostEnv(const ExampleServices& services, int adminPort) {
+TestPluginFolder::TestPluginFolder() {
+    for (const auto* folder : {ZT_TEST_PLUGIN_DIR, ZT_TEST_BROKEN_PLUGIN_DIR}) {
+        for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+            std::filesystem::create_symlink(entry.path(), std::filesystem::path(dir.path()) / entry.path().filename());
+        }
+    }
+}
+
+void assertContains(const std::string& haystack, const std::string& needle) {
+    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in: " + haystack, haystack.find(needle) != std::string::npos);
+}
+
+std::map<std::string, std::string> hostEnv(const ExampleServices& services, int adminPort,
+                                           const std::string& pluginDir) {
     return {
         {"DATABASE_URL", services.database.url()},
         {"ZT_SERVICES_DIR", services.dir.path()},
-        {"ZT_PLUGIN_DIR", ZT_TEST_PLUGIN_DIR},
+        {"ZT_PLUGIN_DIR", pluginDir.empty() ? std::string(ZT_TEST_PLUGIN_DIR) : pluginDir},
         {"ADMIN_PORT", std::to_string(adminPort)},
         {"ZT_BIND_ADDRESS", "127.0.0.1"},
         {"SERVICE_API_KEY", kTestApiKey},

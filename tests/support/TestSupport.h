@@ -106,8 +106,20 @@ private:
     std::string logFile_;
 };
 
-/// Environment for an example-services host: dirs, admin port, test credentials.
-std::map<std::string, std::string> hostEnv(const ExampleServices& services, int adminPort);
+/// A plugin folder with the example plugins and the test plugins (broken, probes), as symlinks.
+struct TestPluginFolder {
+    TempDir dir;
+    TestPluginFolder();
+    const std::string& path() const { return dir.path(); }
+};
+
+/// Environment for an example-services host: dirs, admin port, test credentials. `pluginDir`
+/// replaces the example plugin folder (e.g. a TestPluginFolder).
+std::map<std::string, std::string> hostEnv(const ExampleServices& services, int adminPort,
+                                           const std::string& pluginDir = "");
+
+/// CppUnit assertion that `haystack` contains `needle` (shows both on failure).
+void assertContains(const std::string& haystack, const std::string& needle);
 
 /// The credentials hostEnv() configures, for requests to the example services.
 extern const char* const kTestApiKey;

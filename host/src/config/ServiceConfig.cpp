@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "config/ConfigError.h"
+#include "config/JsonTypeName.h"
 
 namespace zt::config {
 
@@ -26,15 +27,7 @@ public:
         throw ConfigError(file_ + ": " + key + ": " + problem);
     }
 
-    static const char* typeName(const Poco::Dynamic::Var& v) {
-        if (v.isEmpty()) return "null";
-        if (v.type() == typeid(Poco::JSON::Object::Ptr)) return "object";
-        if (v.type() == typeid(Poco::JSON::Array::Ptr)) return "array";
-        if (v.isString()) return "string";
-        if (v.type() == typeid(bool)) return "boolean";
-        if (v.isNumeric()) return "number";
-        return "value";
-    }
+    static const char* typeName(const Poco::Dynamic::Var& v) { return jsonTypeName(v); }
 
     std::string string(const Poco::JSON::Object::Ptr& o, const std::string& member,
                        const std::string& key, bool required, const std::string& def = "") const {

@@ -1,3 +1,4 @@
+#include "config/JsonTypeName.h"
 #include "registry/RemoteServices.h"
 
 #include <Poco/JSON/JSONException.h>
@@ -25,16 +26,6 @@ namespace {
 bool validServiceName(const std::string& name) {
     static const std::regex re("^[a-z][a-z0-9_-]{0,62}$");
     return std::regex_match(name, re);
-}
-
-const char* jsonTypeName(const Poco::Dynamic::Var& v) {
-    if (v.isEmpty()) return "null";
-    if (v.type() == typeid(Poco::JSON::Object::Ptr)) return "object";
-    if (v.type() == typeid(Poco::JSON::Array::Ptr)) return "array";
-    if (v.isString()) return "string";
-    if (v.type() == typeid(bool)) return "boolean";
-    if (v.isNumeric()) return "number";
-    return "value";
 }
 
 /// Validates `url` and fills baseUrl/host/port. `where` names the variable or "<file>: <key>".
@@ -87,13 +78,13 @@ std::vector<RemoteService> parseRegistryFile(const std::string& path) {
         fail("(document)", "invalid JSON: " + e.message());
     }
     if (doc.type() != typeid(Poco::JSON::Object::Ptr)) {
-        fail("(document)", std::string("must be a JSON object, got ") + jsonTypeName(doc));
+        fail("(document)", std::string("must be a JSON object, got ") + config::jsonTypeName(doc));
     }
     auto root = doc.extract<Poco::JSON::Object::Ptr>();
     if (!root->has("services")) fail("services", "is required");
     auto list = root->get("services");
     if (list.type() != typeid(Poco::JSON::Array::Ptr)) {
-        fail("services", std::string("must be an array, got ") + jsonTypeName(list));
+        fail("services", std::string("must be an array, got ") + config::jsonTypeName(list));
     }
     auto& logger = Poco::Logger::get("zt.registry");
     for (const auto& name : root->getNames()) {
@@ -109,7 +100,7 @@ std::vector<RemoteService> parseRegistryFile(const std::string& path) {
         const std::string prefix = "services[" + std::to_string(i) + "]";
         auto item = array->get(static_cast<unsigned>(i));
         if (item.type() != typeid(Poco::JSON::Object::Ptr)) {
-            fail(prefix, std::string("must be an object, got ") + jsonTypeName(item));
+            fail(prefix, std::string("must be an object, got ") + config::jsonTypeName(item));
         }
         auto o = item.extract<Poco::JSON::Object::Ptr>();
         auto text = [&](const std::string& member, bool required) -> std::string {
@@ -118,7 +109,7 @@ std::vector<RemoteService> parseRegistryFile(const std::string& path) {
                 return {};
             }
             auto v = o->get(member);
-            if (!v.isString()) fail(prefix + "." + member, std::string("must be a string, got ") + jsonTypeName(v));
+            if (!v.isString()) fail(prefix + "." + member, std::string("must be a string, got ") + config::jsonTypeName(v));
             return v.extract<std::string>();
         };
         RemoteService s;

@@ -12,6 +12,9 @@
 #include "http/ServicePipeline.h"
 #include "plugin/PluginLibrary.h"
 #include "service/LocalService.h"
+#include "support/TestSupport.h"
+
+using zt::test::assertContains;
 
 using namespace zt;
 
@@ -37,10 +40,6 @@ std::string header(const calls::CallResponse& r, const std::string& name) {
         if (n == name) return v;
     }
     return "";
-}
-
-void assertContains(const std::string& haystack, const std::string& needle) {
-    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in: " + haystack, haystack.find(needle) != std::string::npos);
 }
 
 }  // namespace

@@ -17,6 +17,8 @@
 #include "service/LocalService.h"
 #include "support/TestSupport.h"
 
+using zt::test::assertContains;
+
 using namespace zt;
 using namespace std::chrono_literals;
 using zt::test::elapsedMs;
@@ -66,10 +68,6 @@ std::string errorCode(const calls::CallResponse& r) {
     std::smatch m;
     static const std::regex re("^\\{\"error\":\\{\"code\":\"([a-z_]+)\"");
     return std::regex_search(r.body, m, re) ? m[1].str() : "";
-}
-
-void assertContains(const std::string& haystack, const std::string& needle) {
-    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in: " + haystack, haystack.find(needle) != std::string::npos);
 }
 
 calls::ServiceCaller::AuthStrategyResolver strategy(const std::string& s) {

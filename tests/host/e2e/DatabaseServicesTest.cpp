@@ -16,23 +16,9 @@
 using namespace zt::test;
 
 namespace {
-void assertContains(const std::string& haystack, const std::string& needle) {
-    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in: " + haystack, haystack.find(needle) != std::string::npos);
-}
 std::map<std::string, std::string> usersAuth() { return {{"X-API-Key", kTestApiKey}}; }
 std::map<std::string, std::string> ordersAuth() { return {{"Authorization", "Bearer " + testJwt("user-1")}}; }
 
-/// Example plugins plus the test plugins, as symlinks in one folder.
-struct AllPlugins {
-    TempDir dir;
-    AllPlugins() {
-        for (const auto* folder : {ZT_TEST_PLUGIN_DIR, ZT_TEST_BROKEN_PLUGIN_DIR}) {
-            for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-                std::filesystem::create_symlink(entry.path(), std::filesystem::path(dir.path()) / entry.path().filename());
-            }
-        }
-    }
-};
 
 /// Adds the db_probe test service (its own schema "probe_db", a notes table) to `services`.
 int addDbProbe(ExampleServices& services) {
@@ -182,11 +168,10 @@ public:
 
     void transaction_rolls_back_when_the_body_throws_and_savepoints_are_partial() {
         ExampleServices services({"users"});
-        AllPlugins plugins;
+        TestPluginFolder plugins;
         int port = addDbProbe(services);
         int admin = freePort();
-        auto env = hostEnv(services, admin);
-        env["ZT_PLUGIN_DIR"] = plugins.dir.path();
+        auto env = hostEnv(services, admin, plugins.path());
         HostProcess host(env, admin);
         auto rolled = httpRequest("POST", port, "/notes/rollback");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(rolled.body + host.log(), 409, rolled.status);
@@ -199,11 +184,10 @@ public:
 
     void builder_cannot_reach_another_services_table() {
         ExampleServices services({"users"});
-        AllPlugins plugins;
+        TestPluginFolder plugins;
         int port = addDbProbe(services);
         int admin = freePort();
-        auto env = hostEnv(services, admin);
-        env["ZT_PLUGIN_DIR"] = plugins.dir.path();
+        auto env = hostEnv(services, admin, plugins.path());
         HostProcess host(env, admin);
         CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["users"], "/users", R"({"name":"S","email":"secret@x"})", usersAuth()).status);
         auto peek = httpRequest("GET", port, "/peek/users");
@@ -216,11 +200,10 @@ public:
 
     void raw_sql_is_refused_without_use_raw_qry_and_confined_with_it() {
         ExampleServices services(std::vector<std::string>{});
-        AllPlugins plugins;
+        TestPluginFolder plugins;
         int port = addDbProbe(services);
         int admin = freePort();
-        auto env = hostEnv(services, admin);
-        env["ZT_PLUGIN_DIR"] = plugins.dir.path();
+        auto env = hostEnv(services, admin, plugins.path());
         {
             HostProcess host(env, admin);
             auto refused = httpRequest("GET", port, "/schema");
@@ -237,11 +220,10 @@ public:
 
     void typed_values_keep_microseconds_and_numeric_precision() {
         ExampleServices services(std::vector<std::string>{});
-        AllPlugins plugins;
+        TestPluginFolder plugins;
         int port = addDbProbe(services);
         int admin = freePort();
-        auto env = hostEnv(services, admin);
-        env["ZT_PLUGIN_DIR"] = plugins.dir.path();
+        auto env = hostEnv(services, admin, plugins.path());
         env["USE_RAW_QRY"] = "true";
         HostProcess host(env, admin);
         auto typed = httpRequest("GET", port, "/typed");
@@ -256,13 +238,11 @@ public:
 
     void failed_migration_refuses_the_service_naming_file_and_error() {
         ExampleServices services({"payments"});
-        AllPlugins plugins;
+        TestPluginFolder plugins;
         addDbProbe(services);
         services.dir.write("probe/db/migrations/002_broken.sql", "CREATE TABLE broken (id INT,,);\n");
         int admin = freePort();
-        auto env = hostEnv(services, admin);
-        env["ZT_PLUGIN_DIR"] = plugins.dir.path();
-        HostProcess host(env, admin);
+        HostProcess host(hostEnv(services, admin, plugins.path()), admin);
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", services.ports["payments"], "/health").status);
         auto log = host.log();
         assertContains(log, "002_broken.sql");

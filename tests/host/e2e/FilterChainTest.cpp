@@ -11,9 +11,6 @@
 using namespace zt::test;
 
 namespace {
-void assertContains(const std::string& haystack, const std::string& needle) {
-    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in: " + haystack, haystack.find(needle) != std::string::npos);
-}
 const std::regex kTraceparent("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$");
 }  // namespace
 
@@ -100,12 +97,7 @@ public:
 
     void custom_strategy_uses_the_plugin_authenticator() {
         host_.reset();
-        TempDir plugins;
-        for (const auto* folder : {ZT_TEST_PLUGIN_DIR, ZT_TEST_BROKEN_PLUGIN_DIR}) {
-            for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-                std::filesystem::create_symlink(entry.path(), std::filesystem::path(plugins.path()) / entry.path().filename());
-            }
-        }
+        TestPluginFolder plugins;
         int port = freePort();
         services_->dir.write("test/probe/service.config.json",
                              R"({"name":"probe","domain":"test","port":)" + std::to_string(port) +

@@ -12,23 +12,9 @@
 using namespace zt::test;
 
 namespace {
-void assertContains(const std::string& haystack, const std::string& needle) {
-    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in: " + haystack, haystack.find(needle) != std::string::npos);
-}
 std::map<std::string, std::string> usersAuth() { return {{"X-API-Key", kTestApiKey}}; }
 std::map<std::string, std::string> ordersAuth() { return {{"Authorization", "Bearer " + testJwt("user-1")}}; }
 
-/// A plugin folder holding the example plugins and the broken ones (as symlinks).
-struct MixedPluginDir {
-    TempDir dir;
-    MixedPluginDir() {
-        for (const auto* folder : {ZT_TEST_PLUGIN_DIR, ZT_TEST_BROKEN_PLUGIN_DIR}) {
-            for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-                std::filesystem::create_symlink(entry.path(), std::filesystem::path(dir.path()) / entry.path().filename());
-            }
-        }
-    }
-};
 }  // namespace
 
 class HostProcessTest : public CppUnit::TestFixture {
@@ -146,14 +132,14 @@ public:
 
     void broken_plugin_is_refused_while_other_services_serve() {
         ExampleServices services({"payments"});
-        MixedPluginDir plugins;
+        TestPluginFolder plugins;
         int brokenPort = freePort();
         services.dir.write("test/wrong/service.config.json",
                            R"({"name":"wrong","domain":"test","port":)" + std::to_string(brokenPort) +
                                R"(,"plugin":"libzt_wrong_major.so"})");
         int admin = freePort();
         auto env = hostEnv(services, admin);
-        env["ZT_PLUGIN_DIR"] = plugins.dir.path();
+        env["ZT_PLUGIN_DIR"] = plugins.path();
         HostProcess host(env, admin);
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", services.ports["payments"], "/health").status);
         CPPUNIT_ASSERT_EQUAL(0, httpRequest("GET", brokenPort, "/health", "", {}, 500).status);
@@ -192,7 +178,7 @@ public:
 
     void check_config_exits_1_naming_each_broken_plugin_and_reason() {
         ExampleServices services({"users"});
-        MixedPluginDir plugins;
+        TestPluginFolder plugins;
         struct Case { const char* plugin; const char* reason; };
         const Case cases[] = {
             {"libzt_missing_symbol.so", "missing entry symbol 'zt_plugin_entry'"},
@@ -209,7 +195,7 @@ public:
             ++i;
         }
         auto env = hostEnv(services, freePort());
-        env["ZT_PLUGIN_DIR"] = plugins.dir.path();
+        env["ZT_PLUGIN_DIR"] = plugins.path();
         std::string out;
         int rc = runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, rc);

@@ -22,9 +22,6 @@
 using namespace zt::test;
 
 namespace {
-void assertContains(const std::string& haystack, const std::string& needle) {
-    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in: " + haystack, haystack.find(needle) != std::string::npos);
-}
 void assertJsonError(const HttpResult& r, int status, const std::string& code) {
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, status, r.status);
     CPPUNIT_ASSERT_EQUAL(std::string("application/json"), r.header("content-type"));
@@ -41,23 +38,17 @@ using Env = std::map<std::string, std::string>;
 /// The payments example plus the misbehaving test plugin in one host.
 struct Fixture {
     ExampleServices services{{"payments"}};
-    TempDir plugins;
+    TestPluginFolder plugins;
     int admin = freePort();
     int misbehaving = freePort();
     std::map<std::string, std::string> env;
     std::unique_ptr<HostProcess> host;
 
     explicit Fixture(Env extraEnv = {}) {
-        for (const auto* folder : {ZT_TEST_PLUGIN_DIR, ZT_TEST_BROKEN_PLUGIN_DIR}) {
-            for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-                std::filesystem::create_symlink(entry.path(), std::filesystem::path(plugins.path()) / entry.path().filename());
-            }
-        }
         services.dir.write("test/misbehaving/service.config.json",
                            R"({"name":"misbehaving","domain":"test","port":)" + std::to_string(misbehaving) +
                                R"(,"plugin":"libzt_misbehaving.so"})");
-        env = hostEnv(services, admin);
-        env["ZT_PLUGIN_DIR"] = plugins.path();
+        env = hostEnv(services, admin, plugins.path());
         for (const auto& [k, v] : extraEnv) env[k] = v;
         host = std::make_unique<HostProcess>(env, admin);
         CPPUNIT_ASSERT_MESSAGE(host->log(), host->running());

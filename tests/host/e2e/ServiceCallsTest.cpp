@@ -13,9 +13,6 @@
 using namespace zt::test;
 
 namespace {
-void assertContains(const std::string& haystack, const std::string& needle) {
-    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in: " + haystack, haystack.find(needle) != std::string::npos);
-}
 std::map<std::string, std::string> usersAuth() { return {{"X-API-Key", kTestApiKey}}; }
 std::map<std::string, std::string> ordersAuth(std::map<std::string, std::string> extra = {}) {
     extra["Authorization"] = "Bearer " + testJwt("user-1");

@@ -10,6 +10,8 @@
 #include "host/calls/TestHttpServer.h"
 #include "support/TestSupport.h"
 
+using zt::test::assertContains;
+
 using namespace zt;
 using namespace std::chrono_literals;
 using registry::ServiceStatus;
@@ -50,10 +52,6 @@ void assertStatus(ServiceStatus expected, const registry::MicroserviceManager& m
     auto rec = m.find(name);
     CPPUNIT_ASSERT_EQUAL_MESSAGE(name + " (" + rec->error + ")", std::string(registry::toString(expected)),
                                  std::string(registry::toString(rec->status)));
-}
-
-void assertContains(const std::string& haystack, const std::string& needle) {
-    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in: " + haystack, haystack.find(needle) != std::string::npos);
 }
 
 }  // namespace

@@ -37,10 +37,6 @@ const std::string kDebName = "zintrust-host_" + kVersion + "_amd64.deb";
 const std::string kRpmName = "zintrust-host-" + kVersion + ".x86_64.rpm";
 const std::vector<std::string> kServices = {"users", "orders", "payments"};
 
-void assertContains(const std::string& haystack, const std::string& needle) {
-    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in:\n" + haystack, haystack.find(needle) != std::string::npos);
-}
-
 /// Absolute path of a program on PATH (runCommand execs without a PATH search).
 std::string tool(const std::string& name) {
     std::istringstream path(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");

@@ -11,6 +11,9 @@
 #include "http/ServicePipeline.h"
 #include "registry/MicroserviceManager.h"
 #include "service/LocalService.h"
+#include "support/TestSupport.h"
+
+using zt::test::assertContains;
 
 using namespace zt;
 
@@ -34,9 +37,6 @@ std::string startError(const std::string& plugin) {
     }
     CPPUNIT_FAIL(plugin + " started although it should be refused");
     return "";
-}
-void assertContains(const std::string& haystack, const std::string& needle) {
-    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in: " + haystack, haystack.find(needle) != std::string::npos);
 }
 http::Exchange request(const std::string& method, const std::string& path, const std::string& body = "") {
     http::Exchange ex;

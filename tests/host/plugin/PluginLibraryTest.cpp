@@ -5,6 +5,9 @@
 #include <string>
 
 #include "plugin/PluginLibrary.h"
+#include "support/TestSupport.h"
+
+using zt::test::assertContains;
 
 using zt::plugin::PluginLibrary;
 using zt::plugin::PluginLoadError;
@@ -23,9 +26,6 @@ std::string refusal(const std::string& path) {
     return "";
 }
 
-void assertContains(const std::string& haystack, const std::string& needle) {
-    CPPUNIT_ASSERT_MESSAGE("expected '" + needle + "' in: " + haystack, haystack.find(needle) != std::string::npos);
-}
 }  // namespace
 
 class PluginLibraryTest : public CppUnit::TestFixture {
