@@ -53,8 +53,13 @@ std::shared_ptr<db::PostgresAdapter> ServiceDatabase::adapter() {
 }
 
 DatabaseCheck ServiceDatabase::check() {
-    DatabaseCheck c;
+    std::lock_guard<std::mutex> checkLock(checkMutex_);  // concurrent probes share one round trip
     auto started = std::chrono::steady_clock::now();
+    if (lastCheckAt_ != std::chrono::steady_clock::time_point{} &&
+        started - lastCheckAt_ < std::chrono::milliseconds(kCheckCacheMs)) {
+        return lastCheck_;
+    }
+    DatabaseCheck c;
     try {
         auto a = adapter();
         auto lease = a->pool().acquire();
@@ -66,6 +71,8 @@ DatabaseCheck ServiceDatabase::check() {
         c.message = e.what();
     }
     c.latencyMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    lastCheck_ = c;
+    lastCheckAt_ = std::chrono::steady_clock::now();
     return c;
 }
 

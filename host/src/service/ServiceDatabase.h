@@ -30,8 +30,10 @@ public:
     /// database is unreachable, so a dead server is not hammered by every request).
     /// Throws db::DatabaseUnavailableError / db::MigrationError.
     std::shared_ptr<db::PostgresAdapter> adapter();
-    /// SELECT 1 on a pooled connection, with its latency.
+    /// SELECT 1 on a pooled connection, with its latency. The outcome is reused for up to
+    /// kCheckCacheMs so that frequent /health probes do not each cost a database round trip.
     DatabaseCheck check();
+    static constexpr int kCheckCacheMs = 1000;
 
     const config::ServiceConfig& config() const { return config_; }
 
@@ -45,6 +47,9 @@ private:
     std::chrono::steady_clock::time_point lastAttempt_{};
     std::string lastError_;
     bool migrationFailed_ = false;
+    std::mutex checkMutex_;
+    DatabaseCheck lastCheck_;
+    std::chrono::steady_clock::time_point lastCheckAt_{};
 };
 
 }  // namespace zt::service
