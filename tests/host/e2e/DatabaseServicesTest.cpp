@@ -21,6 +21,25 @@ std::map<std::string, std::string> ordersAuth() { return {{"Authorization", "Bea
 
 
 /// Adds the db_probe test service (its own schema "probe_db", a notes table) to `services`.
+int addDbProbe(ExampleServices& services);
+
+/// Example services `names` plus the db_probe service, in one host with the test plugins.
+struct ProbeHost {
+    ExampleServices services;
+    TestPluginFolder plugins;
+    int port;
+    int admin = freePort();
+    std::map<std::string, std::string> env;
+    std::unique_ptr<HostProcess> host;
+
+    explicit ProbeHost(const std::vector<std::string>& names, std::map<std::string, std::string> extraEnv = {})
+        : services(names), port(addDbProbe(services)) {
+        env = hostEnv(services, admin, plugins.path());
+        for (const auto& [k, v] : extraEnv) env[k] = v;
+        host = std::make_unique<HostProcess>(env, admin);
+    }
+};
+
 int addDbProbe(ExampleServices& services) {
     int port = freePort();
     services.dir.write("probe/db/service.config.json",
@@ -167,29 +186,21 @@ public:
     }
 
     void transaction_rolls_back_when_the_body_throws_and_savepoints_are_partial() {
-        ExampleServices services({"users"});
-        TestPluginFolder plugins;
-        int port = addDbProbe(services);
-        int admin = freePort();
-        auto env = hostEnv(services, admin, plugins.path());
-        HostProcess host(env, admin);
+        ProbeHost probe({"users"});
+        int port = probe.port;
         auto rolled = httpRequest("POST", port, "/notes/rollback");
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(rolled.body + host.log(), 409, rolled.status);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(rolled.body + probe.host->log(), 409, rolled.status);
         assertContains(rolled.body, "rolled_back_on_purpose");
         CPPUNIT_ASSERT_EQUAL(std::string("{\"count\":0}"), httpRequest("GET", port, "/notes/count").body);
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("POST", port, "/notes/savepoint").status);
         auto pg = TestPostgres::fromEnvironment();
-        CPPUNIT_ASSERT_EQUAL(std::string("outer"), pg.scalar(services.database.name(), "SELECT string_agg(body, ',') FROM probe_db.notes"));
+        CPPUNIT_ASSERT_EQUAL(std::string("outer"), pg.scalar(probe.services.database.name(), "SELECT string_agg(body, ',') FROM probe_db.notes"));
     }
 
     void builder_cannot_reach_another_services_table() {
-        ExampleServices services({"users"});
-        TestPluginFolder plugins;
-        int port = addDbProbe(services);
-        int admin = freePort();
-        auto env = hostEnv(services, admin, plugins.path());
-        HostProcess host(env, admin);
-        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["users"], "/users", R"({"name":"S","email":"secret@x"})", usersAuth()).status);
+        ProbeHost probe({"users"});
+        int port = probe.port;
+        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", probe.services.ports["users"], "/users", R"({"name":"S","email":"secret@x"})", usersAuth()).status);
         auto peek = httpRequest("GET", port, "/peek/users");
         CPPUNIT_ASSERT(peek.status >= 400);
         CPPUNIT_ASSERT(peek.body.find("secret@x") == std::string::npos);
@@ -219,13 +230,8 @@ public:
     }
 
     void typed_values_keep_microseconds_and_numeric_precision() {
-        ExampleServices services(std::vector<std::string>{});
-        TestPluginFolder plugins;
-        int port = addDbProbe(services);
-        int admin = freePort();
-        auto env = hostEnv(services, admin, plugins.path());
-        env["USE_RAW_QRY"] = "true";
-        HostProcess host(env, admin);
+        ProbeHost probe(std::vector<std::string>{}, {{"USE_RAW_QRY", "true"}});
+        int port = probe.port;
         auto typed = httpRequest("GET", port, "/typed");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(typed.body, 200, typed.status);
         assertContains(typed.body, ".123456");

@@ -30,6 +30,20 @@ bool eventually(int ms, Fn&& fn) {
     }
     return fn();
 }
+/// Environment of a host serving only orders, reaching users and payments over HTTP at `services`'
+/// ports (where another host serves them).
+std::map<std::string, std::string> ordersOnlyEnv(ExampleServices& services, int admin) {
+    auto env = hostEnv(services, admin);
+    env["SERVICES"] = "orders";
+    env["SERVICE_URL_USERS"] = "http://127.0.0.1:" + std::to_string(services.ports["users"]);
+    env["SERVICE_URL_PAYMENTS"] = "http://127.0.0.1:" + std::to_string(services.ports["payments"]);
+    return env;
+}
+std::map<std::string, std::string> servicesOnlyEnv(ExampleServices& services, int admin, const std::string& list) {
+    auto env = hostEnv(services, admin);
+    env["SERVICES"] = list;
+    return env;
+}
 }  // namespace
 
 class ServiceCallsTest : public CppUnit::TestFixture {
@@ -86,15 +100,9 @@ public:
     void split_hosts_call_each_other_over_http() {
         ExampleServices services;
         int adminB = freePort();
-        auto envB = hostEnv(services, adminB);
-        envB["SERVICES"] = "users,payments";
-        HostProcess hostB(envB, adminB);
+        HostProcess hostB(servicesOnlyEnv(services, adminB, "users,payments"), adminB);
         int adminA = freePort();
-        auto envA = hostEnv(services, adminA);
-        envA["SERVICES"] = "orders";
-        envA["SERVICE_URL_USERS"] = "http://127.0.0.1:" + std::to_string(services.ports["users"]);
-        envA["SERVICE_URL_PAYMENTS"] = "http://127.0.0.1:" + std::to_string(services.ports["payments"]);
-        HostProcess hostA(envA, adminA);
+        HostProcess hostA(ordersOnlyEnv(services, adminA), adminA);
         CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["users"], "/users", R"({"name":"Ada","email":"ada@x"})", usersAuth()).status);
         auto order = httpRequest("POST", services.ports["orders"], "/orders", kOrder, ordersAuth());
         CPPUNIT_ASSERT_EQUAL_MESSAGE(order.body + hostA.log(), 201, order.status);
@@ -110,14 +118,9 @@ public:
     void payments_down_makes_orders_degraded_and_fails_fast_with_breaker_open() {
         ExampleServices services;
         int adminB = freePort();
-        auto envB = hostEnv(services, adminB);
-        envB["SERVICES"] = "users,payments";
-        HostProcess hostB(envB, adminB);
+        HostProcess hostB(servicesOnlyEnv(services, adminB, "users,payments"), adminB);
         int adminA = freePort();
-        auto envA = hostEnv(services, adminA);
-        envA["SERVICES"] = "orders";
-        envA["SERVICE_URL_USERS"] = "http://127.0.0.1:" + std::to_string(services.ports["users"]);
-        envA["SERVICE_URL_PAYMENTS"] = "http://127.0.0.1:" + std::to_string(services.ports["payments"]);
+        auto envA = ordersOnlyEnv(services, adminA);
         envA["SERVICE_HEALTH_CHECK_INTERVAL_MS"] = "200";
         envA["SERVICE_HEALTH_CHECK_TIMEOUT_MS"] = "300";
         envA["CIRCUIT_BREAKER_THRESHOLD"] = "3";
@@ -128,9 +131,7 @@ public:
 
         // Take users+payments away, bring users back alone: payments is now down.
         CPPUNIT_ASSERT_EQUAL(0, hostB.terminate());
-        auto envC = hostEnv(services, adminB);
-        envC["SERVICES"] = "users";
-        HostProcess hostC(envC, adminB);
+        HostProcess hostC(servicesOnlyEnv(services, adminB, "users"), adminB);
 
         CPPUNIT_ASSERT_MESSAGE("orders never turned degraded", eventually(5000, [&] {
             auto h = httpRequest("GET", services.ports["orders"], "/health");
