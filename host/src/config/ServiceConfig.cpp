@@ -194,6 +194,12 @@ ServiceConfig ServiceConfig::parse(const std::string& jsonText, const std::strin
                    "must be an SQL identifier [A-Za-z_][A-Za-z0-9_]*, got '" + c.database.schema + "'");
         }
         v.unknownKeys(db, "database.", {"isolation", "migrations", "schema"}, c.warnings);
+        // PostgreSQL identifiers are at most 63 bytes (longer ones are silently truncated, so two
+        // services could share a schema): refuse a too-long default instead.
+        if (c.database.schema.empty() && c.schemaName().size() > 63) {
+            v.fail("database.schema", "the default schema '" + c.schemaName() +
+                                          "' is longer than 63 characters; set database.schema");
+        }
     }
 
     if (auto auth = v.object(root, "auth", "auth")) {

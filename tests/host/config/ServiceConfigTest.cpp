@@ -83,6 +83,7 @@ class ServiceConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(non_object_document_names_the_file);
     CPPUNIT_TEST(load_reads_file_and_records_absolute_path_and_folder);
     CPPUNIT_TEST(load_of_missing_file_names_the_file);
+    CPPUNIT_TEST(too_long_default_schema_is_refused_naming_database_schema);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -354,6 +355,22 @@ public:
         TempDir dir;
         std::string missing = dir.str() + "/nothing/service.config.json";
         ZT_ASSERT_CONFIG_ERROR(ServiceConfig::load(missing), {missing});
+    }
+
+    void too_long_default_schema_is_refused_naming_database_schema() {
+        std::string domain(40, 'd'), name(40, 'n');
+        std::string json = "{\"name\":\"" + name + "\",\"domain\":\"" + domain + "\",\"port\":3001,\"database\":{}}";
+        try {
+            zt::config::ServiceConfig::parse(json, "/x/service.config.json");
+            CPPUNIT_FAIL("a 81-character default schema was accepted");
+        } catch (const zt::config::ConfigError& e) {
+            CPPUNIT_ASSERT(e.message().find("/x/service.config.json: database.schema: the default schema") == 0);
+        }
+        // An explicit short schema makes the same names valid; without a database there is no schema.
+        auto withSchema = zt::config::ServiceConfig::parse(
+            "{\"name\":\"" + name + "\",\"domain\":\"" + domain + "\",\"port\":3001,\"database\":{\"schema\":\"s\"}}", "/x/c.json");
+        CPPUNIT_ASSERT_EQUAL(std::string("s"), withSchema.schemaName());
+        zt::config::ServiceConfig::parse("{\"name\":\"" + name + "\",\"domain\":\"" + domain + "\",\"port\":3001}", "/x/c.json");
     }
 };
 
