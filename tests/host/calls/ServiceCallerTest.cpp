@@ -181,8 +181,12 @@ public:
         env.serviceCallRetries = 0;
         calls::ServiceCaller caller(env, registry_, {}, {});
         auto r = caller.call(get("payments", "/"));
-        CPPUNIT_ASSERT_EQUAL(503, r.status);
-        CPPUNIT_ASSERT_EQUAL(std::string("service_unavailable"), errorCode(r));
+        // The plain server either rejects the TLS ClientHello at once (connection error, 503) or
+        // keeps waiting for a request line it never gets (the handshake times out, 504): which one
+        // depends on how the hello's bytes arrive. Either way an error, never a pass-through.
+        CPPUNIT_ASSERT_MESSAGE(r.body, (r.status == 503 && errorCode(r) == "service_unavailable") ||
+                                           (r.status == 504 && errorCode(r) == "upstream_timeout"));
+        CPPUNIT_ASSERT_EQUAL(0, server.requestCount());
     }
     void breaker_opens_after_threshold_and_refuses_without_touching_the_server() {
         TestHttpServer server([](int, const auto&) { return jsonReply(500, R"({"error":"boom"})"); });
