@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -91,6 +92,7 @@ class DatabaseServicesTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(database_down_at_start_then_up_becomes_healthy);
     CPPUNIT_TEST(postgres_restart_gives_503_then_recovers_without_host_restart);
     CPPUNIT_TEST(every_write_acknowledged_during_an_outage_under_load_is_stored);
+    CPPUNIT_TEST(pool_wait_past_the_connection_timeout_is_503_with_retry_after);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -366,6 +368,24 @@ public:
         CPPUNIT_ASSERT_MESSAGE("the outage was not observed", unavailable > 0);
         // After the outage the service writes again.
         CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", port, "/users", R"({"name":"After","email":"after@x"})", usersAuth()).status);
+    }
+
+    void pool_wait_past_the_connection_timeout_is_503_with_retry_after() {
+        ProbeHost probe(std::vector<std::string>{},
+                        {{"USE_RAW_QRY", "true"}, {"DB_POOL_MAX", "1"}, {"DB_POOL_CONNECTION_TIMEOUT_MS", "300"}});
+        int port = probe.port;
+        CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", port, "/notes/count").status);  // warm the one connection
+        auto holder = std::async(std::launch::async, [port] { return httpRequest("GET", port, "/hold/1500"); });
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        auto started = std::chrono::steady_clock::now();
+        auto waited = httpRequest("GET", port, "/notes/count");
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(waited.body, 503, waited.status);
+        assertContains(waited.body, "\"code\":\"pool_timeout\"");
+        CPPUNIT_ASSERT_EQUAL(std::string("1"), waited.header("retry-after"));
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms >= 250 && ms < 1200);  // waited ~300 ms, no longer
+        CPPUNIT_ASSERT_EQUAL(200, holder.get().status);
+        CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", port, "/notes/count").status);  // the pool recovers
     }
 };
 

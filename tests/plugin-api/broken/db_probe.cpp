@@ -6,6 +6,7 @@
 //   GET  /notes/count     count(*)
 //   GET  /peek/:table     builder select on another service's table name (must stay in own schema)
 //   GET  /typed           typed values from raw SQL (timestamp microseconds, numeric, uuid, jsonb)
+//   GET  /hold/:ms        holds one pooled connection for ms milliseconds (raw pg_sleep)
 #include <zintrust/sdk.hpp>
 
 using zt::sdk::HttpError;
@@ -52,6 +53,10 @@ public:
         routes.get("/peek/:table", [db](const Request& req) {
             auto r = db.table(req.param("table")).limit(5).get();
             return Response::json(200, r.rowsJson().dump());
+        });
+        routes.get("/hold/:ms", [db](const Request& req) {
+            db.raw("SELECT pg_sleep($1::int / 1000.0)", Json::array({std::stoi(req.param("ms"))}));
+            return Response::json(200, "{\"held\":true}");
         });
         routes.get("/typed", [db](const Request&) {
             auto r = db.raw(
