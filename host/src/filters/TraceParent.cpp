@@ -1,8 +1,6 @@
 #include "filters/TraceParent.h"
 
-#include <openssl/rand.h>
-
-#include <Poco/Exception.h>
+#include "filters/IdRandom.h"
 
 namespace zt::filters {
 
@@ -15,18 +13,17 @@ int hexValue(char c) {
 
 std::string randomHex(std::size_t bytes) {
     static const char* hex = "0123456789abcdef";
-    unsigned char buf[16];
+    std::string out(bytes * 2, '0');
     for (;;) {
-        if (RAND_bytes(buf, static_cast<int>(bytes)) != 1) {
-            throw Poco::RuntimeException("RAND_bytes failed while generating a trace id");
-        }
-        std::string out;
-        out.reserve(bytes * 2);
         bool zero = true;
-        for (std::size_t i = 0; i < bytes; ++i) {
-            zero = zero && buf[i] == 0;
-            out += hex[buf[i] >> 4];
-            out += hex[buf[i] & 0xF];
+        for (std::size_t i = 0; i < bytes; i += 8) {
+            std::uint64_t r = idRandom64();
+            for (std::size_t j = i; j < i + 8 && j < bytes; ++j, r >>= 8) {
+                const auto b = static_cast<unsigned char>(r);
+                zero = zero && b == 0;
+                out[2 * j] = hex[b >> 4];
+                out[2 * j + 1] = hex[b & 0xF];
+            }
         }
         if (!zero) return out;  // all-zero ids are invalid in W3C trace context
     }

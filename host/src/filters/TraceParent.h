@@ -25,7 +25,7 @@ bool isLowerHex(std::string_view s, std::size_t length);
 /// True when every character of `s` is '0'.
 bool isAllZero(std::string_view s);
 
-/// Cryptographically random ids (OpenSSL RAND_bytes), never all zero.
+/// Random ids (idRandom64: a per-thread generator seeded from OpenSSL), never all zero.
 std::string newTraceId();  ///< 32 hex
 std::string newSpanId();   ///< 16 hex
 

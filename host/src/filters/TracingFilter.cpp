@@ -1,6 +1,6 @@
 #include "filters/TracingFilter.h"
 
-#include <openssl/rand.h>
+#include "filters/IdRandom.h"
 
 #include <Poco/Logger.h>
 
@@ -77,8 +77,7 @@ TracingFilter::TracingFilter(TracingSettings settings, std::shared_ptr<SpanExpor
 bool TracingFilter::sampleAtEdge() const {
     if (!settings_.enabled || settings_.samplingRate <= 0.0) return false;
     if (settings_.samplingRate >= 1.0) return true;
-    std::uint64_t r = 0;
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(&r), sizeof r) != 1) return false;
+    const std::uint64_t r = idRandom64();
     // 53 random bits -> uniform double in [0, 1).
     const double u = static_cast<double>(r >> 11) * (1.0 / 9007199254740992.0);
     return u < settings_.samplingRate;

@@ -2,6 +2,11 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <set>
+#include <thread>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "filters/TraceParent.h"
 
@@ -21,6 +26,8 @@ class TraceParentTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(rejects_wrong_length_and_separators);
     CPPUNIT_TEST(parses_future_version_by_first_four_fields);
     CPPUNIT_TEST(new_ids_are_random_lower_hex_and_not_zero);
+    CPPUNIT_TEST(ids_from_different_threads_differ);
+    CPPUNIT_TEST(a_forked_child_does_not_repeat_the_parents_ids);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -93,6 +100,46 @@ public:
         }
         CPPUNIT_ASSERT_EQUAL(std::size_t{200}, traces.size());
         CPPUNIT_ASSERT_EQUAL(std::size_t{200}, spans.size());
+    }
+
+    // The generator is per thread: two threads must not walk the same sequence.
+    void ids_from_different_threads_differ() {
+        std::vector<std::string> a, b;
+        std::thread ta([&] { for (int i = 0; i < 50; ++i) a.push_back(zt::filters::newTraceId()); });
+        std::thread tb([&] { for (int i = 0; i < 50; ++i) b.push_back(zt::filters::newTraceId()); });
+        ta.join();
+        tb.join();
+        std::set<std::string> all(a.begin(), a.end());
+        all.insert(b.begin(), b.end());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{100}, all.size());
+    }
+
+    // A forked child reseeds: otherwise parent and child would hand out the same ids.
+    void a_forked_child_does_not_repeat_the_parents_ids() {
+        (void)zt::filters::newSpanId();  // this thread's generator is seeded before the fork
+        int fds[2];
+        CPPUNIT_ASSERT_EQUAL(0, ::pipe(fds));
+        const pid_t pid = ::fork();
+        CPPUNIT_ASSERT(pid >= 0);
+        if (pid == 0) {
+            const std::string id = zt::filters::newTraceId();
+            (void)!::write(fds[1], id.data(), id.size());
+            ::_exit(0);
+        }
+        ::close(fds[1]);
+        const std::string parentId = zt::filters::newTraceId();
+        char buf[32];
+        std::size_t got = 0;
+        while (got < sizeof buf) {
+            const ssize_t n = ::read(fds[0], buf + got, sizeof buf - got);
+            if (n <= 0) break;
+            got += static_cast<std::size_t>(n);
+        }
+        ::close(fds[0]);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{32}, got);
+        CPPUNIT_ASSERT(parentId != std::string(buf, got));
     }
 };
 
