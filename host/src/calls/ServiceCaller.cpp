@@ -85,7 +85,7 @@ CallResponse ServiceCaller::call(const CallRequest& request) const {
 ClientResult ServiceCaller::callInProcess(const http::ServicePipeline& pipeline, const std::string& method,
                                           const std::string& pathAndQuery, const HeaderVector& headers,
                                           const std::string& body) const {
-    // Built like PocoExchangeHandler::readRequest builds a network request, so the filters and the
+    // Built like HttpConnection builds a network request, so the filters and the
     // router cannot tell the difference (except remoteAddress/inProcess, which say the truth).
     http::Exchange ex;
     ex.inProcess = true;

@@ -1,9 +1,8 @@
 #pragma once
-// One listening port served by Poco's HTTP connection handling with its own thread pool.
-// Poco holds a pool thread per open connection (keep-alive included), so the pool is sized by
-// ZT_HTTP_MAX_THREADS and keep-alive is short; the default ThreadPool (16 threads) is never used.
-// A TCPServer with our own connection factory replaces Poco::Net::HTTPServer so every connection
-// is known to the RequestWatchdog (header and handler deadlines).
+// One listening port: Poco's TCPServer accepts and hands each connection to a pooled worker
+// thread that runs HttpConnection (our HTTP/1.1 loop). A connection holds its thread while open,
+// so the pool is sized by ZT_HTTP_MAX_THREADS, idle keep-alive connections give their thread up
+// when others are queued, and the default ThreadPool (16 threads) is never used.
 #include <Poco/Exception.h>
 #include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
@@ -12,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "http/PocoExchangeHandler.h"
+#include "http/HttpConnection.h"
 
 namespace zt::http {
 
@@ -54,7 +53,7 @@ private:
     int port_ = 0;
     std::shared_ptr<RequestCounters> counters_;
     std::shared_ptr<RequestWatchdog> watchdog_;
-    Poco::SharedPtr<PocoExchangeHandlerFactory> handlers_;
+    std::shared_ptr<HttpConnectionSettings> settings_;
     std::unique_ptr<Poco::ThreadPool> threads_;
     std::unique_ptr<Poco::Net::TCPServer> server_;
     bool accepting_ = false;

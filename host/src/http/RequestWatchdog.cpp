@@ -1,122 +1,113 @@
 #include "http/RequestWatchdog.h"
 
+#include <sys/socket.h>
+
 #include <Poco/Logger.h>
 
+#include <string>
+
 #include "http/JsonError.h"
+#include "http/ResponseWriter.h"
 
 namespace zt::http {
 
-RequestWatchdog::RequestWatchdog(std::chrono::milliseconds headerTimeout,
-                                 std::chrono::milliseconds handlerTimeout,
-                                 std::shared_ptr<RequestCounters> counters)
-    : headerTimeout_(headerTimeout), handlerTimeout_(handlerTimeout), counters_(std::move(counters)) {
+namespace {
+std::int64_t toNs(RequestWatchdog::Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+}  // namespace
+
+RequestWatchdog::RequestWatchdog(std::chrono::milliseconds handlerTimeout, std::shared_ptr<RequestCounters> counters)
+    : handlerTimeout_(handlerTimeout), counters_(std::move(counters)) {
     thread_ = std::thread([this] { run(); });
 }
 
 RequestWatchdog::~RequestWatchdog() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        stopping_ = true;
+        exiting_ = true;
     }
     wake_.notify_all();
     thread_.join();
 }
 
-bool RequestWatchdog::connectionOpened(const Poco::Net::StreamSocket& socket) {
+bool RequestWatchdog::connectionOpened(ConnectionSlot* slot) {
     if (refusing_.load()) return false;
     std::lock_guard<std::mutex> lock(mutex_);
-    auto& c = connections_[socket.impl()];
-    c.socket = socket;
-    c.awaitingHeaders = true;
-    c.headerDeadline = Clock::now() + headerTimeout_;
+    connections_.insert(slot);
     return true;
 }
 
-void RequestWatchdog::connectionClosed(const Poco::Net::StreamSocket& socket) {
+void RequestWatchdog::connectionClosed(ConnectionSlot* slot) {
     std::lock_guard<std::mutex> lock(mutex_);
-    connections_.erase(socket.impl());
+    connections_.erase(slot);
 }
 
-std::shared_ptr<RequestWatchdog::HandlerTicket> RequestWatchdog::requestStarted(
-    const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerResponse& response) {
-    std::shared_ptr<HandlerTicket> ticket;
+void RequestWatchdog::requestStarted(ConnectionSlot& slot) const {
     if (handlerTimeout_.count() > 0) {
-        ticket = std::make_shared<HandlerTicket>();
-        ticket->response = &response;
-        ticket->deadline = Clock::now() + handlerTimeout_;
+        slot.handlerDeadlineNs.store(toNs(Clock::now() + handlerTimeout_), std::memory_order_relaxed);
     }
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = connections_.find(socket.impl());
-    if (it != connections_.end()) {
-        it->second.awaitingHeaders = false;
-        it->second.ticket = ticket;
-    }
-    return ticket;
+    slot.phase.store(ConnectionSlot::Busy, std::memory_order_release);
 }
 
-void RequestWatchdog::requestFinished(const Poco::Net::StreamSocket& socket) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = connections_.find(socket.impl());
-    if (it == connections_.end()) return;
-    it->second.awaitingHeaders = true;
-    it->second.headerDeadline = Clock::now() + headerTimeout_;
-    it->second.ticket.reset();
+bool RequestWatchdog::requestFinished(ConnectionSlot& slot) const {
+    int expected = ConnectionSlot::Busy;
+    return slot.phase.compare_exchange_strong(expected, ConnectionSlot::Idle, std::memory_order_acq_rel);
 }
 
 int RequestWatchdog::busyConnections() {
     std::lock_guard<std::mutex> lock(mutex_);
     int busy = 0;
-    for (const auto& [key, c] : connections_) busy += c.awaitingHeaders ? 0 : 1;
+    for (ConnectionSlot* slot : connections_) busy += slot->phase.load() == ConnectionSlot::Busy ? 1 : 0;
     return busy;
 }
 
+void RequestWatchdog::stopConnections(bool abort) {
+    stopping_.store(true);
+    if (!abort) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (ConnectionSlot* slot : connections_) ::shutdown(slot->fd, SHUT_RDWR);  // blocked recv/send return
+}
+
 void RequestWatchdog::check(Clock::time_point now) {
-    // Called with mutex_ held. Socket shutdown and the 504 write are short, non-blocking-ish
-    // operations on sockets no worker is using at that moment.
-    for (auto& [key, c] : connections_) {
-        if (c.awaitingHeaders) {
-            if (headerTimeout_.count() > 0 && now >= c.headerDeadline) {
-                c.headerDeadline = Clock::time_point::max();
-                if (counters_) counters_->headerTimeouts.fetch_add(1, std::memory_order_relaxed);
-                try {
-                    c.socket.shutdown();  // the worker's blocked recv() returns; the connection ends
-                } catch (...) {
-                }
+    // Called with mutex_ held: every slot here is registered, so its socket is still open.
+    const std::int64_t nowNs = toNs(now);
+    for (ConnectionSlot* slot : connections_) {
+        if (slot->phase.load(std::memory_order_acquire) != ConnectionSlot::Busy) continue;
+        if (nowNs < slot->handlerDeadlineNs.load(std::memory_order_relaxed)) continue;
+        int expected = ConnectionSlot::Busy;
+        if (!slot->phase.compare_exchange_strong(expected, ConnectionSlot::TimedOut)) continue;  // just finished
+        if (counters_) {
+            counters_->handlerTimeouts.fetch_add(1, std::memory_order_relaxed);
+            counters_->countStatus(504);
+        }
+        HttpResponse response;
+        setJsonError(response, 504, "handler_timeout",
+                     "the service did not answer within " + std::to_string(handlerTimeout_.count()) + " ms");
+        std::string bytes;
+        appendResponseHead(bytes, response, response.body.size(), ResponseHeadOptions{false, false});
+        bytes += response.body;
+        // The worker is inside the handler and not using the socket. MSG_DONTWAIT: a client that
+        // does not read must not stall the watchdog (the answer is small; an empty send buffer takes it).
+        std::size_t sent = 0;
+        while (sent < bytes.size()) {
+            const ssize_t n = ::send(slot->fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n <= 0) {
+                Poco::Logger::get("zt.http").warning("could not send a 504 to a client whose handler timed out");
+                ::shutdown(slot->fd, SHUT_RDWR);
+                break;
             }
-        } else if (c.ticket && now >= c.ticket->deadline) {
-            int expected = HandlerTicket::Running;
-            if (c.ticket->state.compare_exchange_strong(expected, HandlerTicket::TimedOut)) {
-                if (counters_) {
-                    counters_->handlerTimeouts.fetch_add(1, std::memory_order_relaxed);
-                    counters_->countStatus(504);
-                }
-                try {
-                    auto& r = *c.ticket->response;
-                    std::string body = jsonErrorBody("handler_timeout", "the service did not answer within " +
-                                                                            std::to_string(handlerTimeout_.count()) + " ms");
-                    r.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_GATEWAY_TIMEOUT);
-                    r.setContentType("application/json");
-                    r.setKeepAlive(false);
-                    r.setContentLength(static_cast<std::streamsize>(body.size()));
-                    // send() + flush, not sendBuffer(): Poco buffers sendBuffer's bytes until the
-                    // response object dies, i.e. until the stuck handler returns.
-                    std::ostream& out = r.send();
-                    out.write(body.data(), static_cast<std::streamsize>(body.size()));
-                    out.flush();
-                } catch (const std::exception& e) {
-                    Poco::Logger::get("zt.http").warning("could not send 504: %s", std::string(e.what()));
-                }
-            }
-            c.ticket.reset();
+            sent += static_cast<std::size_t>(n);
         }
     }
 }
 
 void RequestWatchdog::run() {
+    if (handlerTimeout_.count() <= 0) return;  // nothing to watch; the registry still works
     std::unique_lock<std::mutex> lock(mutex_);
-    while (!stopping_) {
+    while (!exiting_) {
         wake_.wait_for(lock, std::chrono::milliseconds(50));
-        if (stopping_) break;
+        if (exiting_) break;
         check(Clock::now());
     }
 }

@@ -124,9 +124,14 @@ public:
         for (int i = 0; i < 500; ++i) raw += "X-Flood-" + std::to_string(i) + ": " + std::string(100, 'a') + "\r\n";
         raw += "\r\n";
         auto answer = rawExchange(f.payments(), raw);
-        assertContains(answer, "HTTP/1.1 400");
+        assertContains(answer, "HTTP/1.1 431");
+        assertContains(answer, "\"code\":\"header_fields_too_large\"");
         std::string huge = "GET /health HTTP/1.1\r\nHost: x\r\nX-Huge: " + std::string(100000, 'b') + "\r\n\r\n";
-        assertContains(rawExchange(f.payments(), huge), "HTTP/1.1 400");
+        auto hugeAnswer = rawExchange(f.payments(), huge);
+        assertContains(hugeAnswer, "HTTP/1.1 431");
+        assertContains(hugeAnswer, "application/json");
+        std::string longTarget = "GET /health?" + std::string(20000, 'q') + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        assertContains(rawExchange(f.payments(), longTarget), "HTTP/1.1 414");
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", f.payments(), "/health").status);
     }
 

@@ -1,0 +1,347 @@
+#include "http/HttpConnection.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <Poco/Logger.h>
+#include <Poco/URI.h>
+
+#include <cerrno>
+#include <string>
+
+#include "http/ChunkedDecoder.h"
+#include "http/JsonError.h"
+#include "http/ResponseWriter.h"
+
+namespace zt::http {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+/// How often a waiting worker wakes up to check its deadlines, shutdown and queued connections.
+constexpr std::chrono::milliseconds kWakeInterval{100};
+constexpr std::size_t kReadChunk = 16384;
+/// Bodies up to this size are copied behind the head (one send); larger ones go out with writev.
+constexpr std::size_t kCopyBodyLimit = 16384;
+/// Lingering close after an error answer: read and drop what the client still sends, for at most
+/// this long / this much, so closing with unread data does not reset the answer away (RST).
+constexpr std::chrono::milliseconds kLingerTime{1000};
+constexpr std::size_t kLingerBytes = 256 * 1024;
+
+enum class ReadResult { Data, Timeout, Closed };
+
+/// One recv into the end of `in`. Timeout = the 100 ms SO_RCVTIMEO passed without data.
+ReadResult readSome(int fd, std::string& in) {
+    const std::size_t old = in.size();
+    in.resize(old + kReadChunk);
+    ssize_t n;
+    do {
+        n = ::recv(fd, in.data() + old, kReadChunk, 0);
+    } while (n < 0 && errno == EINTR);
+    in.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
+    if (n > 0) return ReadResult::Data;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return ReadResult::Timeout;
+    return ReadResult::Closed;  // orderly close, reset, or shut down by the watchdog
+}
+
+/// Sends everything (two buffers, gathered). False when the peer is gone or made no progress for
+/// the send timeout (SO_SNDTIMEO = ioTimeout).
+bool sendAll(int fd, std::string_view first, std::string_view second = {}) {
+    iovec iov[2] = {{const_cast<char*>(first.data()), first.size()}, {const_cast<char*>(second.data()), second.size()}};
+    int count = second.empty() ? 1 : 2;
+    iovec* v = iov;
+    while (count > 0) {
+        msghdr msg{};
+        msg.msg_iov = v;
+        msg.msg_iovlen = static_cast<std::size_t>(count);
+        const ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        auto left = static_cast<std::size_t>(n);
+        while (count > 0 && left >= v->iov_len) {
+            left -= v->iov_len;
+            ++v;
+            --count;
+        }
+        if (count > 0) {
+            v->iov_base = static_cast<char*>(v->iov_base) + left;
+            v->iov_len -= left;
+        }
+    }
+    return true;
+}
+
+void lingeringClose(int fd) {
+    ::shutdown(fd, SHUT_WR);
+    const auto until = Clock::now() + kLingerTime;
+    std::size_t drained = 0;
+    char buf[4096];
+    while (drained < kLingerBytes && Clock::now() < until) {
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n > 0) {
+            drained += static_cast<std::size_t>(n);
+        } else if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
+            continue;
+        } else {
+            break;
+        }
+    }
+}
+
+void setTimeout(int fd, int option, std::chrono::milliseconds t) {
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(t.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((t.count() % 1000) * 1000);
+    ::setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
+}
+
+std::string peerAddress(const Poco::Net::StreamSocket& socket) {
+    try {
+        return socket.peerAddress().toString();
+    } catch (const Poco::Exception&) {
+        return "unknown";
+    }
+}
+
+class ConnectionLoop {
+public:
+    ConnectionLoop(const HttpConnectionSettings& settings, ConnectionSlot& slot, std::string remote)
+        : s_(settings), slot_(slot), fd_(slot.fd), remote_(std::move(remote)) {
+        in_.reserve(kReadChunk);
+    }
+
+    void run() {
+        for (;;) {
+            if (!serveOne()) return;
+        }
+    }
+
+private:
+    /// Serves one request; false when the connection is to be closed.
+    bool serveOne() {
+        const auto waitStarted = Clock::now();
+        const bool firstRequest = served_ == 0;
+        const auto headDeadline = s_.headerTimeout.count() > 0 ? waitStarted + s_.headerTimeout : Clock::time_point::max();
+        std::size_t scanned = 0;
+        std::size_t headEnd;
+        while ((headEnd = findHeadEnd(in_, scanned)) == std::string::npos) {
+            if (in_.size() > s_.headLimits.maxHeadBytes) return answerHeadError(headTooLarge(in_, s_.headLimits));
+            scanned = in_.size();
+            const ReadResult r = readSome(fd_, in_);
+            if (r == ReadResult::Closed) return false;
+            const auto now = Clock::now();
+            if (now >= headDeadline) {
+                // An idle keep-alive connection past the deadline just ends; a started head or a
+                // silent new connection is a slow client and is counted.
+                if (firstRequest || !in_.empty()) s_.counters->headerTimeouts.fetch_add(1, std::memory_order_relaxed);
+                return false;
+            }
+            if (r == ReadResult::Data || !in_.empty()) continue;
+            // Idle: nothing of a next request has arrived yet.
+            if (s_.watchdog->stopping()) return false;
+            // A fresh connection that sends nothing is bounded by ioTimeout when no header deadline is set.
+            if (now - waitStarted >= (firstRequest ? s_.ioTimeout : s_.keepAliveTimeout)) return false;
+            const Poco::Net::TCPServer* server = s_.server.load(std::memory_order_relaxed);
+            if (server && server->queuedConnections() > 0) return false;  // give the thread to a waiting client
+        }
+
+        RequestHead head;
+        HeadError error;
+        if (!parseRequestHead(std::string_view(in_).substr(0, headEnd), s_.headLimits, head, error)) {
+            return answerHeadError(error);
+        }
+        RequestFraming framing;
+        if (!requestFraming(head, framing, error)) return answerHeadError(error);
+
+        Exchange ex;
+        auto& r = ex.request;
+        r.method.assign(head.method);
+        for (auto& c : r.method) {
+            if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+        }
+        std::string targetError;
+        if (!splitRequestTarget(head.target, r.path, r.query, targetError)) {
+            return answerHeadError(HeadError{400, "bad_request", "invalid request URI: " + targetError});
+        }
+        for (const auto& [name, value] : head.headers) r.headers.add(name, value);
+        r.remoteAddress = remote_;
+        const bool isHead = r.method == "HEAD";
+        const int minorVersion = head.minorVersion;
+
+        // The head's views are not used past this point: the buffer may change.
+        if (!readBody(framing, headEnd, r.body)) return false;
+
+        ++served_;
+        bool keepAlive = framing.keepAlive && served_ < s_.maxKeepAliveRequests;
+        s_.watchdog->requestStarted(slot_);
+        try {
+            s_.fn(ex);
+        } catch (const std::exception& e) {
+            Poco::Logger::get("zt.http").error("request failed before a response was written: %s", std::string(e.what()));
+            ex.response = HttpResponse{};
+            setJsonError(ex.response, 500, "internal_error", "internal error");
+            keepAlive = false;
+        } catch (...) {
+            Poco::Logger::get("zt.http").error("request failed before a response was written: unknown exception");
+            ex.response = HttpResponse{};
+            setJsonError(ex.response, 500, "internal_error", "internal error");
+            keepAlive = false;
+        }
+        if (!s_.watchdog->requestFinished(slot_)) return false;  // the watchdog answered 504
+        keepAlive = keepAlive && !s_.watchdog->stopping();
+        s_.counters->countStatus(ex.response.status);
+
+        const std::string& body = ex.response.body;
+        const bool sendBody = !isHead && !statusHasNoBody(ex.response.status);
+        out_.clear();
+        appendResponseHead(out_, ex.response, statusHasNoBody(ex.response.status) ? 0 : body.size(),
+                           ResponseHeadOptions{keepAlive, keepAlive && minorVersion == 0});
+        bool sent;
+        if (sendBody && body.size() <= kCopyBodyLimit) {
+            out_ += body;
+            sent = sendAll(fd_, out_);
+        } else {
+            sent = sendAll(fd_, out_, sendBody ? std::string_view(body) : std::string_view());
+        }
+        if (out_.capacity() > 4 * kCopyBodyLimit) std::string().swap(out_);  // do not pin a big buffer
+        return sent && keepAlive;
+    }
+
+    /// Reads the body the framing announces into `body` and drops the request's bytes from the
+    /// buffer (what follows, a pipelined request, stays). False after answering an error or when
+    /// the client went away.
+    bool readBody(const RequestFraming& framing, std::size_t headEnd, std::string& body) {
+        if (framing.body == RequestFraming::Body::None) {
+            in_.erase(0, headEnd);
+            return true;
+        }
+        if (framing.body == RequestFraming::Body::Length) {
+            if (framing.contentLength > s_.maxBodyBytes) return answerTooLarge();
+            const auto length = static_cast<std::size_t>(framing.contentLength);
+            if (framing.expectContinue && in_.size() == headEnd && !sendContinue()) return false;
+            auto lastProgress = Clock::now();
+            while (in_.size() - headEnd < length) {
+                const ReadResult r = readSome(fd_, in_);
+                if (r == ReadResult::Closed) return false;
+                if (!progressing(r, lastProgress)) return false;
+            }
+            body.assign(in_, headEnd, length);
+            in_.erase(0, headEnd + length);
+            return true;
+        }
+        ChunkedDecoder decoder(s_.maxBodyBytes);
+        if (framing.expectContinue && in_.size() == headEnd && !sendContinue()) return false;
+        in_.erase(0, headEnd);
+        auto lastProgress = Clock::now();
+        for (;;) {
+            std::size_t used = 0;
+            switch (decoder.feed(in_, body, used)) {
+            case ChunkedDecoder::Status::Done:
+                in_.erase(0, used);
+                return true;
+            case ChunkedDecoder::Status::TooLarge:
+                return answerTooLarge();
+            case ChunkedDecoder::Status::Malformed:
+                return answerHeadError(HeadError{400, "bad_request", "malformed chunked body"});
+            case ChunkedDecoder::Status::NeedMore:
+                in_.clear();  // all consumed
+                break;
+            }
+            const ReadResult r = readSome(fd_, in_);
+            if (r == ReadResult::Closed) return false;
+            if (!progressing(r, lastProgress)) return false;
+        }
+    }
+
+    /// A body read made progress, or may still wait: false once ioTimeout passed without a byte
+    /// or the server is aborting.
+    bool progressing(ReadResult r, Clock::time_point& lastProgress) const {
+        const auto now = Clock::now();
+        if (r == ReadResult::Data) {
+            lastProgress = now;
+            return true;
+        }
+        return now - lastProgress < s_.ioTimeout;
+    }
+
+    bool sendContinue() { return sendAll(fd_, "HTTP/1.1 100 Continue\r\n\r\n"); }
+
+    bool answerTooLarge() {
+        s_.counters->rejectedBodies.fetch_add(1, std::memory_order_relaxed);
+        return answerHeadError(HeadError{413, "payload_too_large",
+                                         "request body exceeds " + std::to_string(s_.maxBodyBytes) + " bytes"});
+    }
+
+    /// Answers a request that cannot be served (JSON error, Connection: close) and closes with a
+    /// lingering close: the request's remaining bytes were not read. Always false.
+    bool answerHeadError(const HeadError& error) {
+        HttpResponse response;
+        setJsonError(response, error.status, error.code, error.message);
+        s_.counters->countStatus(error.status);
+        out_.clear();
+        appendResponseHead(out_, response, response.body.size(), ResponseHeadOptions{false, false});
+        out_ += response.body;
+        if (sendAll(fd_, out_)) lingeringClose(fd_);
+        return false;
+    }
+
+    const HttpConnectionSettings& s_;
+    ConnectionSlot& slot_;
+    const int fd_;
+    const std::string remote_;
+    std::string in_;   ///< received, not yet consumed bytes
+    std::string out_;  ///< the response being written (reused)
+    int served_ = 0;
+};
+}  // namespace
+
+bool splitRequestTarget(std::string_view target, std::string& path, std::string& query, std::string& error) {
+    if (!target.empty() && target.front() == '/' && target.find_first_of("%#") == std::string_view::npos) {
+        // origin-form without escapes: nothing to decode (the common case, no URI object).
+        const std::size_t q = target.find('?');
+        path.assign(target.substr(0, q));
+        if (q != std::string_view::npos) query.assign(target.substr(q + 1));
+        else query.clear();
+        return true;
+    }
+    try {
+        Poco::URI uri{std::string(target)};
+        path = uri.getPath();
+        query = uri.getRawQuery();
+    } catch (const Poco::Exception& e) {
+        error = e.message();
+        return false;
+    }
+    if (path.empty()) path = "/";
+    return true;
+}
+
+void HttpConnection::run() {
+    const HttpConnectionSettings& s = *settings_;
+    Poco::Net::StreamSocket& sock = socket();
+    ConnectionSlot slot(sock.impl()->sockfd());
+    if (!s.watchdog->connectionOpened(&slot)) return;  // shutting down: closed unserved
+    struct Unregister {
+        RequestWatchdog& watchdog;
+        ConnectionSlot* slot;
+        ~Unregister() { watchdog.connectionClosed(slot); }
+    } unregister{*s.watchdog, &slot};
+    try {
+        const int one = 1;
+        ::setsockopt(slot.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        setTimeout(slot.fd, SO_RCVTIMEO, kWakeInterval);
+        setTimeout(slot.fd, SO_SNDTIMEO, s.ioTimeout);
+        ConnectionLoop loop(s, slot, peerAddress(sock));
+        loop.run();
+    } catch (const std::exception& e) {
+        Poco::Logger::get("zt.http").error("connection ended by an error: %s", std::string(e.what()));
+    } catch (...) {
+        Poco::Logger::get("zt.http").error("connection ended by an unknown error");
+    }
+}
+
+}  // namespace zt::http

@@ -1,0 +1,366 @@
+// The host's HTTP/1.1 connection loop over real sockets: keep-alive, pipelining, bodies, errors,
+// time limits, thread hand-over and shutdown.
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "support/TestSupport.h"
+#include "http/HttpServer.h"
+
+using namespace zt::http;
+using zt::test::assertContains;
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+long long msSince(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+/// Echoes method, path, query, body and a header; a few paths misbehave on purpose.
+void echo(Exchange& ex) {
+    const auto& r = ex.request;
+    if (r.path == "/throw") throw std::runtime_error("handler exploded");
+    if (r.path == "/sleep") std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(r.query)));
+    if (r.path == "/empty") {
+        ex.response.status = 204;
+        return;
+    }
+    if (r.path == "/inject") ex.response.headers.add("x-injected", "a\r\nset-cookie: stolen=1");
+    ex.response.status = 200;
+    ex.response.headers.set("content-type", "text/plain");
+    ex.response.body = r.method + " " + r.path + " q=" + r.query + " body=" + r.body +
+                       " x=" + std::string(r.headers.get("x-test").value_or("-")) + " from=" + r.remoteAddress;
+}
+
+struct Server {
+    explicit Server(HttpServerOptions o = {}) {
+        o.bindAddress = "127.0.0.1";
+        server = std::make_unique<HttpServer>("test", o, echo);
+        server->start();
+    }
+    int port() const { return server->port(); }
+    std::unique_ptr<HttpServer> server;
+};
+
+struct Response {
+    int status = 0;
+    std::map<std::string, std::string> headers;  // lower-case names
+    std::string body;
+    std::string header(const std::string& name) const {
+        auto it = headers.find(name);
+        return it == headers.end() ? "" : it->second;
+    }
+};
+
+class Client {
+public:
+    explicit Client(int port) : socket_(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port))) {
+        socket_.setReceiveTimeout(Poco::Timespan(5, 0));
+    }
+    void send(const std::string& bytes) { socket_.sendBytes(bytes.data(), static_cast<int>(bytes.size())); }
+
+    /// Reads one response (Content-Length framed; none for 204/304 and HEAD).
+    Response read(bool head = false) {
+        std::size_t end;
+        while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) fill();
+        Response r;
+        const std::string text = buffer_.substr(0, end + 2);
+        buffer_.erase(0, end + 4);
+        r.status = std::stoi(text.substr(9, 3));
+        std::size_t pos = text.find("\r\n") + 2;
+        while (pos < text.size()) {
+            const std::size_t eol = text.find("\r\n", pos);
+            const std::string line = text.substr(pos, eol - pos);
+            const std::size_t colon = line.find(':');
+            std::string name = line.substr(0, colon);
+            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            r.headers[name] = line.substr(colon + 2);
+            pos = eol + 2;
+        }
+        if (r.status == 100) return r;
+        std::size_t length = head || r.status == 204 ? 0 : std::stoul(r.header("content-length"));
+        while (buffer_.size() < length) fill();
+        r.body = buffer_.substr(0, length);
+        buffer_.erase(0, length);
+        return r;
+    }
+
+    /// True when the server closed the connection within `ms` (EOF or reset).
+    bool closedWithin(int ms) {
+        socket_.setReceiveTimeout(Poco::Timespan(0, ms * 1000));
+        try {
+            char c;
+            const int n = socket_.receiveBytes(&c, 1);
+            socket_.setReceiveTimeout(Poco::Timespan(5, 0));
+            if (n > 0) buffer_.push_back(c);
+            return n == 0;
+        } catch (const Poco::TimeoutException&) {
+            socket_.setReceiveTimeout(Poco::Timespan(5, 0));
+            return false;
+        } catch (const Poco::Exception&) {
+            return true;
+        }
+    }
+
+private:
+    void fill() {
+        char buf[4096];
+        const int n = socket_.receiveBytes(buf, sizeof buf);
+        if (n <= 0) throw std::runtime_error("connection closed while reading a response; have: " + buffer_);
+        buffer_.append(buf, static_cast<std::size_t>(n));
+    }
+
+    Poco::Net::StreamSocket socket_;
+    std::string buffer_;
+};
+}  // namespace
+
+class HttpServerTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(HttpServerTest);
+    CPPUNIT_TEST(keep_alive_serves_pipelined_requests_in_order);
+    CPPUNIT_TEST(request_parts_reach_the_handler);
+    CPPUNIT_TEST(chunked_body_and_expect_100_continue);
+    CPPUNIT_TEST(framing_errors_are_json_and_close_the_connection);
+    CPPUNIT_TEST(oversized_content_length_is_413_without_reading_the_body);
+    CPPUNIT_TEST(http10_closes_unless_it_asks_for_keep_alive);
+    CPPUNIT_TEST(head_and_204_carry_no_body);
+    CPPUNIT_TEST(handler_exception_is_500_json_and_counted);
+    CPPUNIT_TEST(header_values_that_would_split_the_response_are_dropped);
+    CPPUNIT_TEST(idle_keep_alive_connection_closes_after_the_timeout);
+    CPPUNIT_TEST(idle_connection_gives_its_thread_to_a_queued_client);
+    CPPUNIT_TEST(slow_head_is_cut_at_the_header_deadline_and_counted);
+    CPPUNIT_TEST(handler_past_its_deadline_gets_504_and_the_late_answer_is_dropped);
+    CPPUNIT_TEST(graceful_stop_finishes_in_flight_requests_and_closes_idle_connections);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void keep_alive_serves_pipelined_requests_in_order() {
+        Server s;
+        Client c(s.port());
+        c.send("GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertContains(c.read().body, "GET /one");
+        assertContains(c.read().body, "GET /two");
+        for (int i = 0; i < 50; ++i) {
+            c.send("GET /n HTTP/1.1\r\nHost: a\r\n\r\n");
+            CPPUNIT_ASSERT_EQUAL(200, c.read().status);
+        }
+        CPPUNIT_ASSERT(!c.closedWithin(50));
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{52}, s.server->counters()->requests.load());
+    }
+
+    void request_parts_reach_the_handler() {
+        Server s;
+        Client c(s.port());
+        c.send("post /a%20b/c?x=1&y=%20 HTTP/1.1\r\nHost: a\r\nX-Test: hello\r\nContent-Length: 5\r\n\r\nHELLO");
+        Response r = c.read();
+        CPPUNIT_ASSERT_EQUAL(200, r.status);
+        assertContains(r.body, "POST /a b/c q=x=1&y=%20 body=HELLO x=hello from=127.0.0.1:");
+        CPPUNIT_ASSERT_EQUAL(std::string("text/plain"), r.header("content-type"));
+        CPPUNIT_ASSERT(!r.header("date").empty());
+        // absolute-form targets are accepted too (RFC 9112 3.2.2).
+        c.send("GET http://a/abs?z=9 HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertContains(c.read().body, "GET /abs q=z=9");
+    }
+
+    void chunked_body_and_expect_100_continue() {
+        Server s;
+        Client c(s.port());
+        c.send("POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        c.send("6\r\n world\r\n0\r\n\r\n");
+        assertContains(c.read().body, "body=hello world");
+        c.send("POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+        CPPUNIT_ASSERT_EQUAL(100, c.read().status);
+        c.send("DATA");
+        assertContains(c.read().body, "body=DATA");
+    }
+
+    void framing_errors_are_json_and_close_the_connection() {
+        Server s;
+        for (const std::string& bad :
+             {std::string("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc"),
+              std::string("GET / HTTP/1.1\r\n\r\n"), std::string("GET / HTTP/3.0\r\nHost: a\r\n\r\n"),
+              std::string("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
+            Client c(s.port());
+            c.send(bad);
+            Response r = c.read();
+            CPPUNIT_ASSERT_MESSAGE(bad, r.status == 400 || r.status == 505);
+            CPPUNIT_ASSERT_EQUAL(std::string("application/json"), r.header("content-type"));
+            CPPUNIT_ASSERT_EQUAL(std::string("close"), r.header("connection"));
+            assertContains(r.body, "{\"error\":{\"code\":");
+            CPPUNIT_ASSERT_MESSAGE(bad, c.closedWithin(2000));
+        }
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{4}, s.server->counters()->clientErrors.load() +
+                                                   s.server->counters()->serverErrors.load());
+    }
+
+    void oversized_content_length_is_413_without_reading_the_body() {
+        HttpServerOptions o;
+        o.maxBodyBytes = 100;
+        Server s(o);
+        Client c(s.port());
+        c.send("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\n" + std::string(1000, 'z'));
+        Response r = c.read();
+        CPPUNIT_ASSERT_EQUAL(413, r.status);
+        assertContains(r.body, "payload_too_large");
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, s.server->counters()->rejectedBodies.load());
+        CPPUNIT_ASSERT(c.closedWithin(2000));
+    }
+
+    void http10_closes_unless_it_asks_for_keep_alive() {
+        Server s;
+        Client plain(s.port());
+        plain.send("GET /old HTTP/1.0\r\n\r\n");
+        Response r = plain.read();
+        CPPUNIT_ASSERT_EQUAL(std::string("close"), r.header("connection"));
+        CPPUNIT_ASSERT(plain.closedWithin(1000));
+        Client kept(s.port());
+        kept.send("GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        CPPUNIT_ASSERT_EQUAL(std::string("keep-alive"), kept.read().header("connection"));
+        kept.send("GET /again HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        assertContains(kept.read().body, "/again");
+    }
+
+    void head_and_204_carry_no_body() {
+        Server s;
+        Client c(s.port());
+        c.send("HEAD /h HTTP/1.1\r\nHost: a\r\n\r\n");
+        Response head = c.read(true);
+        CPPUNIT_ASSERT_EQUAL(200, head.status);
+        CPPUNIT_ASSERT(std::stoi(head.header("content-length")) > 0);
+        c.send("GET /empty HTTP/1.1\r\nHost: a\r\n\r\n");
+        Response empty = c.read();
+        CPPUNIT_ASSERT_EQUAL(204, empty.status);
+        CPPUNIT_ASSERT(empty.header("content-length").empty());
+        // Had HEAD sent a body, these bytes would be read as the next status line.
+        c.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertContains(c.read().body, "GET /after");
+    }
+
+    void handler_exception_is_500_json_and_counted() {
+        Server s;
+        Client c(s.port());
+        c.send("GET /throw HTTP/1.1\r\nHost: a\r\n\r\n");
+        Response r = c.read();
+        CPPUNIT_ASSERT_EQUAL(500, r.status);
+        assertContains(r.body, "internal_error");
+        CPPUNIT_ASSERT(c.closedWithin(1000));
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, s.server->counters()->serverErrors.load());
+    }
+
+    void header_values_that_would_split_the_response_are_dropped() {
+        Server s;
+        Client c(s.port());
+        c.send("GET /inject HTTP/1.1\r\nHost: a\r\n\r\n");
+        Response r = c.read();
+        CPPUNIT_ASSERT_EQUAL(200, r.status);
+        CPPUNIT_ASSERT(r.headers.count("x-injected") == 0);
+        CPPUNIT_ASSERT(r.headers.count("set-cookie") == 0);
+    }
+
+    void idle_keep_alive_connection_closes_after_the_timeout() {
+        HttpServerOptions o;
+        o.keepAliveTimeoutMs = 300;
+        Server s(o);
+        Client c(s.port());
+        c.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+        c.read();
+        const auto started = Clock::now();
+        CPPUNIT_ASSERT(c.closedWithin(2000));
+        const auto ms = msSince(started);
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms >= 250 && ms < 800);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{0}, s.server->counters()->headerTimeouts.load());
+    }
+
+    // One worker thread: an idle keep-alive connection must not make a new client wait for the
+    // keep-alive timeout (Poco holds a thread per connection).
+    void idle_connection_gives_its_thread_to_a_queued_client() {
+        HttpServerOptions o;
+        o.maxThreads = 1;
+        o.keepAliveTimeoutMs = 10000;
+        Server s(o);
+        Client idle(s.port());
+        idle.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
+        idle.read();
+        const auto started = Clock::now();
+        Client waiting(s.port());
+        waiting.send("GET /second HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertContains(waiting.read().body, "/second");
+        const auto ms = msSince(started);
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms < 1000);
+        CPPUNIT_ASSERT(idle.closedWithin(1000));
+    }
+
+    void slow_head_is_cut_at_the_header_deadline_and_counted() {
+        HttpServerOptions o;
+        o.headerTimeoutMs = 400;
+        Server s(o);
+        Client c(s.port());
+        const auto started = Clock::now();
+        c.send("GET /slow HTTP/1.1\r\n");
+        bool closed = false;
+        for (int i = 0; i < 30 && !closed; ++i) {
+            try {
+                c.send("X-Drip-" + std::to_string(i) + ": 1\r\n");
+            } catch (const Poco::Exception&) {
+                closed = true;
+                break;
+            }
+            closed = c.closedWithin(50);
+        }
+        const auto ms = msSince(started);
+        CPPUNIT_ASSERT(closed);
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms >= 350 && ms < 1200);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, s.server->counters()->headerTimeouts.load());
+    }
+
+    void handler_past_its_deadline_gets_504_and_the_late_answer_is_dropped() {
+        HttpServerOptions o;
+        o.handlerTimeoutMs = 200;
+        Server s(o);
+        Client c(s.port());
+        const auto started = Clock::now();
+        c.send("GET /sleep?700 HTTP/1.1\r\nHost: a\r\n\r\n");
+        Response r = c.read();
+        const auto ms = msSince(started);
+        CPPUNIT_ASSERT_EQUAL(504, r.status);
+        assertContains(r.body, "handler_timeout");
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms >= 150 && ms < 600);
+        CPPUNIT_ASSERT(c.closedWithin(2000));  // after the handler returned; its 200 never arrives
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, s.server->counters()->handlerTimeouts.load());
+        Client next(s.port());
+        next.send("GET /ok HTTP/1.1\r\nHost: a\r\n\r\n");
+        CPPUNIT_ASSERT_EQUAL(200, next.read().status);
+    }
+
+    void graceful_stop_finishes_in_flight_requests_and_closes_idle_connections() {
+        Server s;
+        Client idle(s.port());
+        idle.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+        idle.read();
+        Client busy(s.port());
+        busy.send("GET /sleep?400 HTTP/1.1\r\nHost: a\r\n\r\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const auto started = Clock::now();
+        auto stopped = std::async(std::launch::async, [&] { s.server->stop(3000); });
+        Response r = busy.read();
+        CPPUNIT_ASSERT_EQUAL(200, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("close"), r.header("connection"));
+        CPPUNIT_ASSERT(idle.closedWithin(1000));
+        stopped.get();
+        const auto ms = msSince(started);
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms < 1500);
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(HttpServerTest);
