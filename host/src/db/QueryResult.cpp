@@ -21,18 +21,25 @@ const Row& QueryResult::front() const {
 }
 
 std::string QueryResult::toJson() const {
-    std::string out = "{\"command\":" + jsonQuote(command_) +
-                      ",\"rowCount\":" + std::to_string(affectedRows_ < 0 ? 0 : affectedRows_) +
-                      ",\"columns\":[";
+    std::string out;
+    out.reserve(128 + 32 * columns_->size() * (rows_.size() + 1));
+    out += "{\"command\":";
+    appendJsonQuoted(out, command_);
+    out += ",\"rowCount\":";
+    out += std::to_string(affectedRows_ < 0 ? 0 : affectedRows_);
+    out += ",\"columns\":[";
     for (std::size_t i = 0; i < columns_->size(); ++i) {
         if (i) out += ',';
-        out += "{\"name\":" + jsonQuote((*columns_)[i].name) +
-               ",\"type\":" + std::to_string((*columns_)[i].typeOid) + "}";
+        out += "{\"name\":";
+        appendJsonQuoted(out, (*columns_)[i].name);
+        out += ",\"type\":";
+        out += std::to_string((*columns_)[i].typeOid);
+        out += '}';
     }
     out += "],\"rows\":[";
     for (std::size_t i = 0; i < rows_.size(); ++i) {
         if (i) out += ',';
-        out += rows_[i].toJson();
+        rows_[i].appendJson(out);
     }
     out += "]}";
     return out;

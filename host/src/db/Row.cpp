@@ -27,15 +27,20 @@ bool Row::has(const std::string& name) const {
 }
 
 std::string Row::toJson() const {
-    std::string out = "{";
+    std::string out;
+    appendJson(out);
+    return out;
+}
+
+void Row::appendJson(std::string& out) const {
+    out += '{';
     for (std::size_t i = 0; i < values_.size(); ++i) {
         if (i) out += ',';
-        out += jsonQuote((*columns_)[i].name);
+        appendJsonQuoted(out, (*columns_)[i].name);
         out += ':';
-        out += values_[i].toJson();
+        values_[i].appendJson(out);
     }
     out += '}';
-    return out;
 }
 
 }  // namespace zt::db

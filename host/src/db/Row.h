@@ -23,6 +23,8 @@ public:
     /// {"column": value, ...} in column order (Value::toJson for each cell). When two columns share a
     /// name (a join without aliases) both keys are written; JSON readers keep the last one.
     std::string toJson() const;
+    /// toJson() appended to `out`.
+    void appendJson(std::string& out) const;
 
 private:
     std::shared_ptr<const std::vector<Column>> columns_;

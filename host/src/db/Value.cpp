@@ -48,9 +48,29 @@ const char* kindName(Value::Kind kind) noexcept {
     return "?";
 }
 
+void appendJsonQuoted(std::string& out, const std::string& text) {
+    // Most cells (names, e-mails, timestamps) are printable ASCII with nothing to escape: copy
+    // them; anything else goes through Poco's escaper (strictJSON: \a and \v become \u0007/\u000B,
+    // which JSON requires).
+    bool plain = true;
+    for (char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\' || c == '/') {
+            plain = false;
+            break;
+        }
+    }
+    out += '"';
+    if (plain) out += text;
+    else out += Poco::UTF8::escape(text, true);
+    out += '"';
+}
+
 std::string jsonQuote(const std::string& text) {
-    // strictJSON: \a and \v become \u0007/\u000B, which JSON requires.
-    return "\"" + Poco::UTF8::escape(text, true) + "\"";
+    std::string out;
+    out.reserve(text.size() + 2);
+    appendJsonQuoted(out, text);
+    return out;
 }
 
 Value::Value() = default;
@@ -157,17 +177,26 @@ std::string Value::asTimestamp() const {
 }
 
 std::string Value::toJson() const {
+    std::string out;
+    appendJson(out);
+    return out;
+}
+
+void Value::appendJson(std::string& out) const {
     switch (kind_) {
-        case Kind::Null: return "null";
-        case Kind::Bool: return asBool() ? "true" : "false";
-        case Kind::Int: return text_;
-        case Kind::Float: return isSpecialFloat(text_) ? jsonQuote(text_) : text_;
-        case Kind::Json: return text_;
+        case Kind::Null: out += "null"; return;
+        case Kind::Bool: out += asBool() ? "true" : "false"; return;
+        case Kind::Int: out += text_; return;
+        case Kind::Float:
+            if (isSpecialFloat(text_)) appendJsonQuoted(out, text_);
+            else out += text_;
+            return;
+        case Kind::Json: out += text_; return;
         case Kind::Numeric:
         case Kind::Text:
-        case Kind::Timestamp: return jsonQuote(text_);
+        case Kind::Timestamp: appendJsonQuoted(out, text_); return;
     }
-    return "null";
+    out += "null";
 }
 
 }  // namespace zt::db

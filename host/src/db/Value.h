@@ -49,6 +49,8 @@ public:
     /// JSON number would be rounded to a double by most readers), bool true/false, NULL null,
     /// json/jsonb embedded as JSON, everything else as a string.
     std::string toJson() const;
+    /// toJson() appended to `out` (no temporary string per cell).
+    void appendJson(std::string& out) const;
 
     bool operator==(const Value& other) const noexcept {
         return kind_ == other.kind_ && text_ == other.text_;
@@ -68,5 +70,7 @@ const char* kindName(Value::Kind kind) noexcept;
 
 /// `text` as a JSON string literal (quotes included). Shared by Value, Row and QueryResult.
 std::string jsonQuote(const std::string& text);
+/// jsonQuote(text) appended to `out`.
+void appendJsonQuoted(std::string& out, const std::string& text);
 
 }  // namespace zt::db

@@ -465,9 +465,15 @@ private:
         if (!supported()) throw DbError(ZT_ERR_UNAVAILABLE, "database_unsupported", "the host does not offer database access (plugin ABI < 1.1)");
     }
     Result take(zt_status rc, zt_db_result* res) const {
-        std::string text = res ? std::string(view(api_->db_result_json(res))) : std::string();
-        if (res) api_->db_result_free(res);
-        Json doc = Json::parse(text, nullptr, false);
+        // Parsed straight from the host's buffer (no copy), which is freed right after.
+        Json doc;
+        if (res) {
+            const std::string_view text = view(api_->db_result_json(res));
+            doc = Json::parse(text.begin(), text.end(), nullptr, false);
+            api_->db_result_free(res);
+        } else {
+            doc = Json(Json::value_t::discarded);
+        }
         if (rc != ZT_OK) {
             std::string code = "database_error", message = "database call failed with status " + std::to_string(rc);
             std::string sqlState, constraint;
