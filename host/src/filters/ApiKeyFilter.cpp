@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 
 #include "config/ConfigError.h"
@@ -20,9 +21,13 @@ const EVP_MD* sha256Algorithm() {
 }
 
 std::array<unsigned char, 32> sha256(std::string_view data) {
+    // One digest context per thread, re-initialised per use (no allocation per request).
+    thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     std::array<unsigned char, 32> out{};
     const EVP_MD* md = sha256Algorithm();
-    if (!md || EVP_Digest(data.data(), data.size(), out.data(), nullptr, md, nullptr) != 1) {
+    if (!md || !ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
+        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx.get(), out.data(), nullptr) != 1) {
         throw std::runtime_error("OpenSSL SHA-256 is unavailable");
     }
     return out;
