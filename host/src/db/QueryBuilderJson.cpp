@@ -143,7 +143,7 @@ QueryBuilder QueryBuilderJson::parse(const std::string& jsonText) {
     Json root;
     try {
         root = Json::parse(jsonText);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
         throw InvalidQueryError(std::string("query JSON: not valid JSON: ") + e.what());
     }
     if (!root.is_object()) fail("(root)", std::string("expected an object, got ") + typeName(root));

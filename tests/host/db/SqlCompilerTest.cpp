@@ -194,6 +194,7 @@ public:
         expectField(R"({"table":"t","values":[1]})", "values");
         expectField(R"([1,2])", "root");
         expectField(R"({"table":)", "not valid JSON");
+        expectField(R"({"table":"t","limit":1e400})", "not valid JSON");  // a number overflow is a refusal too
     }
 
     void json_values_keep_key_order_and_types() {
