@@ -223,7 +223,10 @@ void MicroserviceBootstrap::initialize() {
                     json += "\"" + http::jsonEscape(name) + "\":{\"totalConnections\":" +
                             std::to_string(st.totalConnections) + ",\"idleConnections\":" +
                             std::to_string(st.idleConnections) + ",\"waitingRequests\":" +
-                            std::to_string(st.waitingRequests) + "}";
+                            std::to_string(st.waitingRequests) + ",\"connectionsOpened\":" +
+                            std::to_string(st.connectionsOpened) + ",\"waitTimeouts\":" +
+                            std::to_string(st.waitTimeouts) + ",\"longestWaitMs\":" +
+                            std::to_string(st.longestWaitMs) + "}";
                 }
                 return std::make_pair(200, json + "}}");
             });

@@ -47,18 +47,22 @@ ConnectionLease ConnectionPool::acquire() {
     Waiter me;
     waiters_.push_back(&me);
     const bool forever = options_.connectionTimeoutMs <= 0;
-    const auto deadline = Clock::now() + std::chrono::milliseconds(options_.connectionTimeoutMs);
+    const auto waitStarted = Clock::now();
+    const auto deadline = waitStarted + std::chrono::milliseconds(options_.connectionTimeoutMs);
     while (!me.handed && !me.mayOpen) {
         if (forever) {
             me.cv.wait(lock);
         } else if (me.cv.wait_until(lock, deadline) == std::cv_status::timeout && !me.handed && !me.mayOpen) {
             waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
+            ++waitTimeouts_;
             throw PoolTimeoutError("timed out after " + std::to_string(options_.connectionTimeoutMs) +
                                    " ms waiting for a database connection (" + options_.connection.endpoint() +
                                    ", pool max " + std::to_string(options_.max) + " in use)");
         }
     }
     // giveBack/releaseSlotLocked removed us from waiters_ when they served us.
+    longestWaitMs_ = std::max<std::int64_t>(
+        longestWaitMs_, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - waitStarted).count());
     lock.unlock();
     if (me.handed) return checkOut(std::move(me.handed));
     return openInSlot();
@@ -66,7 +70,12 @@ ConnectionLease ConnectionPool::acquire() {
 
 ConnectionLease ConnectionPool::openInSlot() {
     try {
-        return ConnectionLease(this, std::make_unique<Connection>(options_.connection));
+        auto conn = std::make_unique<Connection>(options_.connection);
+        {
+            std::lock_guard lock(mutex_);
+            ++opened_;
+        }
+        return ConnectionLease(this, std::move(conn));
     } catch (...) {
         std::lock_guard lock(mutex_);
         releaseSlotLocked();
@@ -120,7 +129,8 @@ void ConnectionPool::giveBack(std::unique_ptr<Connection> conn) noexcept {
 
 PoolStats ConnectionPool::stats() const {
     std::lock_guard lock(mutex_);
-    return PoolStats{total_, static_cast<int>(idle_.size()), static_cast<int>(waiters_.size())};
+    return PoolStats{total_, static_cast<int>(idle_.size()), static_cast<int>(waiters_.size()),
+                     opened_, waitTimeouts_, longestWaitMs_};
 }
 
 void ConnectionPool::reaperLoop() {

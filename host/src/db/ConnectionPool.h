@@ -11,6 +11,7 @@
 //  - a returned connection is reset (Connection::resetSessionState) or, if that fails, closed;
 //  - a reaper thread closes connections idle for idleTimeoutMs; the destructor stops it.
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -58,6 +59,9 @@ private:
     std::deque<Waiter*> waiters_;                    ///< FIFO
     int total_ = 0;
     bool stopping_ = false;
+    std::uint64_t opened_ = 0;        ///< guarded by mutex_, like the two below
+    std::uint64_t waitTimeouts_ = 0;
+    std::int64_t longestWaitMs_ = 0;
     std::condition_variable reaperCv_;
     std::thread reaper_;
 };

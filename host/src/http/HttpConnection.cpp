@@ -22,6 +22,8 @@ using Clock = std::chrono::steady_clock;
 
 /// How often a waiting worker wakes up to check its deadlines, shutdown and queued connections.
 constexpr std::chrono::milliseconds kWakeInterval{100};
+/// An idle keep-alive connection gives its thread up after this long when connections are queued.
+constexpr std::chrono::milliseconds kYieldAfterIdle{500};
 constexpr std::size_t kReadChunk = 16384;
 /// Bodies up to this size are copied behind the head (one send); larger ones go out with writev.
 constexpr std::size_t kCopyBodyLimit = 16384;
@@ -147,8 +149,12 @@ private:
             if (s_.watchdog->stopping()) return false;
             // A fresh connection that sends nothing is bounded by ioTimeout when no header deadline is set.
             if (now - waitStarted >= (firstRequest ? s_.ioTimeout : s_.keepAliveTimeout)) return false;
+            // Give the thread to a waiting client, but only from a connection that is really idle:
+            // the queue is briefly non-empty whenever many clients connect at once, and a busy
+            // client on a saturated machine can take ~100 ms to send its next request (closing
+            // those made wrk reconnect mid-row in bench/run: 1 s stalls and socket errors).
             const Poco::Net::TCPServer* server = s_.server.load(std::memory_order_relaxed);
-            if (server && server->queuedConnections() > 0) return false;  // give the thread to a waiting client
+            if (now - waitStarted >= kYieldAfterIdle && server && server->queuedConnections() > 0) return false;
         }
 
         RequestHead head;

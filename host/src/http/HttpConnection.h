@@ -4,9 +4,9 @@
 // the connection alive. It replaces Poco's HTTPServerConnection (why: RequestHeadParser.h).
 //
 // Time limits, all enforced by the worker itself (it wakes every 100 ms while waiting):
-//  - keep-alive: an idle connection is closed after keepAliveTimeout, and at once (after 100 ms
-//    idle) when connections are queued for a worker thread: Poco holds a thread per connection, so
-//    an idle keep-alive connection must not starve a waiting client (the bench/run overload row).
+//  - keep-alive: an idle connection is closed after keepAliveTimeout, and after 500 ms idle when
+//    connections are queued for a worker thread: a connection holds a thread, so idle keep-alive
+//    connections (another host's client pool) must not starve a waiting client for seconds.
 //  - header deadline: the whole head must arrive within headerTimeout of connecting or of the
 //    previous answer (slowloris).
 //  - I/O: a body or a response that makes no progress for ioTimeout ends the connection.

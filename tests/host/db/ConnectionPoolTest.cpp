@@ -89,6 +89,7 @@ public:
         CPPUNIT_ASSERT(waitedMs >= 380);
         CPPUNIT_ASSERT(waitedMs < 2000);
         CPPUNIT_ASSERT_EQUAL(0, pool.stats().waitingRequests);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, pool.stats().waitTimeouts);
         // A waiter that gets a returned connection before its deadline does not time out.
         std::thread releaser([&] {
             std::this_thread::sleep_for(100ms);
@@ -98,6 +99,10 @@ public:
         releaser.join();
         CPPUNIT_ASSERT_EQUAL(1, c->executeStateless("SELECT 1").front()[0].asInt64() == 1 ? 1 : 0);
         CPPUNIT_ASSERT_EQUAL(2, pool.stats().totalConnections);
+        // The successful wait (~100 ms) is the longest so far; the timed-out one does not count.
+        const auto longest = pool.stats().longestWaitMs;
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(longest) + " ms", longest >= 80 && longest < 380);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, pool.stats().waitTimeouts);
     }
 
     void stats_count_total_and_idle_connections() {
@@ -115,6 +120,9 @@ public:
         CPPUNIT_ASSERT_EQUAL(2, s.totalConnections);
         CPPUNIT_ASSERT_EQUAL(2, s.idleConnections);
         CPPUNIT_ASSERT_EQUAL(0, s.waitingRequests);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, s.connectionsOpened);
+        { auto again = pool.acquire(); }  // reuses an idle one: nothing new opened
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, pool.stats().connectionsOpened);
     }
 
     void idle_connections_are_closed_after_idle_timeout() {

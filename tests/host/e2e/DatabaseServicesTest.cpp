@@ -185,6 +185,7 @@ public:
         assertContains(pools.body, "\"" + services.database.name() + "\":{\"totalConnections\":");
         assertContains(pools.body, "\"" + services.database.name() + "_payments\":{\"totalConnections\":");
         assertContains(pools.body, "\"waitingRequests\":0");
+        assertContains(pools.body, "\"waitTimeouts\":0");
     }
 
     void transaction_rolls_back_when_the_body_throws_and_savepoints_are_partial() {

@@ -283,7 +283,7 @@ public:
     }
 
     // One worker thread: an idle keep-alive connection must not make a new client wait for the
-    // keep-alive timeout (Poco holds a thread per connection).
+    // keep-alive timeout (10 s here) - it gives its thread up after 500 ms idle.
     void idle_connection_gives_its_thread_to_a_queued_client() {
         HttpServerOptions o;
         o.maxThreads = 1;
@@ -297,7 +297,7 @@ public:
         waiting.send("GET /second HTTP/1.1\r\nHost: a\r\n\r\n");
         assertContains(waiting.read().body, "/second");
         const auto ms = msSince(started);
-        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms < 1000);
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms >= 300 && ms < 1500);  // idle 500 ms, then yields
         CPPUNIT_ASSERT(idle.closedWithin(1000));
     }
 
