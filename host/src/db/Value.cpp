@@ -182,21 +182,29 @@ std::string Value::toJson() const {
     return out;
 }
 
-void Value::appendJson(std::string& out) const {
+Value::JsonShape Value::jsonShape() const noexcept {
     switch (kind_) {
-        case Kind::Null: out += "null"; return;
-        case Kind::Bool: out += asBool() ? "true" : "false"; return;
-        case Kind::Int: out += text_; return;
-        case Kind::Float:
-            if (isSpecialFloat(text_)) appendJsonQuoted(out, text_);
-            else out += text_;
-            return;
-        case Kind::Json: out += text_; return;
+        case Kind::Null: return JsonShape::Null;
+        case Kind::Bool: return JsonShape::Bool;
+        case Kind::Int: return JsonShape::Integer;
+        case Kind::Float: return isSpecialFloat(text_) ? JsonShape::String : JsonShape::Float;
+        case Kind::Json: return JsonShape::Json;
         case Kind::Numeric:
         case Kind::Text:
-        case Kind::Timestamp: appendJsonQuoted(out, text_); return;
+        case Kind::Timestamp: return JsonShape::String;
     }
-    out += "null";
+    return JsonShape::Null;
+}
+
+void Value::appendJson(std::string& out) const {
+    switch (jsonShape()) {
+        case JsonShape::Null: out += "null"; return;
+        case JsonShape::Bool: out += asBool() ? "true" : "false"; return;
+        case JsonShape::Integer:
+        case JsonShape::Float:
+        case JsonShape::Json: out += text_; return;
+        case JsonShape::String: appendJsonQuoted(out, text_); return;
+    }
 }
 
 }  // namespace zt::db

@@ -45,9 +45,15 @@ public:
     /// PostgreSQL trims trailing zeros, callers comparing or parsing want a fixed shape.
     std::string asTimestamp() const;
 
-    /// JSON rendering: int/float kinds as numbers (NaN/Infinity as strings), NUMERIC as a string (a
-    /// JSON number would be rounded to a double by most readers), bool true/false, NULL null,
-    /// json/jsonb embedded as JSON, everything else as a string.
+    /// The JSON type the value renders as (toJson): int kinds as integers, finite floats as numbers
+    /// (NaN/Infinity as strings), NUMERIC as a string (a JSON number would be rounded to a double by
+    /// most readers), bool, NULL, json/jsonb embedded as JSON, everything else as a string. Also the
+    /// cell kind the plugin ABI reports (zt_db_kind), so JSON and cell readers always agree.
+    enum class JsonShape { Null, Bool, Integer, Float, String, Json };
+    JsonShape jsonShape() const noexcept;
+
+    /// JSON rendering, by jsonShape(): numbers and json/jsonb as their text, strings quoted and
+    /// escaped, bool true/false, NULL null.
     std::string toJson() const;
     /// toJson() appended to `out` (no temporary string per cell).
     void appendJson(std::string& out) const;

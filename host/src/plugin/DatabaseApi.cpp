@@ -34,9 +34,26 @@ std::string errorJson(const std::string& code, const std::string& message, const
     return out + "}}";
 }
 
-void put(zt_db_result** out, std::string json) {
+void put(zt_db_result** out, std::string errorJson) {
     if (out == nullptr) return;
-    *out = new (std::nothrow) zt_db_result{std::move(json)};
+    *out = new (std::nothrow) zt_db_result(std::move(errorJson));
+}
+
+void put(zt_db_result** out, db::QueryResult result) {
+    if (out == nullptr) return;
+    *out = new (std::nothrow) zt_db_result(std::move(result));
+}
+
+zt_db_kind cellKind(db::Value::JsonShape shape) {
+    switch (shape) {
+        case db::Value::JsonShape::Null: return ZT_DB_NULL;
+        case db::Value::JsonShape::Bool: return ZT_DB_BOOL;
+        case db::Value::JsonShape::Integer: return ZT_DB_INT;
+        case db::Value::JsonShape::Float: return ZT_DB_FLOAT;
+        case db::Value::JsonShape::String: return ZT_DB_STRING;
+        case db::Value::JsonShape::Json: return ZT_DB_JSON;
+    }
+    return ZT_DB_NULL;
 }
 
 /// Runs `body` and converts every database error into a status + error JSON.
@@ -122,8 +139,7 @@ std::vector<db::Value> parseParams(std::string_view json) {
 
 zt_status apiDbQuery(zt_host* host, zt_str builderJson, zt_db_result** out) {
     return guarded(host, out, [&](service::ServiceDatabase& database) {
-        auto result = database.adapter()->queryJson(std::string(view(builderJson)));
-        put(out, result.toJson());
+        put(out, database.adapter()->queryJson(std::string(view(builderJson))));
         return ZT_OK;
     });
 }
@@ -131,8 +147,7 @@ zt_status apiDbQuery(zt_host* host, zt_str builderJson, zt_db_result** out) {
 zt_status apiDbRawQuery(zt_host* host, zt_str sql, zt_str paramsJson, zt_db_result** out) {
     return guarded(host, out, [&](service::ServiceDatabase& database) {
         auto params = parseParams(view(paramsJson));
-        auto result = database.adapter()->rawQuery(std::string(view(sql)), params);
-        put(out, result.toJson());
+        put(out, database.adapter()->rawQuery(std::string(view(sql)), params));
         return ZT_OK;
     });
 }
@@ -149,14 +164,57 @@ zt_status apiDbTransaction(zt_host* host, zt_transaction_fn fn, void* data, zt_d
             }
             if (rc != ZT_OK) throw PluginRollback{rc};
         });
-        put(out, "{\"command\":\"COMMIT\",\"rowCount\":0,\"columns\":[],\"rows\":[]}");
+        put(out, db::QueryResult({}, {}, "COMMIT", 0));
         return ZT_OK;
     });
 }
 
 zt_str apiDbResultJson(const zt_db_result* result) {
     if (result == nullptr) return zt_str{"", 0};
-    return str(result->json);
+    try {
+        return str(result->json());
+    } catch (...) {
+        return zt_str{"", 0};  // out of memory while rendering: the SDK reports an unreadable result
+    }
+}
+
+zt_status apiDbResultShape(const zt_db_result* result, zt_str* command, int64_t* rowCount, size_t* columns,
+                           size_t* rows) {
+    if (result == nullptr) return ZT_ERR_INVALID_ARGUMENT;
+    if (!result->ok) return ZT_ERR_NOT_FOUND;
+    const auto& t = result->table;
+    if (command) *command = str(t.command());
+    if (rowCount) *rowCount = t.affectedRows() < 0 ? 0 : t.affectedRows();  // as "rowCount" in the JSON
+    if (columns) *columns = t.columns().size();
+    if (rows) *rows = t.size();
+    return ZT_OK;
+}
+
+zt_status apiDbResultColumn(const zt_db_result* result, size_t column, zt_str* name, uint32_t* typeOid) {
+    if (result == nullptr || !result->ok || column >= result->table.columns().size()) return ZT_ERR_INVALID_ARGUMENT;
+    const auto& c = result->table.columns()[column];
+    if (name) *name = str(c.name);
+    if (typeOid) *typeOid = c.typeOid;
+    return ZT_OK;
+}
+
+zt_status apiDbResultCell(const zt_db_result* result, size_t row, size_t column, zt_db_kind* kind, zt_str* text) {
+    if (result == nullptr || !result->ok || kind == nullptr || text == nullptr) return ZT_ERR_INVALID_ARGUMENT;
+    const auto& t = result->table;
+    if (row >= t.size() || column >= t.columns().size()) return ZT_ERR_INVALID_ARGUMENT;
+    const db::Value& v = t.rows()[row].values()[column];
+    try {
+        const zt_db_kind k = cellKind(v.jsonShape());
+        switch (k) {
+            case ZT_DB_NULL: *text = zt_str{"", 0}; break;
+            case ZT_DB_BOOL: *text = v.asBool() ? zt_str{"true", 4} : zt_str{"false", 5}; break;
+            default: *text = str(v.text()); break;
+        }
+        *kind = k;
+        return ZT_OK;
+    } catch (...) {
+        return ZT_ERR_INTERNAL;  // a bool cell PostgreSQL did not write as t/f (cannot happen from libpq)
+    }
 }
 
 void apiDbResultFree(zt_db_result* result) { delete result; }

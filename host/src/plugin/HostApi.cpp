@@ -138,6 +138,10 @@ const zt_host_api kTable = {
     apiCallResponseBody,
     apiCallResponseHeader,
     apiCallResponseFree,
+    // 1.3
+    apiDbResultShape,
+    apiDbResultColumn,
+    apiDbResultCell,
 };
 
 }  // namespace

@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #define ZT_PLUGIN_ABI_MAJOR 1u
-#define ZT_PLUGIN_ABI_MINOR 2u
+#define ZT_PLUGIN_ABI_MINOR 3u
 
 /* Name of the one exported function (dlsym is only reliable for functions, as PG_MODULE_MAGIC). */
 #define ZT_PLUGIN_ENTRY_SYMBOL "zt_plugin_entry"
@@ -168,9 +168,30 @@ typedef zt_status (*zt_authenticate_fn)(void* auth_data, const zt_request* reque
 
 /*
  * A database result (1.1). OWNERSHIP: allocated by the host, owned by the plugin until it calls
- * zt_host_api.db_result_free (exactly once); read it with db_result_json.
+ * zt_host_api.db_result_free (exactly once); read it with db_result_json or, since 1.3, cell by
+ * cell with db_result_shape / db_result_column / db_result_cell. One thread at a time.
  */
 typedef struct zt_db_result zt_db_result;
+
+/*
+ * What a result cell is (1.3): the JSON type it has in db_result_json's "rows", so both ways of
+ * reading a result agree. The cell's text (db_result_cell) is:
+ *   ZT_DB_NULL   empty
+ *   ZT_DB_BOOL   "true" or "false"
+ *   ZT_DB_INT    a decimal integer that fits int64_t (int2/int4/int8/oid columns)
+ *   ZT_DB_FLOAT  a finite number in JSON number syntax (float4/float8; NaN and +-Infinity are
+ *                ZT_DB_STRING "NaN", "Infinity", "-Infinity", as in the JSON)
+ *   ZT_DB_STRING the string's characters, unescaped: text, NUMERIC (exact decimal), timestamps
+ *                (microseconds), UUIDs, everything else
+ *   ZT_DB_JSON   json/jsonb columns: the JSON text as PostgreSQL returned it
+ */
+typedef int32_t zt_db_kind;
+#define ZT_DB_NULL 0
+#define ZT_DB_BOOL 1
+#define ZT_DB_INT 2
+#define ZT_DB_FLOAT 3
+#define ZT_DB_STRING 4
+#define ZT_DB_JSON 5
 
 /*
  * Body of a database transaction (1.1). Runs on the calling thread; every db_* call it makes on
@@ -339,6 +360,36 @@ typedef struct zt_host_api {
 
     /* Frees an answer. NULL is ignored. */
     void (*call_response_free)(zt_call_response* response);
+
+    /* ---- 1.3: reading a result without JSON. Check ZT_HOST_API_HAS(api, db_result_cell). ----
+     *
+     * The same data as db_result_json, cell by cell: the host renders no JSON for a result that is
+     * only read this way (db_result_json still works on any result and renders it on first use).
+     * Every zt_str these functions store is borrowed from `result`, valid until db_result_free.
+     */
+
+    /*
+     * The shape of a successful result: the command verb ("SELECT", "INSERT", "COMMIT"...), the
+     * rowCount of the JSON, and how many columns and rows it holds (any out pointer may be NULL).
+     * ZT_ERR_NOT_FOUND for a failed call's result (it holds only the error: read db_result_json);
+     * ZT_ERR_INVALID_ARGUMENT for a NULL result.
+     */
+    zt_status (*db_result_shape)(const zt_db_result* result, zt_str* out_command,
+                                 int64_t* out_row_count, size_t* out_columns, size_t* out_rows);
+
+    /*
+     * Column `column` (0-based, < columns): its name and PostgreSQL type OID (either out pointer
+     * may be NULL). ZT_ERR_INVALID_ARGUMENT when out of range or `result` is NULL or failed.
+     */
+    zt_status (*db_result_column)(const zt_db_result* result, size_t column, zt_str* out_name,
+                                  uint32_t* out_type_oid);
+
+    /*
+     * Cell (`row`, `column`): its kind and text (see zt_db_kind). ZT_ERR_INVALID_ARGUMENT when out
+     * of range, an out pointer is NULL, or `result` is NULL or failed.
+     */
+    zt_status (*db_result_cell)(const zt_db_result* result, size_t row, size_t column,
+                                zt_db_kind* out_kind, zt_str* out_text);
 } zt_host_api;
 
 /* True when `api` is large enough to contain `member` (for functions appended in later minors). */

@@ -19,6 +19,8 @@
 
 #include <cstddef>
 #include <algorithm>
+#include <atomic>
+#include <charconv>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -277,50 +279,170 @@ struct AuthDecision {
 
 
 /// One row of a query result: typed access by column name. Throws std::runtime_error naming the
-/// column when it is absent or of another type (never a silent 0).
+/// column when it is absent or of another type (never a silent 0). A column name that appears
+/// twice (a join without aliases) reads as its last occurrence, as in the result JSON.
+///
+/// Rows read from a host with ABI >= 1.3 hold the host's cells (kind + text) and build their JSON
+/// object only when toJson() or json() asks for it; rows from older hosts hold the parsed JSON.
+/// Both answer every accessor the same way. A Row may be read from several threads at once.
 class Row {
 public:
-    Row() = default;
-    explicit Row(Json object) : object_(std::move(object)) {}
+    /// One cell as the host reported it (db_result_cell): its zt_db_kind and text.
+    struct Cell {
+        zt_db_kind kind = ZT_DB_NULL;
+        std::string text;
+    };
+    using Columns = std::vector<std::string>;
 
-    bool has(const std::string& column) const { return object_.contains(column); }
-    bool isNull(const std::string& column) const { return at(column).is_null(); }
+    Row() = default;
+    explicit Row(Json object) : object_(std::make_shared<const Json>(std::move(object))) {}
+    /// `columns` is shared by every row of one result; cells[i] belongs to (*columns)[i].
+    Row(std::shared_ptr<const Columns> columns, std::vector<Cell> cells)
+        : columns_(std::move(columns)), cells_(std::move(cells)) {
+        if (!columns_ || columns_->size() != cells_.size())
+            throw std::invalid_argument("Row: one cell per column is required");
+    }
+    Row(const Row& o) : columns_(o.columns_), cells_(o.cells_), object_(o.object_.load()) {}
+    Row(Row&& o) noexcept
+        : columns_(std::move(o.columns_)), cells_(std::move(o.cells_)), object_(o.object_.exchange(nullptr)) {}
+    Row& operator=(const Row& o) {
+        if (this != &o) {
+            columns_ = o.columns_;
+            cells_ = o.cells_;
+            object_.store(o.object_.load());
+        }
+        return *this;
+    }
+    Row& operator=(Row&& o) noexcept {
+        if (this != &o) {
+            columns_ = std::move(o.columns_);
+            cells_ = std::move(o.cells_);
+            object_.store(o.object_.exchange(nullptr));
+        }
+        return *this;
+    }
+
+    bool has(const std::string& column) const {
+        return columns_ ? findCell(column) != nullptr : toJson().contains(column);
+    }
+    bool isNull(const std::string& column) const {
+        return columns_ ? cellAt(column).kind == ZT_DB_NULL : at(column).is_null();
+    }
     std::int64_t integer(const std::string& column) const {
-        const Json& v = at(column);
-        if (!v.is_number_integer()) fail(column, "an integer", v);
-        return v.get<std::int64_t>();
+        if (!columns_) {
+            const Json& v = at(column);
+            if (!v.is_number_integer()) fail(column, "an integer", v);
+            return v.get<std::int64_t>();
+        }
+        // A float8 cell PostgreSQL prints without a fraction ("3") is an integer in JSON too.
+        const Cell& c = cellAt(column);
+        std::int64_t out = 0;
+        if ((c.kind != ZT_DB_INT && c.kind != ZT_DB_FLOAT) || !parseWhole(c.text, out)) fail(column, "an integer", at(column));
+        return out;
     }
     double number(const std::string& column) const {
-        const Json& v = at(column);
-        if (!v.is_number()) fail(column, "a number", v);
-        return v.get<double>();
+        if (!columns_) {
+            const Json& v = at(column);
+            if (!v.is_number()) fail(column, "a number", v);
+            return v.get<double>();
+        }
+        const Cell& c = cellAt(column);
+        double out = 0;
+        if ((c.kind != ZT_DB_INT && c.kind != ZT_DB_FLOAT) || !parseWhole(c.text, out)) fail(column, "a number", at(column));
+        return out;
     }
     bool boolean(const std::string& column) const {
-        const Json& v = at(column);
-        if (!v.is_boolean()) fail(column, "a boolean", v);
-        return v.get<bool>();
+        if (!columns_) {
+            const Json& v = at(column);
+            if (!v.is_boolean()) fail(column, "a boolean", v);
+            return v.get<bool>();
+        }
+        const Cell& c = cellAt(column);
+        if (c.kind != ZT_DB_BOOL) fail(column, "a boolean", at(column));
+        return c.text == "true";
     }
     /// Text, NUMERIC (exact decimal text), timestamps (ISO text with microseconds), UUIDs.
     std::string string(const std::string& column) const {
-        const Json& v = at(column);
-        if (!v.is_string()) fail(column, "a string", v);
-        return v.get<std::string>();
+        if (!columns_) {
+            const Json& v = at(column);
+            if (!v.is_string()) fail(column, "a string", v);
+            return v.get<std::string>();
+        }
+        const Cell& c = cellAt(column);
+        if (c.kind != ZT_DB_STRING) fail(column, "a string", at(column));
+        return c.text;
     }
     /// json/jsonb columns (already parsed), or any value as JSON.
     const Json& json(const std::string& column) const { return at(column); }
     /// The whole row as a JSON object (for response bodies).
-    const Json& toJson() const { return object_; }
+    const Json& toJson() const {
+        std::shared_ptr<const Json> built = object_.load(std::memory_order_acquire);
+        if (!built) {
+            // Two threads may both build it; the first one stored wins and both return that one.
+            auto fresh = std::make_shared<const Json>(buildObject());
+            if (object_.compare_exchange_strong(built, fresh, std::memory_order_acq_rel)) built = std::move(fresh);
+        }
+        return *built;  // kept alive by object_ for as long as this Row
+    }
 
 private:
     const Json& at(const std::string& column) const {
-        auto it = object_.find(column);
-        if (it == object_.end()) throw std::runtime_error("column '" + column + "' is not in the result");
+        const Json& o = toJson();
+        auto it = o.find(column);
+        if (it == o.end()) missing(column);
         return *it;
+    }
+    const Cell* findCell(const std::string& column) const {
+        for (std::size_t i = columns_->size(); i-- > 0;)
+            if ((*columns_)[i] == column) return &cells_[i];
+        return nullptr;
+    }
+    const Cell& cellAt(const std::string& column) const {
+        const Cell* c = findCell(column);
+        if (c == nullptr) missing(column);
+        return *c;
+    }
+    template <class Number>
+    static bool parseWhole(const std::string& text, Number& out) {
+        auto r = std::from_chars(text.data(), text.data() + text.size(), out);
+        return r.ec == std::errc() && r.ptr == text.data() + text.size();
+    }
+    /// The cell as the result JSON has it (same types: see zt_db_kind).
+    static Json cellJson(const Cell& c) {
+        switch (c.kind) {
+            case ZT_DB_BOOL: return c.text == "true";
+            case ZT_DB_INT: {
+                std::int64_t v = 0;
+                if (parseWhole(c.text, v)) return v;
+                break;
+            }
+            case ZT_DB_FLOAT:
+            case ZT_DB_JSON: {
+                Json v = Json::parse(c.text, nullptr, false);
+                if (!v.is_discarded()) return v;
+                break;
+            }
+            case ZT_DB_STRING: return c.text;
+            default: return nullptr;
+        }
+        return c.text;  // a cell whose text does not parse as its kind says: keep it readable
+    }
+    Json buildObject() const {
+        if (!columns_) return Json();  // a default-constructed Row
+        Json o = Json::object();
+        for (std::size_t i = 0; i < cells_.size(); ++i) o[(*columns_)[i]] = cellJson(cells_[i]);
+        return o;
+    }
+    [[noreturn]] static void missing(const std::string& column) {
+        throw std::runtime_error("column '" + column + "' is not in the result");
     }
     [[noreturn]] static void fail(const std::string& column, const char* expected, const Json& v) {
         throw std::runtime_error("column '" + column + "' is not " + expected + " (" + v.type_name() + ")");
     }
-    Json object_;
+
+    std::shared_ptr<const Columns> columns_;  ///< null: the row holds only JSON (object_)
+    std::vector<Cell> cells_;
+    mutable std::atomic<std::shared_ptr<const Json>> object_;
 };
 
 /// A query result: command tag, affected/returned row count and rows.
@@ -465,6 +587,7 @@ private:
         if (!supported()) throw DbError(ZT_ERR_UNAVAILABLE, "database_unsupported", "the host does not offer database access (plugin ABI < 1.1)");
     }
     Result take(zt_status rc, zt_db_result* res) const {
+        if (rc == ZT_OK && res != nullptr && ZT_HOST_API_HAS(api_, db_result_cell)) return takeCells(res);
         // Parsed straight from the host's buffer (no copy), which is freed right after.
         Json doc;
         if (res) {
@@ -492,6 +615,39 @@ private:
         r.rowCount = doc.value("rowCount", static_cast<std::int64_t>(0));
         if (doc.contains("rows")) {
             for (auto& row : doc["rows"]) r.rows.emplace_back(std::move(row));
+        }
+        return r;
+    }
+    /// ABI >= 1.3: the rows cell by cell, no JSON rendered or parsed. Frees `res`.
+    Result takeCells(zt_db_result* res) const {
+        struct Free {
+            const zt_host_api* api;
+            zt_db_result* res;
+            ~Free() { api->db_result_free(res); }
+        } guard{api_, res};
+        Result r;
+        zt_str command{};
+        std::size_t columns = 0, rows = 0;
+        auto unreadable = [] { return DbError(ZT_ERR_INTERNAL, "bad_result", "the host returned an unreadable result"); };
+        if (api_->db_result_shape(res, &command, &r.rowCount, &columns, &rows) != ZT_OK) throw unreadable();
+        r.command.assign(view(command));
+        auto names = std::make_shared<Row::Columns>();
+        names->reserve(columns);
+        for (std::size_t c = 0; c < columns; ++c) {
+            zt_str name{};
+            if (api_->db_result_column(res, c, &name, nullptr) != ZT_OK) throw unreadable();
+            names->emplace_back(view(name));
+        }
+        std::shared_ptr<const Row::Columns> shared = std::move(names);
+        r.rows.reserve(rows);
+        for (std::size_t i = 0; i < rows; ++i) {
+            std::vector<Row::Cell> cells(columns);
+            for (std::size_t c = 0; c < columns; ++c) {
+                zt_str text{};
+                if (api_->db_result_cell(res, i, c, &cells[c].kind, &text) != ZT_OK) throw unreadable();
+                cells[c].text.assign(view(text));
+            }
+            r.rows.emplace_back(shared, std::move(cells));
         }
         return r;
     }

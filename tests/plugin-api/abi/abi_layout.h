@@ -32,7 +32,10 @@ ZT_ASSERT(offsetof(zt_host_api, db_query) == 80, "1.1: zt_host_api.db_query appe
 ZT_ASSERT(offsetof(zt_host_api, db_result_free) == 112, "1.1: zt_host_api.db_result_free");
 ZT_ASSERT(offsetof(zt_host_api, call_service) == 120, "1.2: zt_host_api.call_service appended");
 ZT_ASSERT(offsetof(zt_host_api, call_response_free) == 152, "1.2: zt_host_api.call_response_free");
-ZT_ASSERT(sizeof(zt_host_api) == 160, "1.2 table size");
+ZT_ASSERT(offsetof(zt_host_api, db_result_shape) == 160, "1.3: zt_host_api.db_result_shape appended");
+ZT_ASSERT(offsetof(zt_host_api, db_result_cell) == 176, "1.3: zt_host_api.db_result_cell");
+ZT_ASSERT(sizeof(zt_host_api) == 184, "1.3 table size");
+ZT_ASSERT(sizeof(zt_db_kind) == 4, "zt_db_kind is fixed width");
 ZT_ASSERT(offsetof(zt_plugin_descriptor, struct_size) == 0, "size first");
 ZT_ASSERT(offsetof(zt_plugin_descriptor, abi_major) == 4, "descriptor.abi_major");
 ZT_ASSERT(offsetof(zt_plugin_descriptor, name) == 8, "descriptor.name");
