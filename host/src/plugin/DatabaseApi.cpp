@@ -5,6 +5,12 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <Poco/Logger.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 
 #include "db/DatabaseErrors.h"
@@ -56,6 +62,37 @@ zt_db_kind cellKind(db::Value::JsonShape shape) {
     return ZT_DB_NULL;
 }
 
+/// Failed database calls that are the server's problem (unavailable, pool timeout, query failures)
+/// go to the log as warnings, at most one line per second for the whole process: an outage under
+/// load would otherwise write a line per request. Each line counts the failures it held back.
+class FailureLog {
+public:
+    void report(const std::string& service, const char* code, const std::string& message) {
+        const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count();
+        std::int64_t last = lastMs_.load(std::memory_order_relaxed);
+        if (now - last < 1000 || !lastMs_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+            heldBack_.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+        const std::uint64_t held = heldBack_.exchange(0, std::memory_order_relaxed);
+        logger_.warning("service %s: database call failed (%s): %s%s", service, std::string(code), message,
+                        held == 0 ? std::string()
+                                  : " (" + std::to_string(held) + " more failed calls since the last report)");
+    }
+
+private:
+    Poco::Logger& logger_ = Poco::Logger::get("zt.db");  // cached: Logger::get takes a global mutex
+    std::atomic<std::int64_t> lastMs_{std::numeric_limits<std::int64_t>::min() / 2};
+    std::atomic<std::uint64_t> heldBack_{0};
+};
+
+FailureLog& failureLog() {
+    static FailureLog log;
+    return log;
+}
+
 /// Runs `body` and converts every database error into a status + error JSON.
 template <class Body>
 zt_status guarded(zt_host* host, zt_db_result** out, Body&& body) {
@@ -67,15 +104,18 @@ zt_status guarded(zt_host* host, zt_db_result** out, Body&& body) {
                                               "' has no \"database\" section in its service.config.json"));
         return ZT_ERR_NOT_FOUND;
     }
+    const std::string& service = host->service->config().name;
     try {
         return body(*database);
     } catch (const PluginRollback& r) {
         put(out, errorJson("rolled_back", "the transaction body returned status " + std::to_string(r.status)));
         return r.status;
     } catch (const db::PoolTimeoutError& e) {
+        failureLog().report(service, "pool_timeout", e.message());
         put(out, errorJson("pool_timeout", e.message()));
         return ZT_ERR_UNAVAILABLE;
     } catch (const db::DatabaseUnavailableError& e) {
+        failureLog().report(service, "database_unavailable", e.message());
         put(out, errorJson("database_unavailable", e.message()));
         return ZT_ERR_UNAVAILABLE;
     } catch (const db::InvalidQueryError& e) {
@@ -94,9 +134,11 @@ zt_status guarded(zt_host* host, zt_db_result** out, Body&& body) {
         // Class 22 (data exception) and 23 (integrity) are the caller's input, not our failure.
         const auto& st = e.sqlState();
         bool clientError = st.rfind("22", 0) == 0 || st.rfind("23", 0) == 0;
+        if (!clientError) failureLog().report(service, "query_failed", e.message());
         put(out, errorJson(clientError ? "invalid_data" : "query_failed", e.message(), st, e.constraint()));
         return clientError ? ZT_ERR_INVALID_ARGUMENT : ZT_ERR_INTERNAL;
     } catch (const std::exception& e) {
+        failureLog().report(service, "internal_error", e.what());
         put(out, errorJson("internal_error", e.what()));
         return ZT_ERR_INTERNAL;
     }

@@ -313,6 +313,8 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(after.body, 200, after.status);
         assertContains(after.body, "\"email\":\"a@x\"");
         CPPUNIT_ASSERT(host.running());
+        // The operator sees why requests failed (rate-limited: one line per second at most).
+        assertContains(host.log(), "service users: database call failed (database_unavailable): ");
     }
 
     void every_write_acknowledged_during_an_outage_under_load_is_stored() {
