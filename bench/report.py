@@ -29,7 +29,7 @@ def main():
     ap = argparse.ArgumentParser()
     for name in ["records", "out", "stamp", "levels", "duration", "pool-max", "pool-timeout-ms", "rss",
                  "inter-service", "auth-404", "seed-users", "load-before", "load-after", "other-builds",
-                 "host-log-level", "pool-stats", "host-log-errors", "git", "label", "build-dir"]:
+                 "host-log-level", "pool-stats", "host-log-errors", "git", "label", "build-dir", "stall-log"]:
         ap.add_argument("--" + name, required=True)
     a = ap.parse_args()
 
@@ -38,6 +38,21 @@ def main():
     rss_kib = json.loads(a.rss)
     pool_timeout_ms = int(a.pool_timeout_ms)
     by = {(r["row"], r["conns"]): r for r in records}
+
+    # Machine stalls and hypervisor steal during each row (bench/stall_probe.py, /proc/stat).
+    stalls = []
+    if os.path.exists(a.stall_log):
+        for line in open(a.stall_log):
+            parts = line.split()
+            if len(parts) == 2:
+                stalls.append((float(parts[0]), float(parts[1])))
+    for r in records:
+        before, after = r.get("cpu_ticks_before", {}), r.get("cpu_ticks_after", {})
+        if "time" in before and "time" in after:
+            # a window that ends inside the row counts (its worst delay may be in the row)
+            window = [ms for t, ms in stalls if before["time"] < t <= after["time"] + 0.1]
+            r["machine_stall_ms"] = max(window) if window else None
+            r["steal_ms"] = round((after["steal"] - before["steal"]) * 1000 / r["clk_tck"], 1)
 
     def rps(row, c):
         r = by.get((row, c))
@@ -116,7 +131,8 @@ def main():
         out.append(f"label: {a.label} (binaries from {a.build_dir})")
     out.append(f"load before {a.load_before}, after {a.load_after}; compiler processes at start: {a.other_builds}")
     out.append("")
-    hdr = f"{'row':<50} {'conns':>5} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'non2xx':>7} {'sockerr':>7}"
+    hdr = (f"{'row':<50} {'conns':>5} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'non2xx':>7} {'sockerr':>7} "
+           f"{'stall ms':>8} {'steal ms':>8}")
     out.append(hdr)
     out.append("-" * len(hdr))
     for c in levels:
@@ -124,14 +140,20 @@ def main():
             r = by.get((row, c))
             if r is None:
                 continue
+            stall = "-" if r.get("machine_stall_ms") is None else f"{r['machine_stall_ms']:.1f}"
+            steal = "-" if r.get("steal_ms") is None else f"{r['steal_ms']:.0f}"
             if r["tool"] == "pgbench":
-                out.append(f"{label:<50} {c:>5} {r['rps']:>10.0f} {'avg ' + format(r['latency_avg_ms'], '.3f'):>17} {'-':>7} {'-':>7}")
+                out.append(f"{label:<50} {c:>5} {r['rps']:>10.0f} {'avg ' + format(r['latency_avg_ms'], '.3f'):>17} {'-':>7} {'-':>7} "
+                           f"{stall:>8} {steal:>8}")
             else:
                 errs = sum(r["errors"].values())
                 out.append(f"{label:<50} {c:>5} {r['rps']:>10.0f} {r['p50_us']/1000:>8.3f} {r['p99_us']/1000:>8.3f} "
-                           f"{r['non2xx3xx']:>7} {errs:>7}")
+                           f"{r['non2xx3xx']:>7} {errs:>7} {stall:>8} {steal:>8}")
         out.append("")
     # CPU per request: where the two cores went during each row
+    out.append("stall ms = the longest a real-time thread waited past its 5 ms sleep during the row (the whole machine "
+               "stalled, not the server); steal ms = CPU time the hypervisor gave to other guests during the row.")
+    out.append("")
     out.append("CPU per request (us of CPU time; server = the process under test, client = wrk/pgbench)")
     out.append(f"  {'row':<50} {'conns':>5} {'server':>8} {'postgres':>9} {'client':>7} {'total':>7}")
     server_of = {"bare": ["bare-poco"], "host": ["zintrust-host"], "node": ["node-peer"], "pgbench": [],
