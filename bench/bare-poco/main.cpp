@@ -1,5 +1,5 @@
 // Bare Poco HTTPServer hello-world: the ceiling bench/run compares zintrust-host's /health against.
-// Same server settings as host/src/http/HttpServer.cpp (ThreadPool(2, maxThreads+1), maxThreads 64,
+// Same server settings as host/src/http/HttpServer.cpp (ThreadPool(2, maxThreads+1), maxThreads 256,
 // maxQueued 1024, keep-alive 5 s, 10000 requests per connection, 10 s timeout), no filters, no
 // routing, no logging: every request gets a small JSON body.
 //   bare-poco PORT [MAX_THREADS]     stops on SIGTERM/SIGINT
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const int port = std::atoi(argv[1]);
-    const int maxThreads = argc > 2 ? std::atoi(argv[2]) : 64;
+    const int maxThreads = argc > 2 ? std::atoi(argv[2]) : 256;
 
     sigset_t stopSignals;
     sigemptyset(&stopSignals);

@@ -59,7 +59,7 @@ struct EnvConfig {
     std::string servicesDir;     ///< ZT_SERVICES_DIR
     std::string otlpEndpoint;    ///< OTEL_EXPORTER_OTLP_ENDPOINT, empty = no export
     std::string bindAddress = "0.0.0.0";  ///< ZT_BIND_ADDRESS for every listening socket
-    int httpMaxThreads = 64;     ///< ZT_HTTP_MAX_THREADS per service server (Poco holds one per connection)
+    int httpMaxThreads = 256;    ///< ZT_HTTP_MAX_THREADS per service server (an open connection holds one)
     int httpKeepAliveTimeoutMs = 5000;  ///< ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS
     int shutdownDrainTimeoutMs = 10000; ///< ZT_SHUTDOWN_DRAIN_TIMEOUT_MS
     std::size_t maxBodyBytes = 1024 * 1024;  ///< ZT_MAX_BODY_BYTES

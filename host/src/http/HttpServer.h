@@ -21,7 +21,10 @@ POCO_DECLARE_EXCEPTION(, ListenError, Poco::IOException)
 struct HttpServerOptions {
     std::string bindAddress = "0.0.0.0";
     int port = 0;  ///< 0 = any free port (tests)
-    int maxThreads = 64;
+    /// A connection holds a worker for as long as it is open, so this bounds the connections served
+    /// at once; created on demand. 64 (the old default) let 64 busy keep-alive clients starve a
+    /// health monitor's connection for seconds (bench/README, "c=64 stalls").
+    int maxThreads = 256;
     int keepAliveTimeoutMs = 5000;
     std::size_t maxBodyBytes = 1024 * 1024;
     int headerTimeoutMs = 10000;   ///< ZT_HTTP_HEADER_TIMEOUT_MS; 0 = none

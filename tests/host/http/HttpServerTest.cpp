@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/TestSupport.h"
 #include "http/HttpServer.h"
@@ -138,6 +139,7 @@ class HttpServerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(header_values_that_would_split_the_response_are_dropped);
     CPPUNIT_TEST(idle_keep_alive_connection_closes_after_the_timeout);
     CPPUNIT_TEST(idle_connection_gives_its_thread_to_a_queued_client);
+    CPPUNIT_TEST(default_server_answers_a_probe_while_64_keep_alive_clients_are_busy);
     CPPUNIT_TEST(slow_head_is_cut_at_the_header_deadline_and_counted);
     CPPUNIT_TEST(handler_past_its_deadline_gets_504_and_the_late_answer_is_dropped);
     CPPUNIT_TEST(graceful_stop_finishes_in_flight_requests_and_closes_idle_connections);
@@ -299,6 +301,48 @@ public:
         const auto ms = msSince(started);
         CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms >= 300 && ms < 1500);  // idle 500 ms, then yields
         CPPUNIT_ASSERT(idle.closedWithin(1000));
+    }
+
+    // A connection holds its worker while open: with the old default of 64 workers, 64 busy
+    // keep-alive clients (bench/run's c=64 rows) left a health monitor's connection unserved for
+    // seconds (busy connections never yield). The default leaves room for more than that.
+    void default_server_answers_a_probe_while_64_keep_alive_clients_are_busy() {
+        Server s;
+        struct BusyClients {
+            std::atomic<bool> stop{false};
+            std::atomic<int> served{0};
+            std::vector<std::thread> threads;
+            ~BusyClients() {  // also when an assertion below throws
+                stop.store(true);
+                for (auto& t : threads) t.join();
+            }
+        } busy;
+        for (int i = 0; i < 64; ++i) {
+            busy.threads.emplace_back([&] {
+                try {
+                    Client c(s.port());
+                    while (!busy.stop.load()) {
+                        c.send("GET /sleep?2 HTTP/1.1\r\nHost: a\r\n\r\n");
+                        if (c.read().status == 200) busy.served.fetch_add(1);
+                    }
+                } catch (const std::exception&) {
+                    // a client the server never served times out; the probe below fails the test
+                }
+            });
+        }
+        for (int i = 0; i < 500 && busy.served.load() < 640; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        const auto started = Clock::now();
+        Client probe(s.port());
+        probe.send("GET /probe HTTP/1.1\r\nHost: a\r\n\r\n");
+        Response r;
+        try {
+            r = probe.read();
+        } catch (const std::exception& e) {
+            CPPUNIT_FAIL(std::string("the probe got no answer: ") + e.what());
+        }
+        const auto ms = msSince(started);
+        assertContains(r.body, "/probe");
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms < 400);
     }
 
     void slow_head_is_cut_at_the_header_deadline_and_counted() {
