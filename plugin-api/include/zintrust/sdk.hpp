@@ -493,7 +493,7 @@ public:
     std::optional<Row> first() const {
         Result r = run("first");
         if (r.rows.empty()) return std::nullopt;
-        return r.rows.front();
+        return std::move(r.rows.front());
     }
     std::int64_t count() const {
         Result r = run("count");
@@ -505,7 +505,7 @@ public:
     Row insert(Json values) const {
         Result r = run("insert", std::move(values));
         if (r.rows.empty()) throw std::runtime_error("insert returned no row");
-        return r.rows.front();
+        return std::move(r.rows.front());
     }
     /// UPDATE ... RETURNING *: the updated rows.
     Result update(Json values) const { return run("update", std::move(values)); }
@@ -574,11 +574,12 @@ public:
     }
 
     /// Sends a builder description (see Query::spec) and parses the result.
-    Result execute(const Json& spec) const {
+    Result execute(const Json& spec) const { return executeText(spec.dump()); }
+    /// The same for a description already rendered as JSON text.
+    Result executeText(std::string_view specJson) const {
         requireSupported();
-        std::string text = spec.dump();
         zt_db_result* res = nullptr;
-        zt_status rc = api_->db_query(host_, str(text), &res);
+        zt_status rc = api_->db_query(host_, str(specJson), &res);
         return take(rc, res);
     }
 
@@ -656,9 +657,18 @@ private:
 };
 
 inline Result Query::run(const std::string& op, Json values) const {
-    Json s = spec(op);
-    if (!values.is_null()) s["values"] = std::move(values);
-    return db_->execute(s);
+    // What spec(op) plus "values" would dump, without deep-copying spec_ first: spec_ is an object
+    // that always has "table" and "where" and never "op" or "values", so its text ends in '}'.
+    std::string text = spec_.dump();
+    text.pop_back();
+    text += ",\"op\":";
+    text += Json(op).dump();
+    if (!values.is_null()) {
+        text += ",\"values\":";
+        text += values.dump();
+    }
+    text += '}';
+    return db_->executeText(text);
 }
 
 /// The answer of another service (copied out of the host's zt_call_response).

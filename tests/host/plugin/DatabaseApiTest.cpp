@@ -27,6 +27,13 @@ zt_status cannedQuery(zt_host*, zt_str, zt_db_result** out) {
     return ZT_OK;
 }
 
+std::vector<std::string> gSent;  ///< every description recordingQuery received
+
+zt_status recordingQuery(zt_host* host, zt_str spec, zt_db_result** out) {
+    gSent.emplace_back(spec.data, spec.len);
+    return cannedQuery(host, spec, out);
+}
+
 zt_status failingQuery(zt_host*, zt_str, zt_db_result** out) {
     *out = new zt_db_result(std::string(
         R"({"error":{"code":"conflict","message":"duplicate key","sqlState":"23505","constraint":"users_email_key"}})"));
@@ -92,6 +99,7 @@ class DatabaseApiTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(cell_functions_refuse_bad_arguments_and_failed_results);
     CPPUNIT_TEST(sdk_error_result_still_throws_db_error);
     CPPUNIT_TEST(row_json_built_once_under_concurrent_readers_and_kept_by_copies);
+    CPPUNIT_TEST(query_sends_exactly_the_description_spec_gives);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -269,6 +277,30 @@ public:
         CPPUNIT_ASSERT(!assigned.has("id"));
         assigned = moved;
         CPPUNIT_ASSERT_EQUAL(std::int64_t{9007199254740993}, assigned.integer("id"));
+    }
+
+    void query_sends_exactly_the_description_spec_gives() {
+        const auto canned = everyKind();
+        gCanned = &canned;
+        gSent.clear();
+        zt_host_api api = tableFor(3, recordingQuery);
+        sdk::Db db(&api, nullptr);
+        auto q = db.table("users").where("id", 7).whereIn("name", {"a", "b\"c"}).orderBy("name", "desc").limit(2).offset(1);
+        auto row = q.first();
+        CPPUNIT_ASSERT(row.has_value());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t{9007199254740993}, row->integer("id"));
+        q.get();
+        const sdk::Json values = {{"name", "x"}, {"email", "e@x"}, {"tags", {1, 2}}};
+        q.insert(values);
+        db.table("users").whereNull("deleted_at").allowUnfilteredWrite().del();
+        CPPUNIT_ASSERT_EQUAL(size_t{4}, gSent.size());
+        CPPUNIT_ASSERT_EQUAL(q.spec("first"), sdk::Json::parse(gSent[0]));
+        CPPUNIT_ASSERT_EQUAL(q.spec("select"), sdk::Json::parse(gSent[1]));
+        sdk::Json insert = q.spec("insert");
+        insert["values"] = values;
+        CPPUNIT_ASSERT_EQUAL(insert, sdk::Json::parse(gSent[2]));
+        CPPUNIT_ASSERT_EQUAL(db.table("users").whereNull("deleted_at").allowUnfilteredWrite().spec("delete"),
+                             sdk::Json::parse(gSent[3]));
     }
 };
 
