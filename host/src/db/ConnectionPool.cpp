@@ -84,7 +84,8 @@ ConnectionLease ConnectionPool::openInSlot() {
 }
 
 ConnectionLease ConnectionPool::checkOut(std::unique_ptr<Connection> conn) {
-    if (conn->looksAliveWhileIdle()) return ConnectionLease(this, std::move(conn));
+    if (Clock::now() - conn->idleSince < kAliveBypassWindow || conn->looksAliveWhileIdle())
+        return ConnectionLease(this, std::move(conn));
     conn.reset();  // dead (server restarted): close it and open a fresh one in the same slot
     return openInSlot();
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "PgTestEnv.h"
+#include "db/Connection.h"
 #include "db/ConnectionPool.h"
 #include "db/DatabaseErrors.h"
 
@@ -40,6 +41,7 @@ class ConnectionPoolTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(unreachable_server_gives_DatabaseUnavailableError_with_host_port_and_no_password);
     CPPUNIT_TEST(set_search_path_temp_tables_and_open_transactions_do_not_leak_to_next_borrower);
     CPPUNIT_TEST(same_pool_works_again_after_postgresql_restart);
+    CPPUNIT_TEST(idle_connection_the_server_dropped_is_replaced_at_checkout);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -215,6 +217,26 @@ public:
             CPPUNIT_ASSERT_EQUAL(std::int64_t(7), lease->executeStateless("SELECT 7").front()[0].asInt64());
         }
         CPPUNIT_ASSERT(pool.stats().totalConnections <= 3);
+    }
+
+    // pg_terminate_backend (or a server-side idle timeout) on an idle pooled connection: once it
+    // has been idle past the alive-bypass window, checkout notices and opens a fresh one.
+    void idle_connection_the_server_dropped_is_replaced_at_checkout() {
+        const auto& env = PgTestEnv::get();
+        ConnectionPool pool(env.poolOptions(2, 30000, 3000));
+        int victim = 0;
+        {
+            auto lease = pool.acquire();
+            victim = lease->backendPid();
+        }
+        Connection killer(env.poolOptions(1, 0, 3000).connection);
+        CPPUNIT_ASSERT(killer.executeStateless("SELECT pg_terminate_backend($1)", {Value::integer(victim)})
+                           .front()[0].asBool());
+        std::this_thread::sleep_for(ConnectionPool::kAliveBypassWindow + std::chrono::milliseconds(100));
+        auto lease = pool.acquire();
+        CPPUNIT_ASSERT(lease->backendPid() != victim);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), lease->executeStateless("SELECT 1").front()[0].asInt64());
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), pool.stats().connectionsOpened);
     }
 };
 
