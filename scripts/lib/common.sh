@@ -9,7 +9,7 @@ ZT_JOBS="${ZT_JOBS:-2}"
 # Debian 12 packages the build, the tests and the demo need.
 ZT_PACKAGES=(
   build-essential cmake pkg-config git ca-certificates curl
-  libpoco-dev libcppunit-dev libssl-dev libpq-dev nlohmann-json3-dev
+  libpoco-dev libcppunit-dev libssl-dev libpq-dev nlohmann-json3-dev libgoogle-perftools-dev
   postgresql-15 postgresql-client-15
   python3 python3-jwt
   dpkg-dev rpm lintian fakeroot

@@ -309,6 +309,16 @@ public:
             assertContains(depends, dep);
         }
         assertContains(field("Suggests"), "nlohmann-json3-dev");
+        // The allocator the build linked (ZT_MALLOC) is a dependency of the package, and the binary needs it.
+        ExtractedRoot unpacked;
+        const Run needed = runOk({"readelf", "-d", unpacked("/usr/bin/zintrust-host")});
+        if (std::string(ZT_TEST_HOST_MALLOC) == "tcmalloc") {
+            assertContains(depends, "libtcmalloc-minimal4");
+            assertContains(needed.output, "libtcmalloc_minimal.so.4");
+        } else {
+            CPPUNIT_ASSERT_MESSAGE(depends, depends.find("tcmalloc") == std::string::npos);
+            CPPUNIT_ASSERT_MESSAGE(needed.output, needed.output.find("tcmalloc") == std::string::npos);
+        }
 
         ExtractedRoot root;
         Run changelog = runOk({"gzip", "-dc", root("/usr/share/doc/zintrust-host/changelog.gz")});
