@@ -11,6 +11,7 @@ using Clock = std::chrono::steady_clock;
 
 ConnectionPool::ConnectionPool(PoolOptions options) : options_(std::move(options)) {
     if (options_.max < 1) throw InvalidQueryError("pool max must be >= 1 (DB_POOL_MAX)");
+    opener_ = std::thread([this] { openerLoop(); });
     if (options_.idleTimeoutMs > 0) reaper_ = std::thread([this] { reaperLoop(); });
 }
 
@@ -19,40 +20,39 @@ ConnectionPool::~ConnectionPool() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
+    }
+    reaperCv_.notify_all();
+    openerCv_.notify_all();
+    if (reaper_.joinable()) reaper_.join();
+    if (opener_.joinable()) opener_.join();  // after a connect in progress (bounded by connect_timeout)
+    {
+        std::lock_guard lock(mutex_);
         closing.swap(idle_);
         total_ -= static_cast<int>(closing.size());
     }
-    reaperCv_.notify_all();
-    if (reaper_.joinable()) reaper_.join();
     closing.clear();  // PQfinish outside the lock
 }
 
 ConnectionLease ConnectionPool::acquire() {
     std::unique_lock lock(mutex_);
     if (stopping_) throw DatabaseUnavailableError("connection pool for " + options_.connection.endpoint() + " is closed");
-    // Someone already queued goes first (FIFO): only take a free connection or slot when nobody waits.
-    if (waiters_.empty()) {
-        if (!idle_.empty()) {
-            auto conn = std::move(idle_.back());  // most recently used: the oldest ones age out
-            idle_.pop_back();
-            lock.unlock();
-            return checkOut(std::move(conn));
-        }
-        if (total_ < options_.max) {
-            ++total_;
-            lock.unlock();
-            return openInSlot();
-        }
+    // Someone already queued goes first (FIFO): only take an idle connection when nobody waits.
+    if (waiters_.empty() && !idle_.empty()) {
+        auto conn = std::move(idle_.back());  // most recently used: the oldest ones age out
+        idle_.pop_back();
+        lock.unlock();
+        return checkOut(std::move(conn));
     }
+    if (total_ < options_.max) requestOpenLocked();  // for us, or for whoever is first when it is ready
     Waiter me;
     waiters_.push_back(&me);
     const bool forever = options_.connectionTimeoutMs <= 0;
     const auto waitStarted = Clock::now();
     const auto deadline = waitStarted + std::chrono::milliseconds(options_.connectionTimeoutMs);
-    while (!me.handed && !me.mayOpen) {
+    while (!me.handed && !me.error) {
         if (forever) {
             me.cv.wait(lock);
-        } else if (me.cv.wait_until(lock, deadline) == std::cv_status::timeout && !me.handed && !me.mayOpen) {
+        } else if (me.cv.wait_until(lock, deadline) == std::cv_status::timeout && !me.handed && !me.error) {
             waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
             ++waitTimeouts_;
             throw PoolTimeoutError("timed out after " + std::to_string(options_.connectionTimeoutMs) +
@@ -60,12 +60,12 @@ ConnectionLease ConnectionPool::acquire() {
                                    ", pool max " + std::to_string(options_.max) + " in use)");
         }
     }
-    // giveBack/releaseSlotLocked removed us from waiters_ when they served us.
+    // giveBack / the opener removed us from waiters_ when they served us.
+    if (me.error) std::rethrow_exception(me.error);
     longestWaitMs_ = std::max<std::int64_t>(
         longestWaitMs_, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - waitStarted).count());
     lock.unlock();
-    if (me.handed) return checkOut(std::move(me.handed));
-    return openInSlot();
+    return checkOut(std::move(me.handed));
 }
 
 ConnectionLease ConnectionPool::openInSlot() {
@@ -83,6 +83,57 @@ ConnectionLease ConnectionPool::openInSlot() {
     }
 }
 
+void ConnectionPool::requestOpenLocked() {
+    ++total_;
+    ++opening_;
+    openerCv_.notify_one();
+}
+
+void ConnectionPool::handOrIdleLocked(std::unique_ptr<Connection> conn) {
+    conn->idleSince = Clock::now();
+    if (!waiters_.empty()) {
+        Waiter* w = waiters_.front();
+        waiters_.pop_front();
+        w->handed = std::move(conn);
+        w->cv.notify_one();
+    } else {
+        idle_.push_back(std::move(conn));
+    }
+}
+
+void ConnectionPool::openerLoop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        openerCv_.wait(lock, [this] { return stopping_ || opening_ > 0; });
+        if (stopping_) break;
+        lock.unlock();
+        std::unique_ptr<Connection> conn;
+        std::exception_ptr error;
+        try {
+            conn = std::make_unique<Connection>(options_.connection);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        lock.lock();
+        --opening_;
+        if (conn) {
+            ++opened_;
+            handOrIdleLocked(std::move(conn));  // when stopping, the destructor closes it with the idle ones
+            continue;
+        }
+        --total_;
+        // Open connections will come back to the waiters; with none (the server is down or
+        // unreachable) the oldest waiter learns why now, and the next one gets its own attempt.
+        if (!waiters_.empty() && total_ - opening_ == 0 && !stopping_) {
+            Waiter* w = waiters_.front();
+            waiters_.pop_front();
+            w->error = error;
+            w->cv.notify_one();
+            if (!waiters_.empty() && total_ < options_.max) requestOpenLocked();
+        }
+    }
+}
+
 ConnectionLease ConnectionPool::checkOut(std::unique_ptr<Connection> conn) {
     if (Clock::now() - conn->idleSince < kAliveBypassWindow || conn->looksAliveWhileIdle())
         return ConnectionLease(this, std::move(conn));
@@ -91,14 +142,8 @@ ConnectionLease ConnectionPool::checkOut(std::unique_ptr<Connection> conn) {
 }
 
 void ConnectionPool::releaseSlotLocked() {
-    if (!waiters_.empty() && !stopping_) {
-        Waiter* w = waiters_.front();
-        waiters_.pop_front();
-        w->mayOpen = true;  // the slot stays counted in total_, now on the waiter's behalf
-        w->cv.notify_one();
-    } else {
-        --total_;
-    }
+    --total_;
+    if (!waiters_.empty() && !stopping_) requestOpenLocked();  // the freed slot serves the waiters
 }
 
 void ConnectionPool::giveBack(std::unique_ptr<Connection> conn) noexcept {
@@ -116,16 +161,8 @@ void ConnectionPool::giveBack(std::unique_ptr<Connection> conn) noexcept {
         releaseSlotLocked();
         return;
     }
-    conn->idleSince = Clock::now();
     std::lock_guard lock(mutex_);
-    if (!waiters_.empty()) {
-        Waiter* w = waiters_.front();
-        waiters_.pop_front();
-        w->handed = std::move(conn);
-        w->cv.notify_one();
-    } else {
-        idle_.push_back(std::move(conn));
-    }
+    handOrIdleLocked(std::move(conn));
 }
 
 PoolStats ConnectionPool::stats() const {

@@ -42,6 +42,7 @@ class ConnectionPoolTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(set_search_path_temp_tables_and_open_transactions_do_not_leak_to_next_borrower);
     CPPUNIT_TEST(same_pool_works_again_after_postgresql_restart);
     CPPUNIT_TEST(idle_connection_the_server_dropped_is_replaced_at_checkout);
+    CPPUNIT_TEST(a_returned_connection_serves_a_caller_whose_own_connect_is_slow);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -217,6 +218,50 @@ public:
             CPPUNIT_ASSERT_EQUAL(std::int64_t(7), lease->executeStateless("SELECT 7").front()[0].asInt64());
         }
         CPPUNIT_ASSERT(pool.stats().totalConnections <= 3);
+    }
+
+    // Under load a connect can take a second (bench/README: backend forks compete for the CPUs).
+    // A caller that made the pool open a connection takes a returned one if that comes first, and
+    // the slow one joins the pool when it is ready. pre_auth_delay makes every new backend wait 1 s.
+    void a_returned_connection_serves_a_caller_whose_own_connect_is_slow() {
+        const auto& env = PgTestEnv::get();
+        ConnectionPool pool(env.poolOptions(2, 30000, 5000));
+        auto held = pool.acquire();
+        held->executeStateless("ALTER SYSTEM SET pre_auth_delay = 1");
+        held->executeStateless("SELECT pg_reload_conf()");
+        struct ResetDelay {  // also when an assertion fails: the other tests need fast connects
+            const PgTestEnv& env;
+            ~ResetDelay() {
+                try {
+                    Connection c(env.poolOptions(1, 0, 5000).connection);
+                    c.executeStateless("ALTER SYSTEM RESET pre_auth_delay");
+                    c.executeStateless("SELECT pg_reload_conf()");
+                } catch (...) {
+                }
+            }
+        } reset{env};
+        std::this_thread::sleep_for(200ms);  // the postmaster reads the new setting
+        std::atomic<long> waitedMs{-1};
+        std::thread caller([&] {
+            const auto start = std::chrono::steady_clock::now();
+            auto lease = pool.acquire();  // no idle connection: the opener starts a (slow) connect
+            waitedMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+            lease->executeStateless("SELECT 1");
+        });
+        const bool queued = eventually([&] { return pool.stats().waitingRequests == 1; }, 1000ms);
+        std::this_thread::sleep_for(100ms);
+        const int heldPid = held->backendPid();
+        held.release();  // comes back long before the new backend finishes its 1 s delay
+        caller.join();
+        CPPUNIT_ASSERT_MESSAGE("the caller was not waiting for a connection", queued);
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(waitedMs.load()) + " ms", waitedMs.load() >= 80 && waitedMs.load() < 900);
+        // The slow connection still joins the pool: two open, both idle, no second connect attempt.
+        CPPUNIT_ASSERT(eventually([&] { return pool.stats().idleConnections == 2; }, 5000ms));
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, pool.stats().connectionsOpened);
+        auto a = pool.acquire();
+        auto b = pool.acquire();
+        CPPUNIT_ASSERT(a->backendPid() != b->backendPid());
+        CPPUNIT_ASSERT(a->backendPid() == heldPid || b->backendPid() == heldPid);
     }
 
     // pg_terminate_backend (or a server-side idle timeout) on an idle pooled connection: once it
