@@ -8,6 +8,7 @@
 #include <Poco/Logger.h>
 
 #include <chrono>
+#include <limits>
 #include <thread>
 #include <typeinfo>
 
@@ -35,7 +36,12 @@ HttpServer::HttpServer(std::string what, const HttpServerOptions& o, ExchangeFun
     settings_->headerTimeout = std::chrono::milliseconds(o.headerTimeoutMs);
     settings_->counters = counters_;
     settings_->watchdog = watchdog_;
-    threads_ = std::make_unique<Poco::ThreadPool>(2, o.maxThreads + 1, 60, 0);
+    // Idle workers are never retired: Poco's ThreadPool retires a worker idle for `idleTime`
+    // seconds inside getThread() (every 32nd call), joining each one while it holds the pool's
+    // mutex, and TCPServer calls getThread() for every new connection under its own mutex. Under
+    // load every connect then waited for those joins: 0.5-2.3 s stalls at the start of bench/run
+    // rows whenever workers of an earlier row had been idle for a minute (bench/README).
+    threads_ = std::make_unique<Poco::ThreadPool>(2, o.maxThreads + 1, std::numeric_limits<int>::max(), 0);
     Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
     params->setMaxThreads(o.maxThreads);
     params->setMaxQueued(1024);
