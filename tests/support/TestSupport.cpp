@@ -236,17 +236,18 @@ TestPostgres TestPostgres::fromEnvironment() {
     const char* host = std::getenv("ZT_TEST_PG_HOST");
     const char* port = std::getenv("ZT_TEST_PG_PORT");
     const char* user = std::getenv("ZT_TEST_PG_USER");
-    if (!host || !port || !user) {
-        throw std::runtime_error("ZT_TEST_PG_HOST/PORT/USER are not set: run the suites through ./scripts/test, "
+    const char* password = std::getenv("ZT_TEST_PG_PASSWORD");
+    if (!host || !port || !user || !password) {
+        throw std::runtime_error("ZT_TEST_PG_HOST/PORT/USER/PASSWORD are not set: run the suites through ./scripts/test, "
                                  "which starts a private PostgreSQL");
     }
-    return TestPostgres{host, std::atoi(port), user};
+    return TestPostgres{host, std::atoi(port), user, password};
 }
 
 namespace {
 PGconn* connectTo(const TestPostgres& pg, const std::string& db) {
     std::string conninfo = "host=" + pg.host + " port=" + std::to_string(pg.port) + " user=" + pg.user +
-                           " dbname=" + db + " connect_timeout=5";
+                           " password=" + pg.password + " dbname=" + db + " connect_timeout=5";
     PGconn* conn = PQconnectdb(conninfo.c_str());
     if (PQstatus(conn) != CONNECTION_OK) {
         std::string err = PQerrorMessage(conn);
@@ -300,7 +301,7 @@ TestDatabase::~TestDatabase() {
 }
 
 std::string TestDatabase::url() const {
-    return "postgresql://" + pg_.user + "@" + pg_.host + ":" + std::to_string(pg_.port) + "/" + name_;
+    return "postgresql://" + pg_.user + ":" + pg_.password + "@" + pg_.host + ":" + std::to_string(pg_.port) + "/" + name_;
 }
 
 TestPluginFolder::TestPluginFolder() {

@@ -52,6 +52,7 @@ struct TestPostgres {
     std::string host;
     int port = 0;
     std::string user;
+    std::string password;  ///< ZT_TEST_PG_PASSWORD: the clusters use scram-sha-256, never trust
     static TestPostgres fromEnvironment();
     /// Runs one SQL statement on database `db`; throws with the server's message on failure.
     void exec(const std::string& db, const std::string& sql) const;
@@ -68,7 +69,7 @@ public:
     TestDatabase(const TestDatabase&) = delete;
     TestDatabase& operator=(const TestDatabase&) = delete;
     const std::string& name() const { return name_; }
-    std::string url() const;  ///< postgresql://user@host:port/name
+    std::string url() const;  ///< postgresql://user:password@host:port/name
 
 private:
     TestPostgres pg_;

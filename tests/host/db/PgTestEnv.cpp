@@ -29,6 +29,7 @@ const PgTestEnv& PgTestEnv::get() {
         e.host = required("ZT_TEST_PG_HOST");
         e.port = std::stoi(required("ZT_TEST_PG_PORT"));
         e.user = required("ZT_TEST_PG_USER");
+        e.password = required("ZT_TEST_PG_PASSWORD");
         e.database = required("ZT_TEST_PG_DATABASE");
         e.stopCommand = required("ZT_TEST_PG_STOP_CMD");
         e.startCommand = required("ZT_TEST_PG_START_CMD");
@@ -43,6 +44,7 @@ config::DatabaseSettings PgTestEnv::settings(int poolMax, int idleTimeoutMs, int
     s.port = port;
     s.database = database;
     s.username = user;
+    s.password = password;
     s.poolMax = poolMax;
     s.poolIdleTimeoutMs = idleTimeoutMs;
     s.poolConnectionTimeoutMs = connectionTimeoutMs;

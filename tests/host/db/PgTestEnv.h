@@ -13,6 +13,7 @@ struct PgTestEnv {
     std::string host;
     int port = 0;
     std::string user;
+    std::string password;  ///< ZT_TEST_PG_PASSWORD (the cluster uses scram-sha-256)
     std::string database;
     std::string stopCommand;
     std::string startCommand;
