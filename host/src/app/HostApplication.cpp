@@ -114,9 +114,11 @@ int HostApplication::main(const std::vector<std::string>& args) {
     }
     if (mode_ == Mode::CheckConfig) {
         boot.registerServices(/*checkOnly*/ true);
+        auto databaseReport = boot.checkDatabases();
         std::cout << "zintrust-host " << ZT_VERSION << " configuration check\n"
                   << "  environment: ok\n  services folder: " << env.servicesDir
                   << "\n  plugin folder: " << env.pluginDir << "\n";
+        for (const auto& line : databaseReport) std::cout << "  " << line << "\n";
         std::set<std::string> bad;
         for (const auto& p : boot.problems()) bad.insert(p.service);
         for (const auto& s : boot.discovered()) {

@@ -8,7 +8,9 @@
 #include "bootstrap/ServiceFilters.h"
 #include "filters/ServiceFilters.h"
 #include "config/ConfigError.h"
+#include "db/Connection.h"
 #include "db/DatabaseErrors.h"
+#include "db/ProvisioningRights.h"
 #include "http/JsonError.h"
 
 namespace zt::bootstrap {
@@ -117,10 +119,11 @@ void MicroserviceBootstrap::initialize() {
         problems_.push_back({"", ex.message()});
         logger_.error("span export disabled: %s", ex.message());
     }
+    if (std::any_of(entries_.begin(), entries_.end(), [](const Entry& e) { return !e.failed && e.config.database.enabled; }))
+        databases_ = makeDatabaseRegistry();
     for (auto& e : entries_) {
         if (e.failed) continue;
         if (e.config.database.enabled) {
-            if (!databases_) databases_ = std::make_shared<db::DatabaseRegistry>(env_.database, env_.useRawQuery);
             e.database = std::make_shared<service::ServiceDatabase>(databases_, e.config);
             try {
                 e.database->openAtStart();  // unreachable: deferred; bad migration: the service fails
@@ -216,11 +219,13 @@ void MicroserviceBootstrap::initialize() {
             adminApi_->addEndpoint("/db/pool", [databases] {
                 std::string json = "{\"pools\":{";
                 bool first = true;
-                auto stats = databases ? databases->poolStats() : std::map<std::string, db::PoolStats>{};
-                for (const auto& [name, st] : stats) {
+                auto pools = databases ? databases->pools() : std::map<std::string, db::PoolInfo>{};
+                for (const auto& [name, pool] : pools) {
+                    const auto& st = pool.stats;
                     if (!first) json += ',';
                     first = false;
-                    json += "\"" + http::jsonEscape(name) + "\":{\"totalConnections\":" +
+                    json += "\"" + http::jsonEscape(name) + "\":{\"database\":\"" + http::jsonEscape(pool.database) +
+                            "\",\"role\":\"" + http::jsonEscape(pool.role) + "\",\"totalConnections\":" +
                             std::to_string(st.totalConnections) + ",\"idleConnections\":" +
                             std::to_string(st.idleConnections) + ",\"waitingRequests\":" +
                             std::to_string(st.waitingRequests) + ",\"connectionsOpened\":" +
@@ -249,6 +254,56 @@ void MicroserviceBootstrap::initialize() {
             logger_.error("%s (ADMIN_PORT)", ex.message());
         }
     }
+}
+
+std::vector<std::string> MicroserviceBootstrap::checkDatabases() {
+    std::vector<std::string> report;
+    std::unique_ptr<db::Connection> admin;
+    std::string unreachable;
+    db::ProvisioningRights rights;
+    auto settings = db::ConnectionSettings::fromDatabaseSettings(env_.database);
+    for (const auto& cfg : configs_) {
+        if (!cfg.database.enabled) continue;
+        std::string line = "service " + cfg.name + ": database: ";
+        try {
+            auto service = db::AdapterConfig::forService(env_.database, cfg, env_.useRawQuery);
+            line += "role '" + service.role + "', " +
+                    (service.isolation == "isolated" ? "database '" + service.database + "'"
+                                                     : "schema '" + service.schema + "' in database '" + service.database + "'");
+            if (!admin && unreachable.empty()) {
+                try {
+                    admin = std::make_unique<db::Connection>(settings);
+                    rights = db::ProvisioningRights::read(*admin);
+                } catch (const db::DatabaseError& ex) {
+                    admin.reset();
+                    unreachable = ex.message();
+                }
+            }
+            if (!unreachable.empty()) throw db::DatabaseUnavailableError(unreachable);
+            if (auto problem = rights.problemFor(service); !problem.empty()) throw db::ProvisioningError(problem);
+            report.push_back(line + ": the provisioning role '" + rights.user + "' can create it");
+        } catch (const db::DatabaseError& ex) {
+            report.push_back(line + ": ERROR " + ex.message());
+            problems_.push_back({cfg.name, "service " + cfg.name + " (" + cfg.configFile + "): database: " + ex.message()});
+        }
+    }
+    return report;
+}
+
+std::shared_ptr<db::DatabaseRegistry> MicroserviceBootstrap::makeDatabaseRegistry() {
+    db::ServiceRoles roles;
+    for (const auto& c : allConfigs_) {
+        if (c.database.enabled) roles.all.push_back(c.roleName());
+    }
+    for (auto& e : entries_) {
+        if (e.failed || !e.config.database.enabled) continue;
+        try {
+            if (auto password = env_.serviceDbPassword(e.config.name)) roles.operatorPasswords[e.config.name] = *password;
+        } catch (const config::ConfigError& ex) {
+            fail(e, "service " + e.config.name + ": " + ex.message());
+        }
+    }
+    return std::make_shared<db::DatabaseRegistry>(env_.database, env_.useRawQuery, std::move(roles));
 }
 
 void MicroserviceBootstrap::startCallsAndMonitor() {

@@ -43,6 +43,10 @@ public:
     /// `checkOnly`: validate plugins and filter settings without calling init or opening ports.
     void registerServices(bool checkOnly = false);
     void initialize();
+    /// --check-config: for every service with a database, whether the provisioning credentials
+    /// reach the server and may create its role, schema or database (one connection, no change
+    /// made). Returns one report line per service; failures are also added to problems().
+    std::vector<std::string> checkDatabases();
     /// Stops servers (draining in-flight requests), then calls every plugin's shutdown().
     void shutdown();
 
@@ -72,6 +76,8 @@ private:
     void fail(Entry& e, const std::string& message);
     /// Creates the inter-service caller and the health monitor once the local services serve.
     void startCallsAndMonitor();
+    /// The registry for this host's services with their roles (and operator-set passwords).
+    std::shared_ptr<db::DatabaseRegistry> makeDatabaseRegistry();
 
     const config::EnvConfig& env_;
     registry::MicroserviceManager& manager_;

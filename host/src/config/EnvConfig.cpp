@@ -47,7 +47,8 @@ const std::vector<std::string>& EnvConfig::knownVariables() {
         "LOG_FORMAT", "ADMIN_PORT", "ZT_PLUGIN_DIR", "ZT_SERVICES_DIR",
         "OTEL_EXPORTER_OTLP_ENDPOINT", "ZT_BIND_ADDRESS", "ZT_HTTP_MAX_THREADS",
         "ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS", "ZT_SHUTDOWN_DRAIN_TIMEOUT_MS", "ZT_MAX_BODY_BYTES",
-        "ZT_HTTP_HEADER_TIMEOUT_MS", "ZT_HANDLER_TIMEOUT_MS", "SERVICE_URL_<NAME>", "ZT_SERVICE_REGISTRY_FILE"};
+        "ZT_HTTP_HEADER_TIMEOUT_MS", "ZT_HANDLER_TIMEOUT_MS", "SERVICE_URL_<NAME>", "ZT_SERVICE_REGISTRY_FILE",
+        "SERVICE_DB_PASSWORD_<NAME>"};
     return names;
 }
 
@@ -205,6 +206,7 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
                           const std::string& defaultServicesDir) {
     Reader r(env);
     EnvConfig c;
+    c.source = env;
 
     if (r.raw("MICROSERVICES")) {
         c.microservices = r.boolean("MICROSERVICES", true);
@@ -308,6 +310,21 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
         r.integer("ZT_HTTP_HEADER_TIMEOUT_MS", c.httpHeaderTimeoutMs, 100, 600000));
     c.handlerTimeoutMs = static_cast<int>(r.integer("ZT_HANDLER_TIMEOUT_MS", c.handlerTimeoutMs, 0, 3600000));
     return c;
+}
+
+std::optional<std::string> EnvConfig::serviceDbPassword(const std::string& serviceName) const {
+    if (!source) return std::nullopt;
+    std::string name = "SERVICE_DB_PASSWORD_";
+    for (char ch : serviceName) name += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    auto v = source(name);
+    if (!v || v->empty()) return std::nullopt;
+    // The value is never echoed: it is a password.
+    for (char ch : *v) {
+        if (std::isspace(static_cast<unsigned char>(ch)) || ch == '\'' || ch == '"' || ch == '\\')
+            throw ConfigError(name + ": must not contain whitespace, quotes or backslashes");
+    }
+    if (v->size() < 16) throw ConfigError(name + ": must be at least 16 characters, got " + std::to_string(v->size()));
+    return v;
 }
 
 void loadEnvFile(const std::string& path) {

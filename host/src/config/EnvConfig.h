@@ -66,6 +66,16 @@ struct EnvConfig {
     int httpHeaderTimeoutMs = 10000;  ///< ZT_HTTP_HEADER_TIMEOUT_MS: whole request head must arrive within
     int handlerTimeoutMs = 30000;     ///< ZT_HANDLER_TIMEOUT_MS: 504 after this; 0 = no limit
 
+    /// Where the variables were read from (EnvConfig::load's `env`): per-service variables whose
+    /// names depend on the services found later (SERVICE_DB_PASSWORD_<NAME>) are read through it.
+    EnvLookup source;
+
+    /// SERVICE_DB_PASSWORD_<NAME> for `serviceName` (NAME upper-cased, '-' as '_'): the password of
+    /// a database role the operator manages (docs/DATABASE.md). nullopt when unset. Throws
+    /// ConfigError naming the variable when the value holds whitespace, a quote or a backslash (the
+    /// PostgreSQL connection string cannot carry them) or is shorter than 16 characters.
+    std::optional<std::string> serviceDbPassword(const std::string& serviceName) const;
+
     /// Every variable name the host reads (for --help and the README).
     static const std::vector<std::string>& knownVariables();
 

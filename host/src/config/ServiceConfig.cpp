@@ -111,13 +111,22 @@ const std::regex& identifierPattern() {
 
 }  // namespace
 
-std::string ServiceConfig::schemaName() const {
-    if (!database.schema.empty()) return database.schema;
+namespace {
+std::string domainAndName(const std::string& domain, const std::string& name) {
     std::string s = domain + "_" + name;
     for (auto& c : s) {
         if (c == '-') c = '_';
     }
     return s;
+}
+}  // namespace
+
+std::string ServiceConfig::schemaName() const {
+    return database.schema.empty() ? domainAndName(domain, name) : database.schema;
+}
+
+std::string ServiceConfig::roleName() const {
+    return database.role.empty() ? domainAndName(domain, name) : database.role;
 }
 
 ServiceConfig ServiceConfig::parse(const std::string& jsonText, const std::string& configFile) {
@@ -193,12 +202,25 @@ ServiceConfig ServiceConfig::parse(const std::string& jsonText, const std::strin
             v.fail("database.schema",
                    "must be an SQL identifier [A-Za-z_][A-Za-z0-9_]*, got '" + c.database.schema + "'");
         }
-        v.unknownKeys(db, "database.", {"isolation", "migrations", "schema"}, c.warnings);
+        c.database.role = v.string(db, "role", "database.role", false);
+        if (!c.database.role.empty() && !std::regex_match(c.database.role, identifierPattern())) {
+            v.fail("database.role",
+                   "must be an SQL identifier [A-Za-z_][A-Za-z0-9_]*, got '" + c.database.role + "'");
+        }
+        if (c.database.role.rfind("pg_", 0) == 0 || c.database.role.rfind("PG_", 0) == 0) {
+            v.fail("database.role", "names starting with pg_ are reserved by PostgreSQL, got '" +
+                                        c.database.role + "'");
+        }
+        v.unknownKeys(db, "database.", {"isolation", "migrations", "schema", "role"}, c.warnings);
         // PostgreSQL identifiers are at most 63 bytes (longer ones are silently truncated, so two
-        // services could share a schema): refuse a too-long default instead.
+        // services could share a schema or a role): refuse a too-long default instead.
         if (c.database.schema.empty() && c.schemaName().size() > 63) {
             v.fail("database.schema", "the default schema '" + c.schemaName() +
                                           "' is longer than 63 characters; set database.schema");
+        }
+        if (c.database.role.empty() && c.roleName().size() > 63) {
+            v.fail("database.role", "the default role '" + c.roleName() +
+                                        "' is longer than 63 characters; set database.role");
         }
     }
 

@@ -13,6 +13,7 @@ struct ServiceDatabaseConfig {
     std::string isolation;      ///< "shared" | "isolated"; empty = DATABASE_ISOLATION default
     bool migrations = false;
     std::string schema;         ///< empty = "<domain>_<service>"
+    std::string role;           ///< the service's own PostgreSQL login role; empty = "<domain>_<service>"
 };
 
 struct ServiceAuthConfig {
@@ -45,8 +46,10 @@ struct ServiceConfig {
     Poco::JSON::Object::Ptr raw;  ///< the whole document, for zt_host_api.config_get
     std::vector<std::string> warnings;  ///< unknown keys etc., logged by discovery
 
-    /// "<domain>_<name>" unless database.schema is set.
+    /// "<domain>_<name>" ('-' as '_') unless database.schema is set.
     std::string schemaName() const;
+    /// "<domain>_<name>" ('-' as '_') unless database.role is set (docs/DATABASE.md: roles).
+    std::string roleName() const;
 
     /// Parses and validates JSON text. Throws ConfigError("<file>: <key>: <problem>").
     static ServiceConfig parse(const std::string& jsonText, const std::string& configFile);

@@ -54,9 +54,11 @@ DiscoveryResult ServiceDiscovery::discover(const std::string& servicesDir) {
             }
         }
     }
-    // Duplicates: the first file (in path order) keeps the name/port, later ones fail.
+    // Duplicates: the first file (in path order) keeps the name/port/role, later ones fail. Two
+    // services on one database role would read each other's data (docs/DATABASE.md: roles).
     std::map<std::string, std::string> byName;
     std::map<int, std::string> byPort;
+    std::map<std::string, std::string> byRole;
     for (auto& cfg : found) {
         if (auto it = byName.find(cfg.name); it != byName.end()) {
             result.errors.push_back({cfg.configFile, cfg.configFile + ": name: duplicate service name '" +
@@ -68,6 +70,14 @@ DiscoveryResult ServiceDiscovery::discover(const std::string& servicesDir) {
                                                          std::to_string(cfg.port) + " (also in " +
                                                          it->second + ")"});
             continue;
+        }
+        if (cfg.database.enabled) {
+            if (auto it = byRole.find(cfg.roleName()); it != byRole.end()) {
+                result.errors.push_back({cfg.configFile, cfg.configFile + ": database.role: duplicate role '" +
+                                                             cfg.roleName() + "' (also in " + it->second + ")"});
+                continue;
+            }
+            byRole[cfg.roleName()] = cfg.configFile;
         }
         byName[cfg.name] = cfg.configFile;
         byPort[cfg.port] = cfg.configFile;

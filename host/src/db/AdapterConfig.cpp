@@ -11,6 +11,7 @@ AdapterConfig AdapterConfig::forService(const config::DatabaseSettings& settings
     c.serviceName = service.name;
     c.domain = service.domain;
     c.schema = service.schemaName();
+    c.role = service.roleName();
     c.isolation = service.database.isolation.empty() ? settings.defaultIsolation : service.database.isolation;
     c.allowRawQuery = useRawQuery;
     c.migrations = service.database.migrations;
@@ -29,6 +30,12 @@ AdapterConfig AdapterConfig::forService(const config::DatabaseSettings& settings
     if (!SqlCompiler::isValidIdentifier(c.schema))
         throw DatabaseError(where + "schema name '" + c.schema +
                             "' is not a valid identifier (^[A-Za-z_][A-Za-z0-9_]{0,62}$)");
+    if (!SqlCompiler::isValidIdentifier(c.role))
+        throw DatabaseError(where + "role name '" + c.role +
+                            "' is not a valid identifier (^[A-Za-z_][A-Za-z0-9_]{0,62}$)");
+    if (c.role == settings.username)
+        throw DatabaseError(where + "database.role '" + c.role +
+                            "' is the provisioning user (DB_USERNAME / DATABASE_URL); a service needs a role of its own");
     return c;
 }
 

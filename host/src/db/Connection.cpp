@@ -270,4 +270,22 @@ void Connection::rollbackQuietly() noexcept {
 
 int Connection::backendPid() const { return PQbackendPID(conn_); }
 
+std::string Connection::quoteLiteral(const std::string& text) {
+    char* quoted = PQescapeLiteral(conn_, text.data(), text.size());
+    if (quoted == nullptr) throw QueryError("cannot quote a literal: " + scrub(PQerrorMessage(conn_), settings_.password));
+    std::string out = quoted;
+    PQfreemem(quoted);
+    return out;
+}
+
+std::string Connection::scramVerifierLiteral(const std::string& password, const std::string& role) {
+    char* verifier = PQencryptPasswordConn(conn_, password.c_str(), role.c_str(), "scram-sha-256");
+    if (verifier == nullptr)
+        throw QueryError("cannot make a SCRAM-SHA-256 password verifier: " +
+                         scrub(PQerrorMessage(conn_), password));
+    std::string text = verifier;
+    PQfreemem(verifier);
+    return quoteLiteral(text);
+}
+
 }  // namespace zt::db

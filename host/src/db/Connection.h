@@ -71,6 +71,14 @@ public:
     /// a dead connection was rolled back by the server and is closed by the pool).
     void rollbackQuietly() noexcept;
 
+    /// `password` as a SCRAM-SHA-256 verifier for `role`, made on the client (libpq's
+    /// PQencryptPasswordConn, as psql's \password does) and returned as a quoted SQL literal for
+    /// CREATE/ALTER ROLE ... PASSWORD: the plain text never reaches the server or its log.
+    std::string scramVerifierLiteral(const std::string& password, const std::string& role);
+    /// `text` as a quoted SQL string literal (PQescapeLiteral), for utility statements that take no
+    /// bind parameters.
+    std::string quoteLiteral(const std::string& text);
+
     const ConnectionSettings& settings() const noexcept { return settings_; }
     /// The server process id (pg_backend_pid()), handy to prove two leases share a connection.
     int backendPid() const;

@@ -26,6 +26,7 @@ ZT_DB_DEFINE_ERROR(RawQueryDisabledError, "Raw query disabled")
 ZT_DB_DEFINE_ERROR(QueryError, "Query error")
 ZT_DB_DEFINE_ERROR(ConflictError, "Conflict")
 ZT_DB_DEFINE_ERROR(MigrationError, "Migration error")
+ZT_DB_DEFINE_ERROR(ProvisioningError, "Provisioning error")
 
 #undef ZT_DB_DEFINE_ERROR
 

@@ -10,6 +10,9 @@
 //   ConflictError           -> 409 (unique violation; constraint() names it)
 //   QueryError              -> 500 or 400 by sqlState() (the server rejected the statement)
 //   MigrationError          -> start-up failure (names the file and the PostgreSQL message)
+//   ProvisioningError       -> start-up failure: the service's role, schema or database cannot be
+//                              set up with the provisioning credentials (names the missing
+//                              privilege and the SQL that grants it)
 #include <Poco/Exception.h>
 
 #include <string>
@@ -55,6 +58,7 @@ ZT_DB_DECLARE_ERROR(RawQueryDisabledError, DatabaseError)
 ZT_DB_DECLARE_ERROR(QueryError, DatabaseError)
 ZT_DB_DECLARE_ERROR(ConflictError, QueryError)
 ZT_DB_DECLARE_ERROR(MigrationError, DatabaseError)
+ZT_DB_DECLARE_ERROR(ProvisioningError, DatabaseError)
 
 #undef ZT_DB_DECLARE_ERROR
 

@@ -1,47 +1,66 @@
 #pragma once
-// Hands out one PostgresAdapter per service and owns the pools behind them (SPEC §8):
-//  - shared: every shared-mode service gets an adapter on ONE pool to DB_DATABASE, each confined
-//    to its own schema;
-//  - isolated: database "<DB_DATABASE>_<service>" is created if missing (from a connection to
-//    DB_DATABASE) and gets its own pool.
+// Hands out one PostgresAdapter per service and owns the pools behind them (docs/DATABASE.md):
+//  - every service has its own login role (AdapterConfig::role) and its own pool connecting as it;
+//  - shared: the pool connects to DB_DATABASE and the adapter is confined to the service's schema;
+//  - isolated: database "<DB_DATABASE>_<service>", owned by the service's role.
+// openService provisions the role, database and schema first (RoleProvisioner) with the
+// provisioning credentials (DATABASE_URL / DB_*), which the pools themselves never use.
 // Thread-safe. Adapters keep their pool alive (shared_ptr), so they may outlive the registry.
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "config/EnvConfig.h"
 #include "config/ServiceConfig.h"
 #include "db/PoolStats.h"
 #include "db/PostgresAdapter.h"
+#include "db/RoleProvisioner.h"
 
 namespace zt::db {
 
+/// The roles of the services a host knows and the passwords the operator set for some of them.
+struct ServiceRoles {
+    /// The database role of every service of the services folder that has a database, loaded
+    /// here or not: each is kept out of the others' schemas.
+    std::vector<std::string> all;
+    /// SERVICE_DB_PASSWORD_<NAME>, by service name: the operator manages these roles' passwords.
+    std::map<std::string, std::string> operatorPasswords;
+};
+
+/// One pool as admin GET /db/pool shows it.
+struct PoolInfo {
+    std::string database;
+    std::string role;
+    PoolStats stats;
+};
+
 class DatabaseRegistry {
 public:
-    DatabaseRegistry(config::DatabaseSettings settings, bool useRawQuery);
+    DatabaseRegistry(config::DatabaseSettings settings, bool useRawQuery, ServiceRoles roles = {});
 
-    /// The service's adapter (cached by service name). For an isolated service this creates its
-    /// database when missing. Does not touch the schema or migrations.
+    /// The service's adapter (cached by service name) on its own pool, which opens nothing yet.
+    /// Does not provision: openService does.
     std::shared_ptr<PostgresAdapter> adapterFor(const config::ServiceConfig& service);
-    /// adapterFor + connect() + createServiceSchema() + runMigrations() when database.migrations:
-    /// what the host calls once per service at start-up.
+    /// provision (role, database, schema) + adapterFor + connect() as the service's role +
+    /// runMigrations() when database.migrations: what the host calls once per service at start-up.
     std::shared_ptr<PostgresAdapter> openService(const config::ServiceConfig& service);
 
-    /// CREATE DATABASE "name" unless it exists (safe when two hosts race).
-    void ensureDatabase(const std::string& name);
-    /// Stats of every pool opened so far, keyed by database name (admin GET /db/pool).
-    std::map<std::string, PoolStats> poolStats() const;
+    /// Every pool opened so far, keyed by service name (admin GET /db/pool).
+    std::map<std::string, PoolInfo> pools() const;
 
     const config::DatabaseSettings& settings() const noexcept { return settings_; }
 
 private:
-    std::shared_ptr<ConnectionPool> poolFor(const std::string& database);
+    AdapterConfig configFor(const config::ServiceConfig& service);
 
     const config::DatabaseSettings settings_;
     const bool useRawQuery_;
+    const ServiceRoles roles_;
+    const RoleProvisioner provisioner_;
     mutable std::mutex mutex_;
-    std::map<std::string, std::shared_ptr<ConnectionPool>> pools_;       ///< by database
+    std::map<std::string, std::string> generatedPasswords_;               ///< by service name
     std::map<std::string, std::shared_ptr<PostgresAdapter>> adapters_;   ///< by service name
 };
 

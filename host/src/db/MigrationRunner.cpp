@@ -87,8 +87,11 @@ MigrationReport MigrationRunner::run() {
     // everything recorded. Released below, and by DISCARD ALL / disconnect if we never get there.
     conn.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", lockKey);
     try {
-        conn.executeScript("CREATE SCHEMA IF NOT EXISTS " + schema +
-                           "; CREATE TABLE IF NOT EXISTS " + table +
+        // The host provisions the schema before migrations run (RoleProvisioner), and a service's
+        // role may not create schemas at all: PostgreSQL checks that right before IF NOT EXISTS.
+        if (conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = $1", {Value::text(schema_)}).empty())
+            conn.executeScript("CREATE SCHEMA IF NOT EXISTS " + schema);
+        conn.executeScript("CREATE TABLE IF NOT EXISTS " + table +
                            " (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
                            " applied_at timestamptz NOT NULL DEFAULT now())");
         std::map<std::int64_t, std::pair<std::string, std::string>> applied;  // version -> name, checksum

@@ -130,9 +130,19 @@ zt_status guarded(zt_host* host, zt_db_result** out, Body&& body) {
     } catch (const db::MigrationError& e) {
         put(out, errorJson("migration_failed", e.message()));
         return ZT_ERR_UNAVAILABLE;
+    } catch (const db::ProvisioningError& e) {
+        put(out, errorJson("database_setup_failed", e.message()));
+        return ZT_ERR_UNAVAILABLE;
     } catch (const db::DatabaseError& e) {
         // Class 22 (data exception) and 23 (integrity) are the caller's input, not our failure.
         const auto& st = e.sqlState();
+        if (st == "42501") {
+            // insufficient_privilege: the service reached for something its role has no right to
+            // (another service's schema, a server file, a role): refused, and worth a warning.
+            failureLog().report(service, "permission_denied", e.message());
+            put(out, errorJson("permission_denied", e.message(), st));
+            return ZT_ERR_PERMISSION;
+        }
         bool clientError = st.rfind("22", 0) == 0 || st.rfind("23", 0) == 0;
         if (!clientError) failureLog().report(service, "query_failed", e.message());
         put(out, errorJson(clientError ? "invalid_data" : "query_failed", e.message(), st, e.constraint()));

@@ -22,7 +22,11 @@ std::shared_ptr<db::PostgresAdapter> ServiceDatabase::open() {
                                                adapter_->schema());
         return adapter_;
     } catch (const db::MigrationError& e) {
-        migrationFailed_ = true;
+        setupFailure_ = std::current_exception();
+        lastError_ = e.message();
+        throw;
+    } catch (const db::ProvisioningError& e) {
+        setupFailure_ = std::current_exception();
         lastError_ = e.message();
         throw;
     } catch (const db::DatabaseError& e) {
@@ -45,7 +49,7 @@ void ServiceDatabase::openAtStart() {
 std::shared_ptr<db::PostgresAdapter> ServiceDatabase::adapter() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (adapter_) return adapter_;
-    if (migrationFailed_) throw db::MigrationError(lastError_);
+    if (setupFailure_) std::rethrow_exception(setupFailure_);
     if (std::chrono::steady_clock::now() - lastAttempt_ < std::chrono::seconds(1) && !lastError_.empty()) {
         throw db::DatabaseUnavailableError(lastError_);
     }

@@ -3,6 +3,7 @@
 // or later when PostgreSQL was down at start (SPEC: the host starts anyway, health says unhealthy,
 // and the service becomes healthy once the database is reachable). Thread-safe.
 #include <chrono>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,12 +24,13 @@ class ServiceDatabase {
 public:
     ServiceDatabase(std::shared_ptr<db::DatabaseRegistry> registry, config::ServiceConfig config);
 
-    /// Start-up attempt. A MigrationError (or a bad schema) propagates: the service must not start.
+    /// Start-up attempt. A MigrationError or ProvisioningError (the provisioning role lacks a
+    /// privilege) propagates: the service must not start.
     /// An unreachable database is logged and retried later by adapter().
     void openAtStart();
     /// The opened adapter; opens it now if needed (at most one attempt per second while the
     /// database is unreachable, so a dead server is not hammered by every request).
-    /// Throws db::DatabaseUnavailableError / db::MigrationError.
+    /// Throws db::DatabaseUnavailableError / db::MigrationError / db::ProvisioningError.
     std::shared_ptr<db::PostgresAdapter> adapter();
     /// SELECT 1 on a pooled connection, with its latency. The outcome is reused for up to
     /// kCheckCacheMs so that frequent /health probes do not each cost a database round trip.
@@ -46,7 +48,8 @@ private:
     std::shared_ptr<db::PostgresAdapter> adapter_;
     std::chrono::steady_clock::time_point lastAttempt_{};
     std::string lastError_;
-    bool migrationFailed_ = false;
+    /// A MigrationError or ProvisioningError: needs the operator, so it is not retried.
+    std::exception_ptr setupFailure_;
     std::mutex checkMutex_;
     DatabaseCheck lastCheck_;
     std::chrono::steady_clock::time_point lastCheckAt_{};

@@ -285,7 +285,9 @@ typedef struct zt_host_api {
      *   failure: {"error":{"code":"...","message":"...","sqlState":"23505","constraint":"..."}}
      * Status codes: ZT_ERR_INVALID_ARGUMENT bad query description; ZT_ERR_CONFLICT unique violation;
      * ZT_ERR_UNAVAILABLE database down or pool wait timed out (answer 503 + Retry-After);
-     * ZT_ERR_PERMISSION raw SQL disabled (USE_RAW_QRY); ZT_ERR_NOT_FOUND the service has no
+     * ZT_ERR_PERMISSION raw SQL disabled (USE_RAW_QRY), or the service's own database role has no
+     * right to what the statement touches (SQLSTATE 42501: another service's schema, a server file,
+     * another role; since host 0.1 with per-service roles); ZT_ERR_NOT_FOUND the service has no
      * "database" section; ZT_ERR_INTERNAL any other database error.
      */
 

@@ -115,6 +115,7 @@ class EnvConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(log_format_accepts_text_and_json_only);
     CPPUNIT_TEST(otlp_endpoint_must_be_http_url);
     CPPUNIT_TEST(known_variables_list_every_spec_variable);
+    CPPUNIT_TEST(service_db_password_is_read_per_service_and_never_echoed);
     CPPUNIT_TEST(process_environment_reads_real_variables);
     CPPUNIT_TEST_SUITE_END();
 
@@ -447,6 +448,24 @@ public:
         for (const char* bad : {"ftp://collector", "collector:4318", "http://", "http://h:99999"}) {
             ZT_ASSERT_CONFIG_ERROR(loadEnv({{"OTEL_EXPORTER_OTLP_ENDPOINT", bad}}), {"OTEL_EXPORTER_OTLP_ENDPOINT"});
         }
+    }
+
+    void service_db_password_is_read_per_service_and_never_echoed() {
+        auto c = loadEnv({{"SERVICE_DB_PASSWORD_MY_SVC", "operator-password-0123"},
+                          {"SERVICE_DB_PASSWORD_SHORT", "short"},
+                          {"SERVICE_DB_PASSWORD_SPACED", "has a space in it 0123"}});
+        CPPUNIT_ASSERT_EQUAL(std::string("operator-password-0123"), c.serviceDbPassword("my-svc").value_or(""));
+        CPPUNIT_ASSERT(!c.serviceDbPassword("users"));
+        ZT_ASSERT_CONFIG_ERROR(c.serviceDbPassword("short"), {"SERVICE_DB_PASSWORD_SHORT", "at least 16"});
+        try {
+            c.serviceDbPassword("spaced");
+            CPPUNIT_FAIL("a password with whitespace was accepted");
+        } catch (const zt::config::ConfigError& e) {
+            CPPUNIT_ASSERT(e.message().find("SERVICE_DB_PASSWORD_SPACED") == 0);
+            CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find("space in it") == std::string::npos);
+        }
+        auto& known = EnvConfig::knownVariables();
+        CPPUNIT_ASSERT(std::find(known.begin(), known.end(), "SERVICE_DB_PASSWORD_<NAME>") != known.end());
     }
 
     void known_variables_list_every_spec_variable() {

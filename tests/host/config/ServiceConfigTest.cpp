@@ -84,6 +84,7 @@ class ServiceConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(load_reads_file_and_records_absolute_path_and_folder);
     CPPUNIT_TEST(load_of_missing_file_names_the_file);
     CPPUNIT_TEST(too_long_default_schema_is_refused_naming_database_schema);
+    CPPUNIT_TEST(database_role_defaults_to_domain_and_name_and_is_validated);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -368,9 +369,38 @@ public:
         }
         // An explicit short schema makes the same names valid; without a database there is no schema.
         auto withSchema = zt::config::ServiceConfig::parse(
-            "{\"name\":\"" + name + "\",\"domain\":\"" + domain + "\",\"port\":3001,\"database\":{\"schema\":\"s\"}}", "/x/c.json");
+            "{\"name\":\"" + name + "\",\"domain\":\"" + domain +
+                "\",\"port\":3001,\"database\":{\"schema\":\"s\",\"role\":\"r\"}}", "/x/c.json");
         CPPUNIT_ASSERT_EQUAL(std::string("s"), withSchema.schemaName());
+        // The default role is as long: it needs database.role as well.
+        try {
+            zt::config::ServiceConfig::parse("{\"name\":\"" + name + "\",\"domain\":\"" + domain +
+                                                 "\",\"port\":3001,\"database\":{\"schema\":\"s\"}}", "/x/c.json");
+            CPPUNIT_FAIL("an 81-character default role was accepted");
+        } catch (const zt::config::ConfigError& e) {
+            CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find("/x/c.json: database.role: the default role") == 0);
+        }
         zt::config::ServiceConfig::parse("{\"name\":\"" + name + "\",\"domain\":\"" + domain + "\",\"port\":3001}", "/x/c.json");
+    }
+
+    void database_role_defaults_to_domain_and_name_and_is_validated() {
+        auto c = zt::config::ServiceConfig::parse(R"({"name":"my-svc","domain":"shop","port":3001,"database":{}})", "/x/c.json");
+        CPPUNIT_ASSERT_EQUAL(std::string("shop_my_svc"), c.roleName());
+        auto own = zt::config::ServiceConfig::parse(
+            R"({"name":"users","domain":"shop","port":3001,"database":{"role":"shop_accounts"}})", "/x/c.json");
+        CPPUNIT_ASSERT_EQUAL(std::string("shop_accounts"), own.roleName());
+        CPPUNIT_ASSERT(own.warnings.empty());
+        for (const char* bad : {R"("a-b")", R"("x; DROP ROLE postgres")", R"("pg_monitor")", "7", R"("")"}) {
+            std::string json = std::string(R"({"name":"users","domain":"shop","port":3001,"database":{"role":)") + bad + "}}";
+            try {
+                auto parsed = zt::config::ServiceConfig::parse(json, "/x/c.json");
+                // "" is the default: allowed, it means <domain>_<name>.
+                CPPUNIT_ASSERT_EQUAL_MESSAGE(json, std::string(R"("")"), std::string(bad));
+                CPPUNIT_ASSERT_EQUAL(std::string("shop_users"), parsed.roleName());
+            } catch (const zt::config::ConfigError& e) {
+                CPPUNIT_ASSERT_MESSAGE(json + " -> " + e.message(), e.message().find("/x/c.json: database.role:") == 0);
+            }
+        }
     }
 };
 

@@ -46,6 +46,7 @@ class ServiceDiscoveryTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(one_malformed_json_file_fails_only_itself);
     CPPUNIT_TEST(duplicate_name_names_file_and_key);
     CPPUNIT_TEST(duplicate_port_names_file_and_key);
+    CPPUNIT_TEST(duplicate_database_role_names_file_and_key);
     CPPUNIT_TEST(unknown_keys_become_discovery_warnings);
     CPPUNIT_TEST(missing_services_folder_is_one_error);
     CPPUNIT_TEST(services_path_that_is_a_file_is_one_error);
@@ -142,6 +143,22 @@ public:
         const std::string& m = r.errors[0].message;
         CPPUNIT_ASSERT_MESSAGE(m, contains(m, second + ": port:"));
         CPPUNIT_ASSERT_MESSAGE(m, contains(m, "3001"));
+        CPPUNIT_ASSERT_MESSAGE(m, contains(m, first));
+    }
+
+    void duplicate_database_role_names_file_and_key() {
+        TempDir dir;
+        std::string first = dir.write("shop/users/service.config.json",
+                                      R"({"name":"users","domain":"shop","port":3001,"database":{}})");
+        std::string second = dir.write("shop/zz/service.config.json",
+                                       R"({"name":"zz","domain":"shop","port":3002,"database":{"role":"shop_users"}})");
+        // Without a database a service has no role: no clash.
+        dir.write("shop/yy/service.config.json", R"({"name":"yy","domain":"shop","port":3003})");
+        DiscoveryResult r = ServiceDiscovery::discover(dir.str());
+        CPPUNIT_ASSERT((std::vector<std::string>{"users", "yy"}) == names(r));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), std::size_t(1), r.errors.size());
+        const std::string& m = r.errors[0].message;
+        CPPUNIT_ASSERT_MESSAGE(m, contains(m, second + ": database.role: duplicate role 'shop_users'"));
         CPPUNIT_ASSERT_MESSAGE(m, contains(m, first));
     }
 

@@ -1,5 +1,6 @@
-// DatabaseRegistry: shared services share one pool and stay in their schemas; isolated services get
-// their own database (created if missing) and pool; openService runs migrations.
+// DatabaseRegistry: every service gets its own role and pool; shared services stay in their schemas
+// of one database; isolated services get their own database (created if missing); openService
+// provisions first and runs migrations as the service's role.
 #include <Poco/File.h>
 #include <Poco/Path.h>
 #include <Poco/TemporaryFile.h>
@@ -8,6 +9,7 @@
 #include <fstream>
 
 #include "PgTestEnv.h"
+#include "support/TestSupport.h"
 #include "db/DatabaseErrors.h"
 #include "db/DatabaseRegistry.h"
 
@@ -31,7 +33,7 @@ zt::config::ServiceConfig service(const std::string& name, const std::string& is
 
 class DatabaseRegistryTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(DatabaseRegistryTest);
-    CPPUNIT_TEST(shared_services_share_one_pool_and_get_their_own_schema);
+    CPPUNIT_TEST(shared_services_get_their_own_role_pool_and_schema);
     CPPUNIT_TEST(isolated_service_gets_its_own_database_created_if_missing);
     CPPUNIT_TEST(open_service_creates_schema_and_runs_migrations);
     CPPUNIT_TEST(unknown_isolation_mode_is_refused);
@@ -40,59 +42,81 @@ class DatabaseRegistryTest : public CppUnit::TestFixture {
 public:
     void setUp() override { PgTestEnv::get(); }
 
-    void shared_services_share_one_pool_and_get_their_own_schema() {
-        DatabaseRegistry registry(PgTestEnv::get().settings(), false);
+    /// Settings for a fresh database of the test server (dropped with `db`).
+    static zt::config::DatabaseSettings settingsFor(const zt::test::TestDatabase& db) {
+        auto s = PgTestEnv::get().settings();
+        s.database = db.name();
+        return s;
+    }
+
+    void shared_services_get_their_own_role_pool_and_schema() {
+        zt::test::TestDatabase db;
+        DatabaseRegistry registry(settingsFor(db), false);
         const auto n1 = PgTestEnv::uniqueName("svc"), n2 = PgTestEnv::uniqueName("svc");
         auto a = registry.openService(service(n1, ""));  // "" = DATABASE_ISOLATION default (shared)
         auto b = registry.openService(service(n2, "shared"));
         CPPUNIT_ASSERT_EQUAL(std::string("zt_" + n1), a->schema());
-        CPPUNIT_ASSERT(&a->pool() == &b->pool());
+        CPPUNIT_ASSERT_EQUAL(std::string("zt_" + n1), a->config().role);
+        CPPUNIT_ASSERT(&a->pool() != &b->pool());
         CPPUNIT_ASSERT(registry.adapterFor(service(n1, "")) == a);  // cached
-        auto stats = registry.poolStats();
-        CPPUNIT_ASSERT_EQUAL(std::size_t(1), stats.size());
-        CPPUNIT_ASSERT(stats.count(PgTestEnv::get().database) == 1);
+        auto pools = registry.pools();
+        CPPUNIT_ASSERT_EQUAL(std::size_t(2), pools.size());
+        CPPUNIT_ASSERT_EQUAL(db.name(), pools.at(n1).database);
+        CPPUNIT_ASSERT_EQUAL(std::string("zt_" + n2), pools.at(n2).role);
         auto lease = a->pool().acquire();
+        auto who = lease->execute("SELECT current_user::text, r.rolsuper FROM pg_roles r WHERE r.rolname = current_user").front();
+        CPPUNIT_ASSERT_EQUAL(a->config().role, who[0].asString());
+        CPPUNIT_ASSERT(!who[1].asBool());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(2),
                              lease->execute("SELECT count(*) FROM pg_namespace WHERE nspname IN ($1, $2)",
                                             {Value::text(a->schema()), Value::text(b->schema())}).front()[0].asInt64());
-        lease->execute("DROP SCHEMA \"" + a->schema() + "\", \"" + b->schema() + "\"");
+        // Its own schema only: b's is out of reach.
+        try {
+            lease->execute("CREATE TABLE \"" + b->schema() + "\".intruder (id int)");
+            CPPUNIT_FAIL("a's role created a table in b's schema");
+        } catch (const QueryError& e) {
+            CPPUNIT_ASSERT_EQUAL(std::string("42501"), e.sqlState());
+        }
     }
 
     void isolated_service_gets_its_own_database_created_if_missing() {
-        const auto& env = PgTestEnv::get();
+        zt::test::TestDatabase db;
         const auto name = PgTestEnv::uniqueName("iso");
-        const std::string dbName = env.database + "_" + name;
-        {
-            DatabaseRegistry registry(env.settings(), false);
+        const std::string dbName = db.name() + "_" + name;
+        for (int start = 0; start < 2; ++start) {  // the second start (another host) is harmless
+            DatabaseRegistry registry(settingsFor(db), false);
             auto adapter = registry.openService(service(name, "isolated"));
             CPPUNIT_ASSERT_EQUAL(dbName, adapter->config().database);
             {
                 auto lease = adapter->pool().acquire();
-                CPPUNIT_ASSERT_EQUAL(dbName, lease->execute("SELECT current_database()").front()[0].asString());
-                lease->execute("CREATE TABLE \"" + adapter->schema() + "\".things (id int)");
+                auto row = lease->execute("SELECT current_database()::text, pg_get_userbyid(d.datdba)::text FROM pg_database d "
+                                          "WHERE d.datname = current_database()").front();
+                CPPUNIT_ASSERT_EQUAL(dbName, row[0].asString());
+                CPPUNIT_ASSERT_EQUAL(adapter->config().role, row[1].asString());
+                if (start == 0) lease->execute("CREATE TABLE \"" + adapter->schema() + "\".things (id int)");
             }
-            adapter->query(QueryBuilder::from("things").insert({{"id", Value::integer(1)}}));
-            CPPUNIT_ASSERT_EQUAL(std::size_t(1), registry.poolStats().count(dbName));
-            // Creating again (second host start) is harmless.
-            registry.ensureDatabase(dbName);
+            adapter->query(QueryBuilder::from("things").insert({{"id", Value::integer(start)}}));
+            CPPUNIT_ASSERT_EQUAL(dbName, registry.pools().at(name).database);
         }
-        ConnectionPool admin(env.poolOptions(1));
-        auto lease = admin.acquire();
-        CPPUNIT_ASSERT_EQUAL(std::size_t(1), lease->execute("SELECT 1 FROM pg_database WHERE datname = $1", {Value::text(dbName)}).size());
-        lease->executeScript("DROP DATABASE \"" + dbName + "\"");
+        zt::test::TestPostgres pg = zt::test::TestPostgres::fromEnvironment();
+        CPPUNIT_ASSERT_EQUAL(std::string("2"), pg.scalar(dbName, "SELECT count(*) FROM zt_" + name + ".things"));
     }
 
     void open_service_creates_schema_and_runs_migrations() {
         const std::string root = Poco::TemporaryFile::tempName();
         Poco::File(root + "/migrations").createDirectories();
         std::ofstream(root + "/migrations/001_users.sql") << "CREATE TABLE users (id serial PRIMARY KEY, email text);";
-        DatabaseRegistry registry(PgTestEnv::get().settings(), false);
+        zt::test::TestDatabase db;
+        DatabaseRegistry registry(settingsFor(db), false);
         auto adapter = registry.openService(service(PgTestEnv::uniqueName("mig"), "shared", true, root));
         auto inserted = adapter->query(QueryBuilder::from("users").insert({{"email", Value::text("a@x")}}));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), inserted.front()["id"].asInt64());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), adapter->query(QueryBuilder::from("schema_migrations").count()).front()["count"].asInt64());
-        auto lease = adapter->pool().acquire();
-        lease->executeScript("DROP SCHEMA \"" + adapter->schema() + "\" CASCADE");
+        // The migration ran as the service's role: it owns what it created.
+        auto pg = zt::test::TestPostgres::fromEnvironment();
+        CPPUNIT_ASSERT_EQUAL(adapter->config().role,
+                             pg.scalar(db.name(), "SELECT tableowner FROM pg_tables WHERE schemaname = '" + adapter->schema() +
+                                                      "' AND tablename = 'users'"));
         Poco::File(root).remove(true);
     }
 

@@ -182,8 +182,10 @@ public:
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", services.ports["users"], "/health/ready").status);
         auto pools = httpRequest("GET", admin, "/db/pool");
         CPPUNIT_ASSERT_EQUAL(200, pools.status);
-        assertContains(pools.body, "\"" + services.database.name() + "\":{\"totalConnections\":");
-        assertContains(pools.body, "\"" + services.database.name() + "_payments\":{\"totalConnections\":");
+        assertContains(pools.body, "\"users\":{\"database\":\"" + services.database.name() +
+                                       "\",\"role\":\"ecommerce_users\",\"totalConnections\":");
+        assertContains(pools.body, "\"payments\":{\"database\":\"" + services.database.name() +
+                                       "_payments\",\"role\":\"ecommerce_payments\",\"totalConnections\":");
         assertContains(pools.body, "\"waitingRequests\":0");
         assertContains(pools.body, "\"waitTimeouts\":0");
     }

@@ -433,7 +433,9 @@ public:
 
     void extracted_host_checks_packaged_services_with_packaged_env_file() {
         ExtractedRoot root;
+        TestDatabase database;  // --check-config connects with the provisioning credentials
         std::map<std::string, std::string> env = {
+            {"DATABASE_URL", database.url()},
             {"ZT_PLUGIN_DIR", root("/usr/lib/zintrust/plugins")},
             {"ZT_SERVICES_DIR", root("/etc/zintrust/services")},
             {"SERVICE_API_KEY", kTestApiKey},
@@ -445,6 +447,8 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 0, status);
         for (const auto& svc : kServices) assertContains(out, "service " + svc + ": ok");
         assertContains(out, "result: ok");
+        assertContains(out, "service users: database: role 'ecommerce_users', schema 'ecommerce_users' in database '" +
+                                database.name() + "': the provisioning role 'postgres' can create it");
 
         // Without the secrets the packaged services are refused: the package ships none.
         env.erase("SERVICE_API_KEY");

@@ -7,6 +7,8 @@
 //   GET  /peek/:table     builder select on another service's table name (must stay in own schema)
 //   GET  /typed           typed values from raw SQL (timestamp microseconds, numeric, uuid, jsonb)
 //   GET  /hold/:ms        holds one pooled connection for ms milliseconds (raw pg_sleep)
+//   POST /sql             raw SQL: the request body as one statement, the rows as JSON (what a
+//                         hostile plugin author could run with USE_RAW_QRY=true)
 #include <zintrust/sdk.hpp>
 
 using zt::sdk::HttpError;
@@ -52,6 +54,10 @@ public:
         });
         routes.get("/peek/:table", [db](const Request& req) {
             auto r = db.table(req.param("table")).limit(5).get();
+            return Response::json(200, r.rowsJson().dump());
+        });
+        routes.post("/sql", [db](const Request& req) {
+            auto r = db.raw(std::string(req.body()));
             return Response::json(200, r.rowsJson().dump());
         });
         routes.get("/hold/:ms", [db](const Request& req) {
