@@ -144,7 +144,8 @@ void MicroserviceBootstrap::initialize() {
         }
         try {
             auto filters = makeServiceFilterChain(e.config, env_, e.service, spanExporter_);
-            e.health = std::make_shared<health::ServiceHealth>(*e.service, manager_);
+            e.health = std::make_shared<health::ServiceHealth>(*e.service, manager_,
+                                                               std::chrono::milliseconds(env_.healthCheckTimeoutMs));
             if (e.database) {
                 auto database = e.database;
                 e.health->setDatabaseCheck([database] {

@@ -43,8 +43,32 @@ HealthState worse(HealthState a, HealthState b) { return a > b ? a : b; }
 }  // namespace
 
 ServiceHealth::ServiceHealth(const service::LocalService& service,
-                             const registry::MicroserviceManager& registry)
-    : service_(service), registry_(registry) {}
+                             const registry::MicroserviceManager& registry, std::chrono::milliseconds checkTimeout)
+    : service_(service), registry_(registry), checkTimeout_(checkTimeout) {
+    pluginChecks_ = std::make_unique<BoundedCall<std::vector<service::PluginCheckResult>>>(
+        [&service] { return service.runHealthChecks(); },
+        [](std::chrono::milliseconds elapsed) {
+            service::PluginCheckResult r;
+            r.name = "checks";
+            r.state = ZT_HEALTH_UNHEALTHY;
+            r.message = "the plugin's health checks did not answer within " + std::to_string(elapsed.count()) + " ms";
+            return std::vector<service::PluginCheckResult>{r};
+        },
+        checkTimeout_, std::chrono::milliseconds(0));
+}
+
+void ServiceHealth::setDatabaseCheck(DatabaseCheck check) {
+    databaseCheck_ = std::make_unique<BoundedCall<CheckOutcome>>(
+        std::move(check),
+        [](std::chrono::milliseconds elapsed) {
+            CheckOutcome o;
+            o.state = HealthState::Unhealthy;
+            o.message = "the database did not answer within " + std::to_string(elapsed.count()) + " ms";
+            o.latencyMs = static_cast<double>(elapsed.count());
+            return o;
+        },
+        checkTimeout_, std::chrono::milliseconds(0));
+}
 
 CheckOutcome ServiceHealth::dependencyOutcome(const std::string& name) const {
     CheckOutcome c;
@@ -69,7 +93,7 @@ HealthAnswer ServiceHealth::health() const {
     std::string checks = "{";
 
     if (databaseCheck_) {
-        CheckOutcome db = databaseCheck_();
+        CheckOutcome db = databaseCheck_->run();
         overall = worse(overall, db.state == HealthState::Unhealthy ? HealthState::Unhealthy : db.state);
         checks += "\"database\":" + renderCheck(db) + ",";
     }
@@ -86,7 +110,7 @@ HealthAnswer ServiceHealth::health() const {
     }
     checks += "},\"plugin\":{";
     first = true;
-    for (const auto& r : service_.runHealthChecks()) {
+    for (const auto& r : pluginChecks_->run()) {
         CheckOutcome p;
         p.state = r.state == ZT_HEALTH_HEALTHY    ? HealthState::Healthy
                   : r.state == ZT_HEALTH_DEGRADED ? HealthState::Degraded
@@ -123,7 +147,7 @@ HealthAnswer ServiceHealth::ready() const {
     HealthState state = HealthState::Healthy;
     std::string reasons;
     if (databaseCheck_) {
-        CheckOutcome db = databaseCheck_();
+        CheckOutcome db = databaseCheck_->run();
         if (db.state == HealthState::Unhealthy) {
             state = HealthState::Unhealthy;
             reasons += "database: " + db.message + "; ";

@@ -2,10 +2,12 @@
 // Builds a service's own /health, /health/live and /health/ready answers (SPEC §6).
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "health/BoundedCall.h"
 #include "registry/MicroserviceManager.h"
 #include "service/LocalService.h"
 
@@ -32,9 +34,12 @@ public:
     /// The database check is optional: unset for a service without database access.
     using DatabaseCheck = std::function<CheckOutcome()>;
 
-    ServiceHealth(const service::LocalService& service, const registry::MicroserviceManager& registry);
+    /// Every check (the database's, the plugin's own) is bounded by `checkTimeout`
+    /// (SERVICE_HEALTH_CHECK_TIMEOUT_MS): past it the answer is unhealthy, at once (BoundedCall).
+    ServiceHealth(const service::LocalService& service, const registry::MicroserviceManager& registry,
+                  std::chrono::milliseconds checkTimeout = std::chrono::milliseconds(2000));
 
-    void setDatabaseCheck(DatabaseCheck check) { databaseCheck_ = std::move(check); }
+    void setDatabaseCheck(DatabaseCheck check);
 
     /// Full report: unhealthy (503) when the database or a plugin check is unhealthy; degraded
     /// (200, status "degraded") when a dependency is not healthy or a plugin check is degraded.
@@ -49,7 +54,9 @@ private:
 
     const service::LocalService& service_;
     const registry::MicroserviceManager& registry_;
-    DatabaseCheck databaseCheck_;
+    std::chrono::milliseconds checkTimeout_;
+    std::unique_ptr<BoundedCall<CheckOutcome>> databaseCheck_;
+    std::unique_ptr<BoundedCall<std::vector<service::PluginCheckResult>>> pluginChecks_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

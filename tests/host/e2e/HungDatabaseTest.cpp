@@ -1,0 +1,111 @@
+// A hung PostgreSQL (every server process stopped with SIGSTOP, not crashed: connections stay
+// open and never answer): health answers within SERVICE_HEALTH_CHECK_TIMEOUT_MS, unhealthy, and
+// recovers once the server runs again (docs/HEALTH.md).
+#include <cppunit/extensions/HelperMacros.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "support/TestSupport.h"
+
+using namespace zt::test;
+using namespace std::chrono;
+
+namespace {
+
+/// Stops the private PostgreSQL's postmaster and every backend; resumes them on destruction.
+class PostgresFreeze {
+public:
+    PostgresFreeze() {
+        const char* dir = std::getenv("ZT_PG_DIR");
+        if (!dir) throw std::runtime_error("ZT_PG_DIR is not set: run ./scripts/test");
+        std::ifstream pidFile(std::string(dir) + "/data/postmaster.pid");
+        pid_t postmaster = 0;
+        pidFile >> postmaster;
+        if (postmaster <= 0) throw std::runtime_error("no postmaster.pid in " + std::string(dir));
+        pids_.push_back(postmaster);
+        for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+            std::ifstream status(entry.path() / "status");
+            std::string line;
+            while (std::getline(status, line)) {
+                if (line.rfind("PPid:", 0) == 0 && std::stol(line.substr(5)) == postmaster)
+                    pids_.push_back(static_cast<pid_t>(std::stol(entry.path().filename().string())));
+            }
+        }
+        ::kill(postmaster, SIGSTOP);  // first, so it forks no new backend we would miss
+        for (std::size_t i = 1; i < pids_.size(); ++i) ::kill(pids_[i], SIGSTOP);
+    }
+    ~PostgresFreeze() { release(); }
+    void release() {
+        for (auto pid : pids_) ::kill(pid, SIGCONT);
+        pids_.clear();
+    }
+
+private:
+    std::vector<pid_t> pids_;
+};
+
+struct Timed {
+    HttpResult result;
+    long long ms;
+};
+Timed timed(int port, const std::string& path) {
+    auto t0 = steady_clock::now();
+    auto r = httpRequest("GET", port, path, "", {}, 10000);
+    return {r, duration_cast<milliseconds>(steady_clock::now() - t0).count()};
+}
+
+}  // namespace
+
+class HungDatabaseTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(HungDatabaseTest);
+    CPPUNIT_TEST(health_answers_503_within_the_check_timeout_while_the_database_hangs);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void health_answers_503_within_the_check_timeout_while_the_database_hangs() {
+        constexpr int kTimeoutMs = 500;
+        ExampleServices services({"users", "payments"});
+        int admin = freePort();
+        auto env = hostEnv(services, admin);
+        env["SERVICE_HEALTH_CHECK_TIMEOUT_MS"] = std::to_string(kTimeoutMs);
+        HostProcess host(env, admin);
+        const int users = services.ports["users"];
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, httpRequest("GET", users, "/health").status);
+        {
+            PostgresFreeze freeze;
+            std::this_thread::sleep_for(milliseconds(1100));  // past the database check's 1 s reuse
+            for (int round = 0; round < 3; ++round) {
+                for (const char* path : {"/health", "/health/ready"}) {
+                    auto t = timed(users, path);
+                    CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string(path) + ": " + t.result.body, 503, t.result.status);
+                    CPPUNIT_ASSERT_MESSAGE(std::string(path) + " took " + std::to_string(t.ms) + " ms",
+                                           t.ms <= kTimeoutMs + 100);
+                }
+            }
+            auto health = httpRequest("GET", users, "/health");
+            assertContains(health.body, "\"database\":{\"status\":\"unhealthy\",\"message\":\"the database did not answer within ");
+            auto live = timed(users, "/health/live");
+            CPPUNIT_ASSERT_EQUAL(200, live.result.status);
+            CPPUNIT_ASSERT_MESSAGE(std::to_string(live.ms), live.ms <= 100);
+            auto aggregate = timed(admin, "/health/services");
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(aggregate.result.body, 503, aggregate.result.status);
+            CPPUNIT_ASSERT_MESSAGE("admin /health/services took " + std::to_string(aggregate.ms) + " ms",
+                                   aggregate.ms <= kTimeoutMs + 100);
+        }
+        // Running again: healthy without a restart.
+        auto deadline = steady_clock::now() + seconds(15);
+        int status = 0;
+        while (steady_clock::now() < deadline && (status = httpRequest("GET", users, "/health").status) != 200)
+            std::this_thread::sleep_for(milliseconds(100));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, status);
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(HungDatabaseTest);
