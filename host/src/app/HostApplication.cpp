@@ -20,7 +20,8 @@ namespace zt::app {
 
 namespace {
 constexpr int kExitCheckFailed = 1;    // --check-config found problems
-constexpr int kExitBadEnvironment = 2; // SPEC §2: a bad variable exits with status 2
+constexpr int kExitBadEnvironment = 2; // a bad variable exits with status 2 (README: Command line)
+constexpr int kExitNothingStarted = 1; // no service port and no admin port: systemd restarts it
 
 /// Installed binaries (in /usr/bin) default to the packaged folders; a build-tree binary to the
 /// build's plugin folder and the source tree's services/.
@@ -130,11 +131,32 @@ int HostApplication::main(const std::vector<std::string>& args) {
         return boot.problems().empty() ? EXIT_OK : kExitCheckFailed;
     }
 
+    if (!boot.unknownServices().empty()) {
+        // A name the operator typed that matches nothing: a bad environment, like a bad value.
+        std::string names;
+        for (const auto& n : boot.unknownServices()) names += (names.empty() ? "'" : ", '") + n + "'";
+        std::cerr << "zintrust-host: configuration error: SERVICES: " << names << " not found in " << env.servicesDir
+                  << "\n";
+        return kExitBadEnvironment;
+    }
     boot.registerServices();
     boot.initialize();
     auto running = boot.running();
-    log.information("zintrust-host %s ready: %z service(s) running, %z problem(s)", std::string(ZT_VERSION),
-                    running.size(), boot.problems().size());
+    if (running.empty() && boot.adminPort() == 0) {
+        // Nothing to serve and nothing to ask: exit so that the service manager sees the failure.
+        log.fatal("zintrust-host %s: no service and no admin port could be started (%z problem(s)); exiting",
+                  std::string(ZT_VERSION), boot.problems().size());
+        boot.shutdown();
+        return kExitNothingStarted;
+    }
+    if (boot.problems().empty()) {
+        log.information("zintrust-host %s ready: %z service(s) running, 0 problems", std::string(ZT_VERSION), running.size());
+    } else {
+        std::string list;
+        for (const auto& p : boot.problems()) list += (list.empty() ? "" : "; ") + p.message;
+        log.warning("zintrust-host %s ready: %z service(s) running, %z problem(s): %s", std::string(ZT_VERSION),
+                    running.size(), boot.problems().size(), list);
+    }
     waitForTerminationRequest();
     log.information("termination requested: draining (up to %d ms)", env.shutdownDrainTimeoutMs);
     boot.shutdown();

@@ -60,6 +60,7 @@ void MicroserviceBootstrap::discoverServices() {
         std::string msg = "SERVICES: service '" + missing + "' was not found (or its config is invalid) in " +
                           env_.servicesDir;
         problems_.push_back({missing, msg});
+        unknownServices_.push_back(missing);
         logger_.error(msg);
     }
 }
@@ -125,12 +126,11 @@ void MicroserviceBootstrap::initialize() {
         if (e.failed) continue;
         if (e.config.database.enabled) {
             e.database = std::make_shared<service::ServiceDatabase>(databases_, e.config);
-            try {
-                e.database->openAtStart();  // unreachable: deferred; bad migration: the service fails
-            } catch (const db::DatabaseError& ex) {
-                fail(e, "service " + e.config.name + " (" + e.config.configFile + "): database: " + ex.message());
-                continue;
-            }
+            // Never fatal: a failed set-up (server down or hung, a missing privilege, a failing
+            // migration) is retried in the background; the service is not ready until it succeeds.
+            if (!e.database->openAtStart())
+                problems_.push_back({e.config.name, "service " + e.config.name + " (" + e.config.configFile +
+                                                        "): database not ready yet, retrying: " + e.database->lastError()});
         }
         try {
             e.service = std::make_shared<service::LocalService>(e.config, e.library);

@@ -53,6 +53,8 @@ public:
     const std::vector<ServiceProblem>& problems() const { return problems_; }
     const std::vector<std::string>& warnings() const { return warnings_; }
     const std::vector<config::ServiceConfig>& discovered() const { return configs_; }
+    /// Names in SERVICES that discovery did not find (or whose config is invalid).
+    const std::vector<std::string>& unknownServices() const { return unknownServices_; }
     /// Services that are serving (after initialize).
     std::vector<std::string> running() const;
     /// Port actually bound by the admin server (0 when disabled).
@@ -83,6 +85,7 @@ private:
     registry::MicroserviceManager& manager_;
     Poco::Logger& logger_;
     std::vector<config::ServiceConfig> configs_;      ///< allowed by SERVICES: loaded here
+    std::vector<std::string> unknownServices_;
     std::vector<config::ServiceConfig> allConfigs_;   ///< every valid config found (auth/health paths of remotes)
     registry::RemoteServices remotes_;
     std::shared_ptr<calls::ServiceCaller> caller_;

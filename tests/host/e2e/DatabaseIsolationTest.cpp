@@ -6,7 +6,9 @@
 #include <libpq-fe.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -224,12 +226,20 @@ public:
         HostProcess host(env, admin);
         auto health = httpRequest("GET", admin, "/health/services");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(health.body, 503, health.status);
+        CPPUNIT_ASSERT_EQUAL(503, httpRequest("GET", services.ports["users"], "/health/ready").status);
         auto log = host.log();
-        assertContains(log, "service users refused");
+        assertContains(log, "service users: database not ready at start");
         assertContains(log, "the provisioning role '" + weak + "' lacks CREATEROLE");
         assertContains(log, "as a superuser run: ALTER ROLE \"" + weak + "\" CREATEROLE;");
         assertContains(log, "ALTER ROLE \"" + weak + "\" CREATEROLE CREATEDB;");  // payments is isolated
         CPPUNIT_ASSERT(log.find(kProvisioningPassword) == std::string::npos);
+        // The operator runs the SQL it printed: both services become ready without a restart.
+        pg.exec("postgres", "ALTER ROLE \"" + weak + "\" CREATEROLE CREATEDB");
+        int ready = 0;
+        for (int i = 0; i < 100 && (ready = httpRequest("GET", admin, "/health/services").status) != 200; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, ready);
+        CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", services.ports["payments"], "/health/ready").status);
     }
 
     void check_config_reports_per_service_what_the_provisioning_role_can_create() {
@@ -245,7 +255,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string(""), pg.scalar("postgres", "SELECT 1 FROM pg_database WHERE datname = '" +
                                                                         services.database.name() + "_payments'"));
 
-        const std::string weak = "zt_weak_" + std::to_string(::getpid());
+        const std::string weak = "zt_unprivileged_" + std::to_string(::getpid());
         if (pg.scalar("postgres", "SELECT 1 FROM pg_roles WHERE rolname = '" + weak + "'").empty())
             pg.exec("postgres", "CREATE ROLE " + weak + " LOGIN PASSWORD '" + kProvisioningPassword + "'");
         auto env = hostEnv(services, freePort());

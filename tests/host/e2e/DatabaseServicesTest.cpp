@@ -88,7 +88,7 @@ class DatabaseServicesTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(builder_cannot_reach_another_services_table);
     CPPUNIT_TEST(raw_sql_is_refused_without_use_raw_qry_and_confined_with_it);
     CPPUNIT_TEST(typed_values_keep_microseconds_and_numeric_precision);
-    CPPUNIT_TEST(failed_migration_refuses_the_service_naming_file_and_error);
+    CPPUNIT_TEST(failed_migration_keeps_the_service_not_ready_and_is_retried_until_fixed);
     CPPUNIT_TEST(database_down_at_start_then_up_becomes_healthy);
     CPPUNIT_TEST(postgres_restart_gives_503_then_recovers_without_host_restart);
     CPPUNIT_TEST(every_write_acknowledged_during_an_outage_under_load_is_stored);
@@ -247,22 +247,36 @@ public:
         assertContains(typed.body, "\"zIsNull\":true");
     }
 
-    void failed_migration_refuses_the_service_naming_file_and_error() {
+    void failed_migration_keeps_the_service_not_ready_and_is_retried_until_fixed() {
         ExampleServices services({"payments"});
         TestPluginFolder plugins;
-        addDbProbe(services);
-        services.dir.write("probe/db/migrations/002_broken.sql", "CREATE TABLE broken (id INT,,);\n");
+        int port = addDbProbe(services);
+        auto broken = services.dir.write("probe/db/migrations/002_broken.sql", "CREATE TABLE broken (id INT,,);\n");
         int admin = freePort();
         HostProcess host(hostEnv(services, admin, plugins.path()), admin);
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", services.ports["payments"], "/health").status);
         auto log = host.log();
         assertContains(log, "002_broken.sql");
         assertContains(log, "syntax error");
-        auto list = httpRequest("GET", admin, "/services");
-        assertContains(list.body, "\"name\":\"db\"");
-        assertContains(list.body, "\"status\":\"failed\"");
+        assertContains(log, "service db: database not ready at start, retrying in the background");
+        // Serving, not ready: database calls fail fast naming the migration, health says why.
+        CPPUNIT_ASSERT_EQUAL(503, httpRequest("GET", port, "/health/ready").status);
+        auto call = httpRequest("GET", port, "/notes/count");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(call.body, 503, call.status);
+        assertContains(call.body, "migration_failed");
+        assertContains(httpRequest("GET", admin, "/health/services").body, "\"db\":{\"status\":\"unhealthy\"");
         auto pg = TestPostgres::fromEnvironment();
         CPPUNIT_ASSERT_EQUAL(std::string("notes"), pg.scalar(services.database.name(), "SELECT string_agg(name, ',') FROM probe_db.schema_migrations"));
+        // The operator fixes the file: the service becomes ready without a restart.
+        services.dir.write("probe/db/migrations/002_broken.sql", "CREATE TABLE broken (id INT);\n");
+        int ready = 0;
+        for (int i = 0; i < 100 && (ready = httpRequest("GET", port, "/health/ready").status) != 200; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, ready);
+        CPPUNIT_ASSERT_EQUAL(std::string("notes,broken"),
+                             pg.scalar(services.database.name(), "SELECT string_agg(name, ',' ORDER BY version) FROM probe_db.schema_migrations"));
+        CPPUNIT_ASSERT_EQUAL(std::string("{\"count\":0}"), httpRequest("GET", port, "/notes/count").body);
+        (void)broken;
     }
 
     void database_down_at_start_then_up_becomes_healthy() {

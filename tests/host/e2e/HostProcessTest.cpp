@@ -25,6 +25,7 @@ class HostProcessTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(services_allow_list_loads_only_named_services);
     CPPUNIT_TEST(broken_plugin_is_refused_while_other_services_serve);
     CPPUNIT_TEST(taken_port_names_port_and_service_while_others_serve);
+    CPPUNIT_TEST(host_exits_1_when_no_service_and_no_admin_port_could_start);
     CPPUNIT_TEST(check_config_exits_0_for_the_examples);
     CPPUNIT_TEST(check_config_exits_1_naming_each_broken_plugin_and_reason);
     CPPUNIT_TEST(check_config_names_file_and_key_of_invalid_config);
@@ -128,6 +129,10 @@ public:
         std::string out;
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out));
         assertContains(out, "SERVICES: service 'ghost' was not found");
+        // Serving, an unknown name is a bad environment: exit 2 before any port opens.
+        env["ADMIN_PORT"] = std::to_string(freePort());
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 2, runCommand({ZT_TEST_HOST_BINARY}, env, out, 15000));
+        assertContains(out, "configuration error: SERVICES: 'ghost' not found in " + services.dir.path());
     }
 
     void broken_plugin_is_refused_while_other_services_serve() {
@@ -165,6 +170,16 @@ public:
         auto log = host.log();
         assertContains(log, "service users port " + std::to_string(taken));
         assertContains(log, "users/service.config.json: port");
+    }
+
+    void host_exits_1_when_no_service_and_no_admin_port_could_start() {
+        ExampleServices services({"payments"});
+        Poco::Net::ServerSocket servicePort(Poco::Net::SocketAddress("127.0.0.1", services.ports["payments"]));
+        Poco::Net::ServerSocket adminPort(Poco::Net::SocketAddress("127.0.0.1", 0));
+        std::string out;
+        int rc = runCommand({ZT_TEST_HOST_BINARY}, hostEnv(services, adminPort.address().port()), out, 20000);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, rc);
+        assertContains(out, "no service and no admin port could be started");
     }
 
     void check_config_exits_0_for_the_examples() {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -66,6 +67,7 @@ Timed timed(int port, const std::string& path) {
 class HungDatabaseTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(HungDatabaseTest);
     CPPUNIT_TEST(health_answers_503_within_the_check_timeout_while_the_database_hangs);
+    CPPUNIT_TEST(start_up_with_the_database_hung_ends_with_every_service_ready_once_it_runs);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -105,6 +107,33 @@ public:
         while (steady_clock::now() < deadline && (status = httpRequest("GET", users, "/health").status) != 200)
             std::this_thread::sleep_for(milliseconds(100));
         CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, status);
+    }
+
+    void start_up_with_the_database_hung_ends_with_every_service_ready_once_it_runs() {
+        ExampleServices services({"users", "payments"});  // shared and isolated
+        int admin = freePort();
+        auto env = hostEnv(services, admin);
+        env["DB_POOL_CONNECTION_TIMEOUT_MS"] = "1000";
+        auto freeze = std::make_unique<PostgresFreeze>();
+        HostProcess host(env, admin, 30000);
+        CPPUNIT_ASSERT_MESSAGE(host.log(), host.running());
+        for (const char* name : {"users", "payments"}) {
+            auto ready = httpRequest("GET", services.ports[name], "/health/ready");
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string(name) + ": " + ready.body, 503, ready.status);
+        }
+        CPPUNIT_ASSERT_EQUAL(503, httpRequest("GET", admin, "/health/services").status);
+        std::this_thread::sleep_for(milliseconds(1500));  // a few background attempts fail meanwhile
+        freeze.reset();
+        auto deadline = steady_clock::now() + seconds(20);
+        int status = 0;
+        while (steady_clock::now() < deadline && (status = httpRequest("GET", admin, "/health/services").status) != 200)
+            std::this_thread::sleep_for(milliseconds(200));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, status);
+        auto log = host.log();
+        assertContains(log, "service users: database not ready at start, retrying in the background");
+        assertContains(log, "service payments: database ready");
+        auto created = httpRequest("POST", services.ports["payments"], "/payments", R"({"orderId":1,"amountCents":5})");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(created.body, 201, created.status);
     }
 };
 
