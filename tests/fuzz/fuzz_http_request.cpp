@@ -1,11 +1,11 @@
 // The host's HTTP/1.1 request reading on arbitrary bytes: findHeadEnd, parseRequestHead,
-// requestFraming, splitRequestTarget and the ChunkedDecoder, the way HttpConnection uses them.
+// requestFraming, parseRequestTarget and the ChunkedDecoder, the way HttpConnection uses them.
 // Byte 0 picks the read size (1..8 bytes, or everything) the bytes arrive in. Properties:
 //  - the head end found while resuming after each read equals the one found in one pass;
 //  - an accepted head has a token method, a target of visible ASCII, token header names and
 //    values without CR/LF/NUL, and its headBytes equals the head end;
 //  - a chunked body decoded in pieces equals the one decoded in one pass, within the body limit;
-//  - nothing throws (splitRequestTarget reports a bad target by returning false).
+//  - nothing throws (parseRequestTarget reports a bad target by returning false).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,6 +13,7 @@
 #include "FuzzSupport.h"
 #include "http/ChunkedDecoder.h"
 #include "http/HttpConnection.h"
+#include "http/RequestTarget.h"
 #include "http/RequestHeadParser.h"
 
 using namespace zt::http;
@@ -87,9 +88,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             check(value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos,
                   "header value with CR, LF or NUL");
         }
-        std::string path, query, targetError;
-        if (splitRequestTarget(head.target, path, query, targetError)) {
+        std::string path, query;
+        HeadError targetError;
+        if (parseRequestTarget(head.method, head.target, path, query, targetError)) {
             check(!path.empty(), "empty path from an accepted target");
+            // '/' in the path always separates segments: every escape left is %2F or %25.
+            for (std::size_t i = path.find('%'); i != std::string::npos; i = path.find('%', i + 1))
+                check(path.compare(i, 3, "%2F") == 0 || path.compare(i, 3, "%25") == 0, "undecoded escape in a path");
+        } else {
+            check(targetError.status == 400, "target error status " + std::to_string(targetError.status));
         }
 
         RequestFraming framing;

@@ -7,6 +7,7 @@
 
 #include "bootstrap/ServiceFilters.h"
 #include "filters/ServiceFilters.h"
+#include "filters/TracingFilter.h"
 #include "config/ConfigError.h"
 #include "db/Connection.h"
 #include "db/DatabaseErrors.h"
@@ -167,6 +168,7 @@ void MicroserviceBootstrap::initialize() {
             opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
             opts.handlerTimeoutMs = env_.handlerTimeoutMs;
             opts.counters = e.service->counters();
+            opts.stampOwnResponse = &filters::stampNewTrace;
             auto pipeline = e.pipeline;
             e.server = std::make_unique<http::HttpServer>(
                 "service " + e.config.name, opts,
@@ -241,6 +243,7 @@ void MicroserviceBootstrap::initialize() {
         opts.bindAddress = env_.bindAddress;
         opts.port = env_.adminPort;
         opts.maxThreads = 16;
+        opts.stampOwnResponse = &filters::stampNewTrace;
         opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
         opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
         opts.handlerTimeoutMs = env_.handlerTimeoutMs;

@@ -1,5 +1,7 @@
 #include "calls/ServiceCaller.h"
 
+#include "http/RequestTarget.h"
+
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/String.h>
@@ -93,10 +95,17 @@ ClientResult ServiceCaller::callInProcess(const http::ServicePipeline& pipeline,
     ex.request.remoteAddress = "in-process";
     ex.request.body = body;
     for (const auto& [name, value] : headers) ex.request.headers.add(name, value);
-    Poco::URI uri(pathAndQuery);  // validated by callImpl
-    ex.request.path = uri.getPath();
-    ex.request.query = uri.getRawQuery();
-    if (ex.request.path.empty()) ex.request.path = "/";
+    // The same target rules as a network request ("%2F" never splits a segment); a target the
+    // network loop would refuse is answered the same way.
+    http::HeadError targetError;
+    if (!http::parseRequestTarget(method, pathAndQuery, ex.request.path, ex.request.query, targetError)) {
+        ClientResult refused;
+        refused.transport = Transport::Response;
+        refused.status = targetError.status;
+        refused.body = http::jsonErrorBody(targetError.code, targetError.message);
+        refused.headers.emplace_back("content-type", "application/json");
+        return refused;
+    }
 
     pipeline.handle(ex);
 

@@ -48,6 +48,14 @@ std::uint64_t unixNanosNow() {
 }
 }  // namespace
 
+void stampNewTrace(http::HttpResponse& response) {
+    http::TraceContext trace;
+    trace.traceId = newTraceId();
+    trace.spanId = newSpanId();
+    response.headers.set("traceparent", trace.traceparent());
+    response.headers.set("x-trace-id", trace.traceId);
+}
+
 TracingSettings TracingSettings::fromConfig(const config::ServiceConfig& service, const config::EnvConfig& env) {
     if (!validRate(env.tracingRate)) {
         throw config::ConfigError("MICROSERVICES_TRACING_RATE: expected a number in [0, 1], got " +

@@ -29,6 +29,10 @@ struct TracingSettings {
     static TracingSettings fromConfig(const config::ServiceConfig& service, const config::EnvConfig& env);
 };
 
+/// traceparent and x-trace-id of a new, unsampled trace on an answer the server made without the
+/// filter chain (a malformed request, OPTIONS *, a handler timeout): every answer carries them.
+void stampNewTrace(http::HttpResponse& response);
+
 class TracingFilter final : public http::HttpFilter {
 public:
     /// `exporter` may be null (spans are then only logged). Throws ConfigError for a rate

@@ -27,7 +27,9 @@ ChunkedDecoder::Status ChunkedDecoder::feed(std::string_view input, std::string&
                 ++i;
             } else if (sizeDigits_ == 0) {
                 return Status::Malformed;
-            } else if (c == ';' || c == ' ' || c == '\t') {
+            } else if (c == ';') {
+                // Only a chunk extension may follow the size, right after it: whitespace there
+                // (RFC 9112's BWS) is read differently by different parsers, a smuggling vector.
                 state_ = State::Extension;
                 lineBytes_ = sizeDigits_;
             } else if (c == '\r') {

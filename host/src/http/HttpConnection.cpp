@@ -6,12 +6,12 @@
 #include <sys/uio.h>
 
 #include <Poco/Logger.h>
-#include <Poco/URI.h>
 
 #include <cerrno>
 #include <string>
 
 #include "http/ChunkedDecoder.h"
+#include "http/RequestTarget.h"
 #include "http/JsonError.h"
 #include "http/ResponseWriter.h"
 
@@ -165,16 +165,18 @@ private:
         RequestFraming framing;
         if (!requestFraming(head, framing, error)) return answerHeadError(error);
 
+        if (!isServedMethod(head.method)) {
+            // Methods are case-sensitive (RFC 9110 9.1): "delete" is not DELETE and never runs.
+            return answerHeadError(HeadError{501, "not_implemented",
+                                             "method '" + std::string(head.method) +
+                                                 "' is not implemented (methods are case-sensitive: GET, HEAD, POST, "
+                                                 "PUT, PATCH, DELETE, OPTIONS)"});
+        }
         Exchange ex;
         auto& r = ex.request;
         r.method.assign(head.method);
-        for (auto& c : r.method) {
-            if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-        }
-        std::string targetError;
-        if (!splitRequestTarget(head.target, r.path, r.query, targetError)) {
-            return answerHeadError(HeadError{400, "bad_request", "invalid request URI: " + targetError});
-        }
+        if (!parseRequestTarget(head.method, head.target, r.path, r.query, error)) return answerHeadError(error);
+        if (r.path == "*") return answerOptionsAsterisk(framing, headEnd, head.minorVersion);
         for (const auto& [name, value] : head.headers) r.headers.add(name, value);
         r.remoteAddress = remote_;
         const bool isHead = r.method == "HEAD";
@@ -190,13 +192,11 @@ private:
             s_.fn(ex);
         } catch (const std::exception& e) {
             Poco::Logger::get("zt.http").error("request failed before a response was written: %s", std::string(e.what()));
-            ex.response = HttpResponse{};
-            setJsonError(ex.response, 500, "internal_error", "internal error");
+            answerInternalError(ex);
             keepAlive = false;
         } catch (...) {
             Poco::Logger::get("zt.http").error("request failed before a response was written: unknown exception");
-            ex.response = HttpResponse{};
-            setJsonError(ex.response, 500, "internal_error", "internal error");
+            answerInternalError(ex);
             keepAlive = false;
         }
         if (!s_.watchdog->requestFinished(slot_)) return false;  // the watchdog answered 504
@@ -284,11 +284,39 @@ private:
                                          "request body exceeds " + std::to_string(s_.maxBodyBytes) + " bytes"});
     }
 
+    /// A 500 in place of whatever the handler had built; the trace it had, or a new one.
+    void answerInternalError(Exchange& ex) {
+        ex.response = HttpResponse{};
+        setJsonError(ex.response, 500, "internal_error", "internal error");
+        if (ex.trace.valid()) {
+            ex.response.headers.set("traceparent", ex.trace.traceparent());
+            ex.response.headers.set("x-trace-id", ex.trace.traceId);
+        } else if (s_.stampOwnResponse) {
+            s_.stampOwnResponse(ex.response);
+        }
+    }
+
+    /// OPTIONS * (RFC 9110 9.3.7): what the server supports, without a route or a filter.
+    bool answerOptionsAsterisk(const RequestFraming& framing, std::size_t headEnd, int minorVersion) {
+        std::string ignored;
+        if (!readBody(framing, headEnd, ignored)) return false;
+        HttpResponse response;
+        response.status = 204;
+        response.headers.set("allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+        if (s_.stampOwnResponse) s_.stampOwnResponse(response);
+        s_.counters->countStatus(204);
+        const bool keepAlive = framing.keepAlive && !s_.watchdog->stopping();
+        out_.clear();
+        appendResponseHead(out_, response, 0, ResponseHeadOptions{keepAlive, keepAlive && minorVersion == 0});
+        return sendAll(fd_, out_) && keepAlive;
+    }
+
     /// Answers a request that cannot be served (JSON error, Connection: close) and closes with a
     /// lingering close: the request's remaining bytes were not read. Always false.
     bool answerHeadError(const HeadError& error) {
         HttpResponse response;
         setJsonError(response, error.status, error.code, error.message);
+        if (s_.stampOwnResponse) s_.stampOwnResponse(response);
         s_.counters->countStatus(error.status);
         out_.clear();
         appendResponseHead(out_, response, response.body.size(), ResponseHeadOptions{false, false});
@@ -306,27 +334,6 @@ private:
     int served_ = 0;
 };
 }  // namespace
-
-bool splitRequestTarget(std::string_view target, std::string& path, std::string& query, std::string& error) {
-    if (!target.empty() && target.front() == '/' && target.find_first_of("%#") == std::string_view::npos) {
-        // origin-form without escapes: nothing to decode (the common case, no URI object).
-        const std::size_t q = target.find('?');
-        path.assign(target.substr(0, q));
-        if (q != std::string_view::npos) query.assign(target.substr(q + 1));
-        else query.clear();
-        return true;
-    }
-    try {
-        Poco::URI uri{std::string(target)};
-        path = uri.getPath();
-        query = uri.getRawQuery();
-    } catch (const Poco::Exception& e) {
-        error = e.message();
-        return false;
-    }
-    if (path.empty()) path = "/";
-    return true;
-}
 
 void HttpConnection::run() {
     const HttpConnectionSettings& s = *settings_;

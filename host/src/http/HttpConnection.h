@@ -41,6 +41,9 @@ struct HttpConnectionSettings {
     int maxKeepAliveRequests = 10000;
     std::shared_ptr<RequestCounters> counters;  ///< never null
     std::shared_ptr<RequestWatchdog> watchdog;  ///< never null
+    /// Adds what every answer carries to the answers the connection makes itself, before any filter
+    /// ran (400/413/431/501/505, OPTIONS *): a new trace's traceparent and x-trace-id. May be empty.
+    std::function<void(HttpResponse&)> stampOwnResponse;
     /// OWNERSHIP: borrowed from HttpServer, which outlives every connection. Null until started.
     std::atomic<const Poco::Net::TCPServer*> server{nullptr};
 };
@@ -66,9 +69,5 @@ public:
 private:
     std::shared_ptr<const HttpConnectionSettings> settings_;
 };
-
-/// Splits a request target into a percent-decoded path and a raw query (origin-form fast path;
-/// absolute-form and percent-encoded paths go through Poco::URI). False for an invalid target.
-bool splitRequestTarget(std::string_view target, std::string& path, std::string& query, std::string& error);
 
 }  // namespace zt::http

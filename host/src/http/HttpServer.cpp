@@ -28,7 +28,8 @@ HttpServer::HttpServer(std::string what, const HttpServerOptions& o, ExchangeFun
     }
     port_ = socket.address().port();
     counters_ = o.counters ? o.counters : std::make_shared<RequestCounters>();
-    watchdog_ = std::make_shared<RequestWatchdog>(std::chrono::milliseconds(o.handlerTimeoutMs), counters_);
+    watchdog_ = std::make_shared<RequestWatchdog>(std::chrono::milliseconds(o.handlerTimeoutMs), counters_,
+                                                  o.stampOwnResponse);
     settings_ = std::make_shared<HttpConnectionSettings>();
     settings_->fn = std::move(fn);
     settings_->maxBodyBytes = o.maxBodyBytes;
@@ -36,6 +37,7 @@ HttpServer::HttpServer(std::string what, const HttpServerOptions& o, ExchangeFun
     settings_->headerTimeout = std::chrono::milliseconds(o.headerTimeoutMs);
     settings_->counters = counters_;
     settings_->watchdog = watchdog_;
+    settings_->stampOwnResponse = o.stampOwnResponse;
     // Idle workers are never retired: Poco's ThreadPool retires a worker idle for `idleTime`
     // seconds inside getThread() (every 32nd call), joining each one while it holds the pool's
     // mutex, and TCPServer calls getThread() for every new connection under its own mutex. Under

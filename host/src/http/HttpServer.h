@@ -30,6 +30,9 @@ struct HttpServerOptions {
     int headerTimeoutMs = 10000;   ///< ZT_HTTP_HEADER_TIMEOUT_MS; 0 = none
     int handlerTimeoutMs = 30000;  ///< ZT_HANDLER_TIMEOUT_MS; 0 = none
     std::shared_ptr<RequestCounters> counters;  ///< null = a private one
+    /// Adds a new trace's headers to the answers the server makes itself, before or without the
+    /// filter chain (HttpConnectionSettings::stampOwnResponse). May be empty.
+    std::function<void(HttpResponse&)> stampOwnResponse;
 };
 
 class HttpServer {

@@ -1,5 +1,7 @@
 #include "http/RequestHeadParser.h"
 
+#include "http/RequestTarget.h"
+
 #include <array>
 
 namespace zt::http {
@@ -219,6 +221,8 @@ bool requestFraming(const RequestHead& head, RequestFraming& framing, HeadError&
     bool haveTransferEncoding = false;
     bool chunked = false;
     int hosts = 0;
+    int authorizations = 0;
+    int apiKeys = 0;
     for (const auto& [name, value] : head.headers) {
         if (equalsIgnoreCase(name, "content-length")) {
             // Digits only; repeated fields (or a list) must all carry the same number.
@@ -267,6 +271,17 @@ bool requestFraming(const RequestHead& head, RequestFraming& framing, HeadError&
             framing.expectContinue = head.minorVersion >= 1;
         } else if (equalsIgnoreCase(name, "host")) {
             ++hosts;
+            if (!isValidHostHeader(value)) {
+                err = error(400, "bad_request", "invalid Host header (expected host[:port])");
+                return false;
+            }
+        } else if (equalsIgnoreCase(name, "authorization") || equalsIgnoreCase(name, "x-api-key")) {
+            // Two credentials: which one a filter and a proxy in front would each read is a guess.
+            int& seen = equalsIgnoreCase(name, "authorization") ? authorizations : apiKeys;
+            if (++seen > 1) {
+                err = error(400, "bad_request", "more than one " + std::string(name) + " header");
+                return false;
+            }
         }
     }
     // "close" wins over "keep-alive"; HTTP/1.0 keeps the connection only when asked to.

@@ -17,8 +17,9 @@ std::int64_t toNs(RequestWatchdog::Clock::time_point t) {
 }
 }  // namespace
 
-RequestWatchdog::RequestWatchdog(std::chrono::milliseconds handlerTimeout, std::shared_ptr<RequestCounters> counters)
-    : handlerTimeout_(handlerTimeout), counters_(std::move(counters)) {
+RequestWatchdog::RequestWatchdog(std::chrono::milliseconds handlerTimeout, std::shared_ptr<RequestCounters> counters,
+                                 std::function<void(HttpResponse&)> stamp)
+    : handlerTimeout_(handlerTimeout), counters_(std::move(counters)), stamp_(std::move(stamp)) {
     thread_ = std::thread([this] { run(); });
 }
 
@@ -84,6 +85,7 @@ void RequestWatchdog::check(Clock::time_point now) {
         HttpResponse response;
         setJsonError(response, 504, "handler_timeout",
                      "the service did not answer within " + std::to_string(handlerTimeout_.count()) + " ms");
+        if (stamp_) stamp_(response);
         std::string bytes;
         appendResponseHead(bytes, response, response.body.size(), ResponseHeadOptions{false, false});
         bytes += response.body;

@@ -9,6 +9,7 @@
 // registry mutex is taken when a connection opens or closes and by the 50 ms check.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -17,6 +18,7 @@
 #include <unordered_set>
 
 #include "http/RequestCounters.h"
+#include "zintrust/host/http/Exchange.h"
 
 namespace zt::http {
 
@@ -39,8 +41,10 @@ class RequestWatchdog {
 public:
     using Clock = std::chrono::steady_clock;
 
-    /// A timeout of 0 disables the handler deadline.
-    RequestWatchdog(std::chrono::milliseconds handlerTimeout, std::shared_ptr<RequestCounters> counters);
+    /// A timeout of 0 disables the handler deadline. `stamp` (may be empty) adds what every answer
+    /// carries (a trace's headers) to the 504s the watchdog writes itself.
+    RequestWatchdog(std::chrono::milliseconds handlerTimeout, std::shared_ptr<RequestCounters> counters,
+                    std::function<void(HttpResponse&)> stamp = {});
     ~RequestWatchdog();
     RequestWatchdog(const RequestWatchdog&) = delete;
     RequestWatchdog& operator=(const RequestWatchdog&) = delete;
@@ -77,6 +81,7 @@ private:
 
     std::chrono::milliseconds handlerTimeout_;
     std::shared_ptr<RequestCounters> counters_;
+    std::function<void(HttpResponse&)> stamp_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool exiting_ = false;

@@ -1,5 +1,7 @@
 #include "http/Router.h"
 
+#include "http/RequestTarget.h"
+
 #include <algorithm>
 #include <set>
 
@@ -98,7 +100,7 @@ bool Router::matchSegments(const Route& r, const std::vector<std::string_view>& 
                 std::string tail;
                 for (std::size_t j = i; j < parts.size(); ++j) {
                     if (!tail.empty()) tail += '/';
-                    tail += parts[j];
+                    tail += decodePathSegment(parts[j]);
                 }
                 params->emplace_back("*", std::move(tail));
             }
@@ -107,7 +109,7 @@ bool Router::matchSegments(const Route& r, const std::vector<std::string_view>& 
         if (s.kind == Segment::Kind::Literal) {
             if (parts[i] != s.text) return false;
         } else if (params) {
-            params->emplace_back(s.text, std::string(parts[i]));
+            params->emplace_back(s.text, decodePathSegment(parts[i]));  // a "%2F" in a value is a slash
         }
     }
     return true;

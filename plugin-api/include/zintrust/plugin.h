@@ -109,8 +109,10 @@ typedef struct zt_response zt_response; /* one per handler call; valid only duri
  */
 typedef struct zt_request {
     uint32_t struct_size;
-    zt_str method;            /* "GET", "POST", ... (upper case) */
-    zt_str path;              /* percent-decoded path without the query string, e.g. "/users/7" */
+    zt_str method;            /* "GET", "POST", ... (upper case: other spellings never reach a plugin) */
+    zt_str path;              /* path without the query string, each segment percent-decoded, e.g.
+                                 "/users/7"; an encoded '/' or '%' inside a segment stays "%2F" /
+                                 "%25", so every '/' separates segments (params are fully decoded) */
     zt_str query;             /* raw query string without '?', possibly empty */
     const zt_header* headers; /* request headers, names lower-cased */
     size_t header_count;

@@ -796,7 +796,22 @@ inline void writeResponse(const zt_host_api* api, zt_response* out, const Respon
 struct RouteSlot {
     const zt_host_api* api;
     Handler handler;
+    zt_host* host = nullptr;  ///< for logging what a failing handler threw
 };
+
+/// What a handler threw that the client must not see (library text, internals): logged through
+/// the host as an error, answered with the SDK's own words.
+inline void logHandlerFailure(const RouteSlot& slot, const zt_request* request, std::string_view what) {
+    if (slot.host == nullptr || slot.api->log == nullptr) return;
+    std::string line = "handler failed";
+    if (request != nullptr) {
+        line += " (" + std::string(request->method.data, request->method.len) + " " +
+                std::string(request->path.data, request->path.len) + ")";
+    }
+    line += ": ";
+    line += what;
+    slot.api->log(slot.host, ZT_LOG_ERROR, str(line));
+}
 
 inline zt_status invokeRoute(void* data, const zt_request* request, zt_response* response) {
     auto* slot = static_cast<RouteSlot*>(data);
@@ -813,11 +828,26 @@ inline zt_status invokeRoute(void* data, const zt_request* request, zt_response*
         if (e.httpStatus() == 503) r.header("Retry-After", "1");
         writeResponse(slot->api, response, r);
         return ZT_OK;
+    } catch (const Json::parse_error& e) {
+        // Most often Json::parse(req.body()) on a bad body: the client's input, not our failure.
+        logHandlerFailure(*slot, request, e.what());
+        writeResponse(slot->api, response, Response::error(400, "invalid_json", "the request body is not valid JSON"));
+        return ZT_OK;
+    } catch (const Json::type_error& e) {
+        logHandlerFailure(*slot, request, e.what());
+        if (e.id == 316)  // a string that is not UTF-8 (a header or body value put into JSON)
+            writeResponse(slot->api, response, Response::error(400, "invalid_utf8", "a request value is not valid UTF-8"));
+        else
+            writeResponse(slot->api, response, Response::error(500, "internal_error", "internal error"));
+        return ZT_OK;
     } catch (const std::exception& e) {
-        writeResponse(slot->api, response, Response::error(500, "internal_error", e.what()));
+        // Never the exception's text: it may be a library's message or carry internals.
+        logHandlerFailure(*slot, request, e.what());
+        writeResponse(slot->api, response, Response::error(500, "internal_error", "internal error"));
         return ZT_OK;
     } catch (...) {
-        writeResponse(slot->api, response, Response::error(500, "internal_error", "unknown error"));
+        logHandlerFailure(*slot, request, "unknown exception");
+        writeResponse(slot->api, response, Response::error(500, "internal_error", "internal error"));
         return ZT_OK;
     }
 }
@@ -871,7 +901,7 @@ public:
 
     /// Throws std::runtime_error (refusing the service) when the host rejects the route.
     Routes& add(std::string_view method, std::string_view pattern, Handler h) {
-        slots_.push_back(std::make_unique<detail::RouteSlot>(detail::RouteSlot{api_, std::move(h)}));
+        slots_.push_back(std::make_unique<detail::RouteSlot>(detail::RouteSlot{api_, std::move(h), host_}));
         zt_status rc = api_->register_route(host_, str(method), str(pattern), &detail::invokeRoute,
                                             slots_.back().get());
         if (rc != ZT_OK) {

@@ -198,7 +198,17 @@ public:
         Fixture f;
         auto sdk = httpRequest("GET", f.misbehaving, "/throw/sdk");
         assertJsonError(sdk, 500, "internal_error");
-        assertContains(sdk.body, "sdk handler exploded");
+        // The exception's text is logged, never sent: it may be a library's message.
+        CPPUNIT_ASSERT_MESSAGE(sdk.body, sdk.body.find("exploded") == std::string::npos);
+        assertContains(f.host->log(), "handler failed (GET /throw/sdk): sdk handler exploded");
+        // Input a handler could not take is the client's error, in the SDK's words.
+        auto badJson = httpRequest("POST", f.misbehaving, "/echo-json", "{not json");
+        assertJsonError(badJson, 400, "invalid_json");
+        CPPUNIT_ASSERT_MESSAGE(badJson.body, badJson.body.find("json.exception") == std::string::npos);
+        auto badUtf8 = httpRequest("POST", f.misbehaving, "/echo-json", "{}", {{"X-Tag", "k\xff"}});
+        assertJsonError(badUtf8, 400, "invalid_utf8");
+        CPPUNIT_ASSERT_MESSAGE(badUtf8.body, badUtf8.body.find("json.exception") == std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(200, httpRequest("POST", f.misbehaving, "/echo-json", "{}", {{"X-Tag", "ok"}}).status);
         assertJsonError(httpRequest("GET", f.misbehaving, "/throw/raw"), 500, "internal_error");
         Poco::JSON::Parser parser;
         auto counters = parser.parse(f.metrics()).extract<Poco::JSON::Object::Ptr>()

@@ -51,10 +51,15 @@ public:
 
     void skips_extensions_and_trailers() {
         std::string body, rest;
-        CPPUNIT_ASSERT(decode("3;name=value\r\nabc\r\n0 ; last\r\nX-Checksum: 1\r\nY: 2\r\n\r\nZ", 4, body, rest) ==
+        CPPUNIT_ASSERT(decode("3;name=value\r\nabc\r\n0;last\r\nX-Checksum: 1\r\nY: 2\r\n\r\nZ", 4, body, rest) ==
                        ChunkedDecoder::Status::Done);
         CPPUNIT_ASSERT_EQUAL(std::string("abc"), body);
         CPPUNIT_ASSERT_EQUAL(std::string("Z"), rest);
+        // Only ';' may follow the size: whitespace there is read differently by other parsers.
+        for (const char* bad : {"0 ; last\r\n\r\n", "0 \r\n\r\n", "3\t;x\r\nabc\r\n0\r\n\r\n", "3x\r\nabc\r\n0\r\n\r\n"}) {
+            body.clear();
+            CPPUNIT_ASSERT_MESSAGE(bad, decode(bad, 1, body, rest) == ChunkedDecoder::Status::Malformed);
+        }
         // Bare LF line ends are tolerated like in the head.
         body.clear();
         CPPUNIT_ASSERT(decode("2\nhi\n0\n\n", 1, body, rest) == ChunkedDecoder::Status::Done);

@@ -132,6 +132,8 @@ class HttpServerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(request_parts_reach_the_handler);
     CPPUNIT_TEST(chunked_body_and_expect_100_continue);
     CPPUNIT_TEST(framing_errors_are_json_and_close_the_connection);
+    CPPUNIT_TEST(strict_requests_are_refused_with_json_and_trace_headers);
+    CPPUNIT_TEST(options_asterisk_lists_the_methods);
     CPPUNIT_TEST(oversized_content_length_is_413_without_reading_the_body);
     CPPUNIT_TEST(http10_closes_unless_it_asks_for_keep_alive);
     CPPUNIT_TEST(head_and_204_carry_no_body);
@@ -163,7 +165,7 @@ public:
     void request_parts_reach_the_handler() {
         Server s;
         Client c(s.port());
-        c.send("post /a%20b/c?x=1&y=%20 HTTP/1.1\r\nHost: a\r\nX-Test: hello\r\nContent-Length: 5\r\n\r\nHELLO");
+        c.send("POST /a%20b/c?x=1&y=%20 HTTP/1.1\r\nHost: a\r\nX-Test: hello\r\nContent-Length: 5\r\n\r\nHELLO");
         Response r = c.read();
         CPPUNIT_ASSERT_EQUAL(200, r.status);
         assertContains(r.body, "POST /a b/c q=x=1&y=%20 body=HELLO x=hello from=127.0.0.1:");
@@ -204,6 +206,86 @@ public:
         }
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{4}, s.server->counters()->clientErrors.load() +
                                                    s.server->counters()->serverErrors.load());
+    }
+
+    void strict_requests_are_refused_with_json_and_trace_headers() {
+        HttpServerOptions o;
+        o.maxBodyBytes = 100;
+        o.stampOwnResponse = [](HttpResponse& r) {
+            r.headers.set("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00");
+            r.headers.set("x-trace-id", "0af7651916cd43dd8448eb211c80319c");
+        };
+        Server s(o);
+        struct Case {
+            std::string request;
+            int status;
+        };
+        const std::vector<Case> cases = {
+            {"get / HTTP/1.1\r\nHost: a\r\n\r\n", 501},
+            {"delete /users/1 HTTP/1.1\r\nHost: a\r\n\r\n", 501},
+            {"Get / HTTP/1.1\r\nHost: a\r\n\r\n", 501},
+            {"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", 501},
+            {"GET a:443 HTTP/1.1\r\nHost: a\r\n\r\n", 400},                // authority-form
+            {"GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+            {"GET users/1 HTTP/1.1\r\nHost: a\r\n\r\n", 400},              // relative
+            {"GET http://u:p@a/x HTTP/1.1\r\nHost: a\r\n\r\n", 400},       // userinfo
+            {"GET ftp://a/x HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+            {"GET /a%00b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+            {"GET /a%0Ab HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+            {"GET /a%zz HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+            {"GET /a%2 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+            {"GET / HTTP/1.1\r\nHost: a, b\r\n\r\n", 400},
+            {"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+            {"GET / HTTP/1.1\r\nHost: a:99999x\r\n\r\n", 400},
+            {"GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer x\r\nAuthorization: Bearer y\r\n\r\n", 400},
+            {"GET / HTTP/1.1\r\nHost: a\r\nX-API-Key: x\r\nx-api-key: y\r\n\r\n", 400},
+            {"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5 ;x\r\nhello\r\n0\r\n\r\n", 400},
+            {"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\tx\r\nhello\r\n0\r\n\r\n", 400},
+            {"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n", 413},
+            {"GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
+            {"GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(40000, 'x') + "\r\n\r\n", 431},
+        };
+        for (const auto& c : cases) {
+            Client client(s.port());
+            client.send(c.request);
+            Response r = client.read();
+            const std::string what = c.request.substr(0, 60);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(what + " -> " + r.body, c.status, r.status);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(what, std::string("application/json"), r.header("content-type"));
+            assertContains(r.body, "{\"error\":{\"code\":");
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(what, std::string("0af7651916cd43dd8448eb211c80319c"), r.header("x-trace-id"));
+            CPPUNIT_ASSERT_MESSAGE(what, !r.header("traceparent").empty());
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(what, std::string("close"), r.header("connection"));
+        }
+        // What the rules still serve: each segment decoded on its own, so %2F is no separator and
+        // reaches the handler encoded; absolute-form; an empty Host; a chunk extension.
+        Client ok(s.port());
+        ok.send("GET /payments%2F500 HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertContains(ok.read().body, "GET /payments%2F500 q=");
+        ok.send("GET /a%2fb%25c%20d HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertContains(ok.read().body, "GET /a%2Fb%25c d q=");
+        ok.send("GET HTTP://a:8080?x=1 HTTP/1.1\r\nHost: a:8080\r\n\r\n");
+        assertContains(ok.read().body, "GET / q=x=1");
+        ok.send("GET / HTTP/1.1\r\nHost:\r\n\r\n");
+        CPPUNIT_ASSERT_EQUAL(200, ok.read().status);
+        ok.send("GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n");
+        CPPUNIT_ASSERT_EQUAL(200, ok.read().status);
+        ok.send("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;name=v\r\nhello\r\n0\r\n\r\n");
+        assertContains(ok.read().body, "body=hello");
+    }
+
+    void options_asterisk_lists_the_methods() {
+        HttpServerOptions o;
+        o.stampOwnResponse = [](HttpResponse& r) { r.headers.set("x-trace-id", "0af7651916cd43dd8448eb211c80319c"); };
+        Server s(o);
+        Client c(s.port());
+        c.send("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+        Response r = c.read();
+        CPPUNIT_ASSERT_EQUAL(204, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"), r.header("allow"));
+        CPPUNIT_ASSERT(!r.header("x-trace-id").empty());
+        c.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n");  // the connection stays usable
+        assertContains(c.read().body, "GET /after");
     }
 
     void oversized_content_length_is_413_without_reading_the_body() {

@@ -1,6 +1,8 @@
 // A plugin that misbehaves on purpose, for the containment tests (issue 8):
 //   GET /sleep/:ms      blocks the handler thread for ms milliseconds (handler timeout -> 504)
-//   GET /throw/sdk      throws inside an SDK handler (SDK turns it into a JSON 500)
+//   GET /throw/sdk      throws inside an SDK handler (SDK turns it into a JSON 500, text logged only)
+//   POST /echo-json     parses the body as JSON and echoes the X-Tag header inside JSON (a bad
+//                       body is 400 invalid_json, a non-UTF-8 header 400 invalid_utf8)
 //   GET /throw/raw      a raw C-ABI handler that throws a C++ exception across the boundary
 //   GET /abi-misuse     calls host functions with invalid arguments; reports what they returned
 //   health check "raw-throw": throws across the boundary (host: unhealthy, never a crash)
@@ -47,6 +49,11 @@ public:
             return Response::json(200, "{\"slept\":true}");
         });
         routes.get("/throw/sdk", [](const Request&) -> Response { throw std::runtime_error("sdk handler exploded"); });
+        routes.post("/echo-json", [](const Request& req) {
+            auto body = zt::sdk::Json::parse(req.body());
+            body["tag"] = std::string(req.header("x-tag").value_or(""));
+            return Response::json(200, body.dump());
+        });
         const zt_host_api* api = host.api();
         if (api->register_route(host.handle(), zt::sdk::str("GET"), zt::sdk::str("/throw/raw"), &throwingHandler, nullptr) != ZT_OK)
             throw std::runtime_error("cannot register /throw/raw");
