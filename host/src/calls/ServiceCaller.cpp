@@ -1,5 +1,6 @@
 #include "calls/ServiceCaller.h"
 
+#include "deadline/RequestDeadline.h"
 #include "http/RequestTarget.h"
 
 #include <Poco/Exception.h>
@@ -86,11 +87,12 @@ CallResponse ServiceCaller::call(const CallRequest& request) const {
 
 ClientResult ServiceCaller::callInProcess(const http::ServicePipeline& pipeline, const std::string& method,
                                           const std::string& pathAndQuery, const HeaderVector& headers,
-                                          const std::string& body) const {
+                                          const std::string& body, SteadyClock::time_point deadline) const {
     // Built like HttpConnection builds a network request, so the filters and the
     // router cannot tell the difference (except remoteAddress/inProcess, which say the truth).
     http::Exchange ex;
     ex.inProcess = true;
+    ex.deadline = deadline;
     ex.request.method = method;
     ex.request.remoteAddress = "in-process";
     ex.request.body = body;
@@ -167,7 +169,8 @@ CallResponse ServiceCaller::callImpl(const CallRequest& request) const {
     HeaderVector headers;
     for (const auto& [name, value] : request.headers) {
         const std::string n = lower(name);
-        if (isTraceHeader(n)) continue;
+        // The host sets these: the trace's, and the deadline (the caller's own, never longer).
+        if (isTraceHeader(n) || n == "x-request-deadline" || n == "x-request-timeout-ms") continue;
         bool replaced = false;
         for (const auto& c : credentials) replaced = replaced || c.first == n;
         if (!replaced) headers.emplace_back(n, value);
@@ -176,7 +179,11 @@ CallResponse ServiceCaller::callImpl(const CallRequest& request) const {
     for (auto& h : credentials) headers.push_back(std::move(h));
 
     auto breaker = breakerFor(request.target);
-    const auto deadline = SteadyClock::now() + Millis(env_.serviceCallTimeoutMs);
+    // The whole call, retries included, ends by SERVICE_CALL_TIMEOUT_MS or the caller's own
+    // deadline, whichever is sooner; the target learns it (docs/DEADLINES.md).
+    const auto now = SteadyClock::now();
+    const auto deadline = std::min(now + Millis(env_.serviceCallTimeoutMs), deadline::current());
+    headers.emplace_back("x-request-deadline", deadline::toHeaderValue(deadline, now, std::chrono::system_clock::now()));
     ClientResult result;
     int attempts = 0;
     for (;;) {
@@ -192,7 +199,7 @@ CallResponse ServiceCaller::callImpl(const CallRequest& request) const {
         }
         ++attempts;
         if (pipeline) {
-            result = callInProcess(*pipeline, method, pathAndQuery, headers, request.body);
+            result = callInProcess(*pipeline, method, pathAndQuery, headers, request.body, deadline);
         } else {
             const auto remaining = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
             result = client_.send(baseUrl, method, pathAndQuery, headers, request.body, std::max(Millis(1), remaining));

@@ -17,6 +17,7 @@
 // bounds their retries.
 #include <functional>
 #include <map>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -73,9 +74,10 @@ public:
 private:
     CallResponse callImpl(const CallRequest& request) const;
     std::shared_ptr<CircuitBreaker> breakerFor(const std::string& target) const;
+    /// `deadline`: the call's, which the target's request inherits (it never outlives the caller).
     ClientResult callInProcess(const http::ServicePipeline& pipeline, const std::string& method,
                                const std::string& pathAndQuery, const HeaderVector& headers,
-                               const std::string& body) const;
+                               const std::string& body, std::chrono::steady_clock::time_point deadline) const;
 
     const config::EnvConfig& env_;
     const registry::MicroserviceManager& registry_;

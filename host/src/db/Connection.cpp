@@ -7,11 +7,16 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <cerrno>
+#include <thread>
 #include <cstdlib>
 #include <mutex>
 
 #include "db/DatabaseErrors.h"
+#include "deadline/RequestDeadline.h"
 
 namespace zt::db {
 
@@ -127,15 +132,84 @@ QueryResult Connection::executeScript(const std::string& sql, bool stateless) {
     return run(sql, nullptr, true);
 }
 
+namespace {
+/// PQcancel opens a connection of its own and waits for the server, which may be what hangs: it
+/// runs on a thread of its own, at most kMaxCancels at once (past that the closed connection is
+/// the only signal the server gets).
+void cancelInBackground(PGconn* conn) {
+    static std::atomic<int> running{0};
+    constexpr int kMaxCancels = 4;
+    PGcancel* cancel = PQgetCancel(conn);
+    if (cancel == nullptr) return;
+    if (running.fetch_add(1) >= kMaxCancels) {
+        running.fetch_sub(1);
+        PQfreeCancel(cancel);
+        return;
+    }
+    std::thread([cancel] {
+        char error[256];
+        PQcancel(cancel, error, sizeof error);
+        PQfreeCancel(cancel);
+        running.fetch_sub(1);
+    }).detach();
+}
+}  // namespace
+
+void* Connection::awaitResult(deadline::Clock::time_point deadline) {
+    PGresult* last = nullptr;
+    for (;;) {
+        while (PQisBusy(conn_)) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - deadline::Clock::now());
+            if (left.count() <= 0) {
+                PQclear(last);
+                // The statement may still be running: ask the server to cancel it, and never use
+                // this connection again (the pool closes it; an open transaction rolls back).
+                broken_ = true;
+                cancelInBackground(conn_);
+                throw DeadlineExceededError("the request's deadline passed while PostgreSQL at " + settings_.endpoint() +
+                                            " ran the statement (cancelled; the connection is closed)");
+            }
+            pollfd p{PQsocket(conn_), POLLIN, 0};
+            const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 60000)));
+            if (r < 0 && errno == EINTR) continue;
+            if (r == 0) continue;
+            if (!PQconsumeInput(conn_)) break;  // the connection failed: PQgetResult reports it
+        }
+        PGresult* result = PQgetResult(conn_);
+        if (result == nullptr) break;
+        PQclear(last);  // as PQexec: the last result is the answer (a failed statement ends a script)
+        last = result;
+        const auto status = PQresultStatus(result);
+        if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH || PQstatus(conn_) == CONNECTION_BAD)
+            break;
+    }
+    return last;
+}
+
 QueryResult Connection::run(const std::string& sql, const std::vector<Value>* params, bool script) {
     if (broken_) throw ConnectionLostError("connection to PostgreSQL at " + settings_.endpoint() + " is closed");
     PGresult* raw = nullptr;
-    if (script) {
-        raw = PQexec(conn_, sql.c_str());
+    const auto deadline = deadline::current();
+    if (deadline == deadline::kNone) {
+        if (script) {
+            raw = PQexec(conn_, sql.c_str());
+        } else {
+            ParamTexts values(*params);
+            raw = PQexecParams(conn_, sql.c_str(), values.count(), nullptr, values.data(), nullptr, nullptr,
+                               0 /* text results: full precision */);
+        }
     } else {
-        ParamTexts values(*params);
-        raw = PQexecParams(conn_, sql.c_str(), values.count(), nullptr, values.data(), nullptr, nullptr,
-                           0 /* text results: full precision */);
+        // A request's statement: sent, then waited for no longer than the request may take.
+        if (deadline::Clock::now() >= deadline)
+            throw DeadlineExceededError("the request's deadline passed before the statement was sent");
+        int sent;
+        if (script) {
+            sent = PQsendQuery(conn_, sql.c_str());
+        } else {
+            ParamTexts values(*params);
+            sent = PQsendQueryParams(conn_, sql.c_str(), values.count(), nullptr, values.data(), nullptr, nullptr, 0);
+        }
+        if (sent) raw = static_cast<PGresult*>(awaitResult(deadline));
     }
     ResultGuard guard{raw};
     return toResult(raw);
@@ -143,18 +217,30 @@ QueryResult Connection::run(const std::string& sql, const std::vector<Value>* pa
 
 QueryResult Connection::executeCached(const std::string& sql, const std::vector<Value>& params) {
     if (broken_) throw ConnectionLostError("connection to PostgreSQL at " + settings_.endpoint() + " is closed");
+    const auto deadline = deadline::current();
+    if (deadline != deadline::kNone && deadline::Clock::now() >= deadline)
+        throw DeadlineExceededError("the request's deadline passed before the statement was sent");
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return run(sql, &params, false);
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
         if (prepared_.size() >= kMaxPreparedStatements) return run(sql, &params, false);
         std::string name = "zt_" + std::to_string(++statementCounter_);
-        ResultGuard prepared{PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr /* types inferred */)};
+        ResultGuard prepared{deadline == deadline::kNone
+                                 ? PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr /* types inferred */)
+                                 : (PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)
+                                        ? static_cast<PGresult*>(awaitResult(deadline))
+                                        : nullptr)};
         if (!prepared.res || PQresultStatus(prepared.res) != PGRES_COMMAND_OK) throwFor(prepared.res);
         it = prepared_.emplace(sql, std::move(name)).first;
     }
     ParamTexts values(params);
-    ResultGuard guard{PQexecPrepared(conn_, it->second.c_str(), values.count(), values.data(), nullptr, nullptr,
-                                     0 /* text results */)};
+    ResultGuard guard{deadline == deadline::kNone
+                          ? PQexecPrepared(conn_, it->second.c_str(), values.count(), values.data(), nullptr, nullptr,
+                                           0 /* text results */)
+                          : (PQsendQueryPrepared(conn_, it->second.c_str(), values.count(), values.data(), nullptr,
+                                                 nullptr, 0)
+                                 ? static_cast<PGresult*>(awaitResult(deadline))
+                                 : nullptr)};
     auto status = guard.res ? PQresultStatus(guard.res) : PGRES_FATAL_ERROR;
     if (status == PGRES_FATAL_ERROR && PQstatus(conn_) == CONNECTION_OK &&
         PQtransactionStatus(conn_) == PQTRANS_IDLE) {
@@ -221,6 +307,9 @@ void Connection::throwFor(const void* pgResult) {
     std::string constraint = field(res, PG_DIAG_CONSTRAINT_NAME);
     std::string text = message + (detail.empty() ? "" : " (" + detail + ")") + " [SQLSTATE " + sqlState + "]";
     if (sqlState == "23505") throw ConflictError(text, sqlState, constraint);
+    // 57014 query_canceled: statement_timeout, which a request's transaction sets to its deadline.
+    if (sqlState == "57014" && deadline::current() != deadline::kNone)
+        throw DeadlineExceededError("the request's deadline passed while PostgreSQL ran the statement: " + text, sqlState);
     throw QueryError(text, sqlState, constraint);
 }
 

@@ -88,6 +88,10 @@ public:
 
 private:
     QueryResult run(const std::string& sql, const std::vector<Value>* params, bool script);
+    /// After a PQsend*: the last result (a PGresult*, owned by the caller), waiting no later than
+    /// `deadline`; past it the statement is cancelled, the connection marked broken and
+    /// DeadlineExceededError thrown (docs/DEADLINES.md).
+    void* awaitResult(std::chrono::steady_clock::time_point deadline);
     /// Checks the status and copies the result out (the caller still owns and clears `pgResult`).
     QueryResult toResult(const void* pgResult);
     [[noreturn]] void throwFor(const void* pgResult);

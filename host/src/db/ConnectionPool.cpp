@@ -1,5 +1,7 @@
 #include "db/ConnectionPool.h"
 
+#include "deadline/RequestDeadline.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -46,15 +48,24 @@ ConnectionLease ConnectionPool::acquire() {
     if (total_ < options_.max) requestOpenLocked();  // for us, or for whoever is first when it is ready
     Waiter me;
     waiters_.push_back(&me);
-    const bool forever = options_.connectionTimeoutMs <= 0;
     const auto waitStarted = Clock::now();
-    const auto deadline = waitStarted + std::chrono::milliseconds(options_.connectionTimeoutMs);
+    // The sooner of the pool's own bound and the request's deadline (docs/DEADLINES.md).
+    const auto poolDeadline = options_.connectionTimeoutMs <= 0
+                                  ? Clock::time_point::max()
+                                  : waitStarted + std::chrono::milliseconds(options_.connectionTimeoutMs);
+    const auto requestDeadline = deadline::current();
+    const auto deadline = std::min(poolDeadline, requestDeadline);
     while (!me.handed && !me.error) {
-        if (forever) {
+        if (deadline == Clock::time_point::max()) {
             me.cv.wait(lock);
         } else if (me.cv.wait_until(lock, deadline) == std::cv_status::timeout && !me.handed && !me.error) {
             waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
             ++waitTimeouts_;
+            const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - waitStarted).count();
+            if (requestDeadline < poolDeadline)
+                throw DeadlineExceededError("the request's deadline passed after " + std::to_string(waited) +
+                                            " ms waiting for a database connection (" + options_.connection.endpoint() +
+                                            ", pool max " + std::to_string(options_.max) + ")");
             throw PoolTimeoutError("timed out after " + std::to_string(options_.connectionTimeoutMs) +
                                    " ms waiting for a database connection (" + options_.connection.endpoint() +
                                    ", pool max " + std::to_string(options_.max) + " in use)");

@@ -21,11 +21,13 @@ void DatabaseError::rethrow() const { throw *this; }
 ZT_DB_DEFINE_ERROR(DatabaseUnavailableError, "Database unavailable")
 ZT_DB_DEFINE_ERROR(ConnectionLostError, "Database connection lost")
 ZT_DB_DEFINE_ERROR(PoolTimeoutError, "Database pool timeout")
+ZT_DB_DEFINE_ERROR(DeadlineExceededError, "Request deadline exceeded")
 ZT_DB_DEFINE_ERROR(InvalidQueryError, "Invalid query")
 ZT_DB_DEFINE_ERROR(RawQueryDisabledError, "Raw query disabled")
 ZT_DB_DEFINE_ERROR(QueryError, "Query error")
 ZT_DB_DEFINE_ERROR(ConflictError, "Conflict")
 ZT_DB_DEFINE_ERROR(MigrationError, "Migration error")
+ZT_DB_DEFINE_ERROR(CommitOutcomeUnknownError, "Commit outcome unknown")
 ZT_DB_DEFINE_ERROR(ProvisioningError, "Provisioning error")
 
 #undef ZT_DB_DEFINE_ERROR

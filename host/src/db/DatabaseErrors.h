@@ -3,12 +3,17 @@
 // and callers catch them by the most specific type they can map). Each type stands for one HTTP
 // answer the host gives, so the lead's mapping is a catch ladder, not string matching:
 //   PoolTimeoutError        -> 503 + Retry-After (pool exhausted for connectionTimeoutMillis)
+//   DeadlineExceededError   -> 504 deadline_exceeded: the request's deadline passed while waiting
+//                              for a connection or for a statement (docs/DEADLINES.md)
 //   DatabaseUnavailableError-> 503 (cannot connect; message has host:port/database, never a password)
 //   ConnectionLostError     -> 503 (an established connection died mid-query; subclass of the above)
 //   InvalidQueryError       -> 400 (bad builder/JSON/identifier; never reached the server)
 //   RawQueryDisabledError   -> 403 (rawQuery while USE_RAW_QRY is not `true`)
 //   ConflictError           -> 409 (unique violation; constraint() names it)
 //   QueryError              -> 500 or 400 by sqlState() (the server rejected the statement)
+//   CommitOutcomeUnknownError -> 503 commit_outcome_unknown: the connection died during COMMIT
+//                              and the transaction's fate could not be looked up: it may have
+//                              committed (never reported as "not written")
 //   MigrationError          -> start-up failure (names the file and the PostgreSQL message)
 //   ProvisioningError       -> start-up failure: the service's role, schema or database cannot be
 //                              set up with the provisioning credentials (names the missing
@@ -53,11 +58,13 @@ private:
 ZT_DB_DECLARE_ERROR(DatabaseUnavailableError, DatabaseError)
 ZT_DB_DECLARE_ERROR(ConnectionLostError, DatabaseUnavailableError)
 ZT_DB_DECLARE_ERROR(PoolTimeoutError, DatabaseError)
+ZT_DB_DECLARE_ERROR(DeadlineExceededError, DatabaseError)
 ZT_DB_DECLARE_ERROR(InvalidQueryError, DatabaseError)
 ZT_DB_DECLARE_ERROR(RawQueryDisabledError, DatabaseError)
 ZT_DB_DECLARE_ERROR(QueryError, DatabaseError)
 ZT_DB_DECLARE_ERROR(ConflictError, QueryError)
 ZT_DB_DECLARE_ERROR(MigrationError, DatabaseError)
+ZT_DB_DECLARE_ERROR(CommitOutcomeUnknownError, DatabaseError)
 ZT_DB_DECLARE_ERROR(ProvisioningError, DatabaseError)
 
 #undef ZT_DB_DECLARE_ERROR

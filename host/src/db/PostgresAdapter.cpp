@@ -1,11 +1,13 @@
 #include "db/PostgresAdapter.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "db/ActiveTransactions.h"
 #include "db/DatabaseErrors.h"
 #include "db/MigrationRunner.h"
 #include "db/QueryBuilderJson.h"
+#include "deadline/RequestDeadline.h"
 
 namespace zt::db {
 
@@ -67,19 +69,50 @@ void PostgresAdapter::requireRawAllowed() const {
 
 std::string PostgresAdapter::beginSql() const {
     // SET LOCAL ends with the transaction, so the pooled connection keeps its default search_path.
-    // One round trip: the simple query protocol runs both statements.
-    return "BEGIN; SET LOCAL search_path TO " + SqlCompiler::quoteIdentifier(config_.schema, "schema");
+    // One round trip: the simple query protocol runs every statement. A request's transaction also
+    // gets its deadline as statement_timeout, so the server itself cancels a statement that would
+    // outlive it and the transaction rolls back (docs/DEADLINES.md).
+    std::string sql = "BEGIN; SET LOCAL search_path TO " + SqlCompiler::quoteIdentifier(config_.schema, "schema");
+    if (auto left = deadline::remaining())
+        sql += "; SET LOCAL statement_timeout = " + std::to_string(std::max<long long>(1, left->count()));
+    // The transaction's id, so that a COMMIT whose answer is lost can be looked up (commit()).
+    return sql + "; SELECT pg_current_xact_id()::text";
+}
+
+void PostgresAdapter::commit(Connection& conn, const std::string& xid) {
+    try {
+        conn.executeScript("COMMIT", true);  // a failing COMMIT throws QueryError; the server rolled back
+    } catch (const ConnectionLostError& lost) {
+        // The connection died between sending COMMIT and its answer: the transaction may have
+        // committed. Ask on a fresh connection rather than answer a failure that hides a write.
+        std::string status;
+        try {
+            auto lease = pool_->acquire();
+            auto r = lease->executeStateless("SELECT pg_xact_status($1::xid8)::text", {Value::text(xid)});
+            if (!r.empty() && !r.front()[0].isNull()) status = r.front()[0].asString();
+        } catch (const DatabaseError& e) {
+            throw CommitOutcomeUnknownError("the connection to PostgreSQL at " + pool_->options().connection.endpoint() +
+                                            " was lost during COMMIT and the outcome could not be looked up (" +
+                                            e.message() + "); transaction " + xid + " may have committed");
+        }
+        if (status == "committed") return;  // it did: the caller's answer is the success it is
+        if (status == "aborted") throw;     // it did not: the failure is the truth
+        throw CommitOutcomeUnknownError("the connection to PostgreSQL at " + pool_->options().connection.endpoint() +
+                                        " was lost during COMMIT; transaction " + xid + " is " +
+                                        (status.empty() ? std::string("unknown") : status) + " (" + lost.message() + ")");
+    }
 }
 
 QueryResult PostgresAdapter::runRaw(Connection& conn, const std::string& sql, const std::vector<Value>& params) const {
     return conn.execute(sql, params);  // marks the session dirty: reset with DISCARD ALL on return
 }
 
-ConnectionLease PostgresAdapter::leaseWithBegin() {
+ConnectionLease PostgresAdapter::leaseWithBegin(std::string& xid) {
     for (int attempt = 0;; ++attempt) {
         auto lease = pool_->acquire();
         try {
-            lease->executeScript(beginSql(), true);
+            auto r = lease->executeScript(beginSql(), true);
+            xid = r.empty() ? std::string() : r.front()[0].asString();
             return lease;
         } catch (const ConnectionLostError&) {
             if (attempt > 0) throw;  // BEGIN did nothing yet: safe to retry once on a fresh connection
@@ -90,10 +123,11 @@ ConnectionLease PostgresAdapter::leaseWithBegin() {
 QueryResult PostgresAdapter::rawQuery(const std::string& sql, const std::vector<Value>& params) {
     requireRawAllowed();
     if (auto* tx = activeTransaction()) return tx->rawQuery(sql, params);
-    auto lease = leaseWithBegin();
+    std::string xid;
+    auto lease = leaseWithBegin(xid);
     try {
         auto result = runRaw(*lease, sql, params);
-        lease->executeScript("COMMIT", true);
+        commit(*lease, xid);
         return result;
     } catch (...) {
         lease->rollbackQuietly();
@@ -103,7 +137,8 @@ QueryResult PostgresAdapter::rawQuery(const std::string& sql, const std::vector<
 
 void PostgresAdapter::transaction(const std::function<void(Transaction&)>& fn) {
     if (auto* tx = activeTransaction()) return tx->transaction(fn);
-    auto lease = leaseWithBegin();
+    std::string xid;
+    auto lease = leaseWithBegin(xid);
     Transaction tx(*this, *lease, 0);
     try {
         ActiveTransactions::Scope scope(&tx);
@@ -112,7 +147,7 @@ void PostgresAdapter::transaction(const std::function<void(Transaction&)>& fn) {
         lease->rollbackQuietly();
         throw;
     }
-    lease->executeScript("COMMIT", true);  // a failing COMMIT throws QueryError; the server rolled back
+    commit(*lease, xid);
 }
 
 }  // namespace zt::db

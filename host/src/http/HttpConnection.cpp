@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <string>
 
+#include "deadline/RequestDeadline.h"
 #include "http/ChunkedDecoder.h"
 #include "http/RequestTarget.h"
 #include "http/JsonError.h"
@@ -187,7 +188,23 @@ private:
 
         ++served_;
         bool keepAlive = framing.keepAlive && served_ < s_.maxKeepAliveRequests;
-        s_.watchdog->requestStarted(slot_);
+        {
+            std::optional<Clock::time_point> asked;
+            try {
+                asked = deadline::fromHeaders(r.headers.get("x-request-deadline"), r.headers.get("x-request-timeout-ms"),
+                                              Clock::now(), std::chrono::system_clock::now());
+            } catch (const std::invalid_argument& e) {
+                return answerHeadError(HeadError{400, "bad_request", e.what()});
+            }
+            ex.deadline = s_.watchdog->deadlineFor(ex.startedAt, asked);
+        }
+        if (Clock::now() >= ex.deadline) {
+            // Already past: nothing runs, the answer says so.
+            setJsonError(ex.response, 504, "deadline_exceeded", "the request's deadline had passed when it arrived");
+            if (s_.stampOwnResponse) s_.stampOwnResponse(ex.response);
+            return writeResponse(ex, false, isHead, minorVersion);
+        }
+        s_.watchdog->requestStarted(slot_, ex.deadline);
         try {
             s_.fn(ex);
         } catch (const std::exception& e) {
@@ -200,9 +217,23 @@ private:
             keepAlive = false;
         }
         if (!s_.watchdog->requestFinished(slot_)) return false;  // the watchdog answered 504
+        if (Clock::now() >= ex.deadline && ex.response.status != 504) {
+            // Returned at or after the deadline, a tick before the watchdog: the same answer it
+            // would give (the handler's late result is dropped, as the watchdog's would be).
+            const std::string traceparent(ex.response.headers.get("traceparent").value_or(""));
+            const std::string traceId(ex.response.headers.get("x-trace-id").value_or(""));
+            ex.response = HttpResponse{};
+            setJsonError(ex.response, 504, "deadline_exceeded", "the service did not answer before the request's deadline");
+            if (!traceparent.empty()) ex.response.headers.set("traceparent", traceparent);
+            if (!traceId.empty()) ex.response.headers.set("x-trace-id", traceId);
+            keepAlive = false;
+        }
         keepAlive = keepAlive && !s_.watchdog->stopping();
-        s_.counters->countStatus(ex.response.status);
+        return writeResponse(ex, keepAlive, isHead, minorVersion);
+    }
 
+    bool writeResponse(Exchange& ex, bool keepAlive, bool isHead, int minorVersion) {
+        s_.counters->countStatus(ex.response.status);
         const std::string& body = ex.response.body;
         const bool sendBody = !isHead && !statusHasNoBody(ex.response.status);
         out_.clear();

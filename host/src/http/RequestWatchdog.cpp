@@ -1,5 +1,7 @@
 #include "http/RequestWatchdog.h"
 
+#include <limits>
+
 #include <sys/socket.h>
 
 #include <Poco/Logger.h>
@@ -44,10 +46,17 @@ void RequestWatchdog::connectionClosed(ConnectionSlot* slot) {
     connections_.erase(slot);
 }
 
-void RequestWatchdog::requestStarted(ConnectionSlot& slot) const {
-    if (handlerTimeout_.count() > 0) {
-        slot.handlerDeadlineNs.store(toNs(Clock::now() + handlerTimeout_), std::memory_order_relaxed);
-    }
+RequestWatchdog::Clock::time_point RequestWatchdog::deadlineFor(Clock::time_point now,
+                                                                 std::optional<Clock::time_point> asked) const {
+    Clock::time_point d = handlerTimeout_.count() > 0 ? now + handlerTimeout_ : Clock::time_point::max();
+    return asked ? std::min(d, *asked) : d;
+}
+
+void RequestWatchdog::requestStarted(ConnectionSlot& slot, Clock::time_point deadline) const {
+    slot.handlerDeadlineNs.store(deadline == Clock::time_point::max() ? std::numeric_limits<std::int64_t>::max()
+                                                                       : toNs(deadline),
+                                 std::memory_order_relaxed);
+    slot.handlerStartedNs.store(toNs(Clock::now()), std::memory_order_relaxed);
     slot.phase.store(ConnectionSlot::Busy, std::memory_order_release);
 }
 
@@ -83,8 +92,9 @@ void RequestWatchdog::check(Clock::time_point now) {
             counters_->countStatus(504);
         }
         HttpResponse response;
-        setJsonError(response, 504, "handler_timeout",
-                     "the service did not answer within " + std::to_string(handlerTimeout_.count()) + " ms");
+        const auto tookMs = (nowNs - slot->handlerStartedNs.load(std::memory_order_relaxed)) / 1000000;
+        setJsonError(response, 504, "deadline_exceeded",
+                     "the service did not answer before the request's deadline (" + std::to_string(tookMs) + " ms)");
         if (stamp_) stamp_(response);
         std::string bytes;
         appendResponseHead(bytes, response, response.body.size(), ResponseHeadOptions{false, false});
@@ -105,7 +115,6 @@ void RequestWatchdog::check(Clock::time_point now) {
 }
 
 void RequestWatchdog::run() {
-    if (handlerTimeout_.count() <= 0) return;  // nothing to watch; the registry still works
     std::unique_lock<std::mutex> lock(mutex_);
     while (!exiting_) {
         wake_.wait_for(lock, std::chrono::milliseconds(50));

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_set>
 
@@ -34,14 +35,15 @@ struct ConnectionSlot {
     /// unregisters before the socket is closed), so the watchdog may write to it while registered.
     const int fd;
     std::atomic<int> phase{Idle};
-    std::atomic<std::int64_t> handlerDeadlineNs{0};  ///< steady_clock ns, while Busy
+    std::atomic<std::int64_t> handlerDeadlineNs{0};  ///< steady_clock ns, while Busy (int64 max: none)
+    std::atomic<std::int64_t> handlerStartedNs{0};   ///< steady_clock ns, while Busy
 };
 
 class RequestWatchdog {
 public:
     using Clock = std::chrono::steady_clock;
 
-    /// A timeout of 0 disables the handler deadline. `stamp` (may be empty) adds what every answer
+    /// A timeout of 0 sets no deadline of its own (a request may still ask for one). `stamp` (may be empty) adds what every answer
     /// carries (a trace's headers) to the 504s the watchdog writes itself.
     RequestWatchdog(std::chrono::milliseconds handlerTimeout, std::shared_ptr<RequestCounters> counters,
                     std::function<void(HttpResponse&)> stamp = {});
@@ -62,8 +64,11 @@ public:
         stopping_.store(true);
     }
 
-    /// The handler is about to run.
-    void requestStarted(ConnectionSlot& slot) const;
+    /// When a request received `now` is due: now + ZT_HANDLER_TIMEOUT_MS (max() when 0), or
+    /// `asked` when that is sooner.
+    Clock::time_point deadlineFor(Clock::time_point now, std::optional<Clock::time_point> asked) const;
+    /// The handler is about to run; the watchdog answers 504 at `deadline`.
+    void requestStarted(ConnectionSlot& slot, Clock::time_point deadline) const;
     /// The handler returned: true when the worker still owns the answer (write it), false when the
     /// watchdog already answered 504 (write nothing, close the connection).
     bool requestFinished(ConnectionSlot& slot) const;

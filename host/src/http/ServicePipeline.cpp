@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include "deadline/RequestDeadline.h"
 #include "http/JsonError.h"
 
 namespace zt::http {
@@ -48,6 +49,8 @@ void ServicePipeline::runTerminal(Exchange& ex) const {
 
 void ServicePipeline::handle(Exchange& ex) const {
     ex.serviceName = service_->config().name;
+    // Every wait the filters and the handler cause (pool, statements, calls) reads it.
+    deadline::Scope requestDeadline(ex.deadline);
     std::size_t ran = 0;
     try {
         bool stopped = false;

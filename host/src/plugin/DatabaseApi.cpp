@@ -127,6 +127,14 @@ zt_status guarded(zt_host* host, zt_db_result** out, Body&& body) {
     } catch (const db::ConflictError& e) {
         put(out, errorJson("conflict", e.message(), e.sqlState(), e.constraint()));
         return ZT_ERR_CONFLICT;
+    } catch (const db::CommitOutcomeUnknownError& e) {
+        failureLog().report(service, "commit_outcome_unknown", e.message());
+        put(out, errorJson("commit_outcome_unknown", e.message()));
+        return ZT_ERR_UNAVAILABLE;
+    } catch (const db::DeadlineExceededError& e) {
+        // The connection loop answers 504 deadline_exceeded for the request; this tells the plugin.
+        put(out, errorJson("deadline_exceeded", e.message(), e.sqlState()));
+        return ZT_ERR_UNAVAILABLE;
     } catch (const db::MigrationError& e) {
         put(out, errorJson("migration_failed", e.message()));
         return ZT_ERR_UNAVAILABLE;

@@ -68,6 +68,7 @@ class HungDatabaseTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(HungDatabaseTest);
     CPPUNIT_TEST(health_answers_503_within_the_check_timeout_while_the_database_hangs);
     CPPUNIT_TEST(start_up_with_the_database_hung_ends_with_every_service_ready_once_it_runs);
+    CPPUNIT_TEST(a_200_ms_deadline_on_a_hung_database_is_504_within_450_ms_and_frees_the_pool_slot);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -134,6 +135,38 @@ public:
         assertContains(log, "service payments: database ready");
         auto created = httpRequest("POST", services.ports["payments"], "/payments", R"({"orderId":1,"amountCents":5})");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(created.body, 201, created.status);
+    }
+
+    void a_200_ms_deadline_on_a_hung_database_is_504_within_450_ms_and_frees_the_pool_slot() {
+        ExampleServices services({"users"});
+        int admin = freePort();
+        auto env = hostEnv(services, admin);
+        env["DB_POOL_MAX"] = "1";  // one slot: a request that kept it would block every later one
+        HostProcess host(env, admin);
+        const int users = services.ports["users"];
+        const std::map<std::string, std::string> key = {{"X-API-Key", kTestApiKey}};
+        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", users, "/users", R"({"name":"Ada","email":"ada@example.com"})", key).status);
+        auto deadline = key;
+        deadline["X-Request-Timeout-Ms"] = "200";
+        {
+            PostgresFreeze freeze;
+            for (int i = 0; i < 3; ++i) {
+                auto t0 = steady_clock::now();
+                auto r = httpRequest("GET", users, "/users/1", "", deadline, 5000);
+                auto ms = duration_cast<milliseconds>(steady_clock::now() - t0).count();
+                CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 504, r.status);
+                assertContains(r.body, "\"code\":\"deadline_exceeded\"");
+                CPPUNIT_ASSERT_MESSAGE("took " + std::to_string(ms) + " ms", ms <= 450);
+            }
+        }
+        // Running again: the slot the timed-out requests held is free, the next request is served.
+        auto until = steady_clock::now() + seconds(15);
+        int status = 0;
+        while (steady_clock::now() < until && (status = httpRequest("GET", users, "/users/1", "", key).status) != 200)
+            std::this_thread::sleep_for(milliseconds(100));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, status);
+        auto pools = httpRequest("GET", admin, "/db/pool");
+        assertContains(pools.body, "\"waitingRequests\":0");
     }
 };
 

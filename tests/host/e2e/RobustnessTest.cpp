@@ -81,7 +81,7 @@ class RobustnessTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(header_flood_is_refused_and_the_server_keeps_serving);
     CPPUNIT_TEST(slowloris_connection_is_closed_at_the_header_deadline);
     CPPUNIT_TEST(path_traversal_attempts_are_404_json);
-    CPPUNIT_TEST(unknown_method_is_405_with_allow);
+    CPPUNIT_TEST(unknown_method_is_501_and_a_wrong_one_405_with_allow);
     CPPUNIT_TEST(handler_past_its_timeout_gets_504_and_is_counted);
     CPPUNIT_TEST(throwing_handlers_are_500_json_and_counted);
     CPPUNIT_TEST(abi_misuse_is_refused_with_invalid_argument);
@@ -173,9 +173,12 @@ public:
         }
     }
 
-    void unknown_method_is_405_with_allow() {
+    void unknown_method_is_501_and_a_wrong_one_405_with_allow() {
         Fixture f;
-        auto r = httpRequest("BREW", f.payments(), "/payments");
+        // A method the host does not serve at all is 501 (RFC 9110 15.6.2); one it serves but
+        // the route does not is 405 with Allow.
+        assertJsonError(httpRequest("BREW", f.payments(), "/payments"), 501, "not_implemented");
+        auto r = httpRequest("PUT", f.payments(), "/payments");
         assertJsonError(r, 405, "method_not_allowed");
         CPPUNIT_ASSERT_EQUAL(std::string("POST"), r.header("allow"));
         auto health = httpRequest("DELETE", f.payments(), "/health");
@@ -188,7 +191,7 @@ public:
         auto started = std::chrono::steady_clock::now();
         auto r = httpRequest("GET", f.misbehaving, "/sleep/1500");
         auto elapsed = msSince(started);
-        assertJsonError(r, 504, "handler_timeout");
+        assertJsonError(r, 504, "deadline_exceeded");
         CPPUNIT_ASSERT_MESSAGE(std::to_string(elapsed) + " ms", elapsed >= 250 && elapsed < 1000);
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", f.misbehaving, "/sleep/10").status);
         assertContains(f.metrics(), "\"handlerTimeouts\":1");

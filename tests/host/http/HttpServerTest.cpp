@@ -144,6 +144,7 @@ class HttpServerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(default_server_answers_a_probe_while_64_keep_alive_clients_are_busy);
     CPPUNIT_TEST(slow_head_is_cut_at_the_header_deadline_and_counted);
     CPPUNIT_TEST(handler_past_its_deadline_gets_504_and_the_late_answer_is_dropped);
+    CPPUNIT_TEST(request_deadline_headers_shorten_the_handler_timeout);
     CPPUNIT_TEST(graceful_stop_finishes_in_flight_requests_and_closes_idle_connections);
     CPPUNIT_TEST_SUITE_END();
 
@@ -460,13 +461,48 @@ public:
         Response r = c.read();
         const auto ms = msSince(started);
         CPPUNIT_ASSERT_EQUAL(504, r.status);
-        assertContains(r.body, "handler_timeout");
+        assertContains(r.body, "deadline_exceeded");
         CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms >= 150 && ms < 600);
         CPPUNIT_ASSERT(c.closedWithin(2000));  // after the handler returned; its 200 never arrives
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, s.server->counters()->handlerTimeouts.load());
         Client next(s.port());
         next.send("GET /ok HTTP/1.1\r\nHost: a\r\n\r\n");
         CPPUNIT_ASSERT_EQUAL(200, next.read().status);
+    }
+
+    void request_deadline_headers_shorten_the_handler_timeout() {
+        Server s;  // ZT_HANDLER_TIMEOUT_MS default: 30 s
+        {
+            Client c(s.port());
+            const auto started = Clock::now();
+            c.send("GET /sleep?1000 HTTP/1.1\r\nHost: a\r\nX-Request-Timeout-Ms: 200\r\n\r\n");
+            Response r = c.read();
+            const auto ms = msSince(started);
+            CPPUNIT_ASSERT_EQUAL(504, r.status);
+            assertContains(r.body, "\"code\":\"deadline_exceeded\"");
+            CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms >= 180 && ms < 450);
+        }
+        {
+            // An absolute deadline already past: the handler never runs.
+            Client c(s.port());
+            const auto past = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count() - 1000;
+            const auto started = Clock::now();
+            c.send("GET /sleep?1000 HTTP/1.1\r\nHost: a\r\nX-Request-Deadline: " + std::to_string(past) + "\r\n\r\n");
+            Response r = c.read();
+            CPPUNIT_ASSERT_EQUAL(504, r.status);
+            assertContains(r.body, "deadline_exceeded");
+            CPPUNIT_ASSERT_MESSAGE(std::to_string(msSince(started)), msSince(started) < 150);
+        }
+        for (const char* bad : {"X-Request-Timeout-Ms: soon", "X-Request-Deadline: tomorrow"}) {
+            Client c(s.port());
+            c.send(std::string("GET /ok HTTP/1.1\r\nHost: a\r\n") + bad + "\r\n\r\n");
+            Response r = c.read();
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(bad, 400, r.status);
+        }
+        Client ok(s.port());
+        ok.send("GET /sleep?10 HTTP/1.1\r\nHost: a\r\nX-Request-Timeout-Ms: 5000\r\n\r\n");
+        CPPUNIT_ASSERT_EQUAL(200, ok.read().status);
     }
 
     void graceful_stop_finishes_in_flight_requests_and_closes_idle_connections() {

@@ -2,6 +2,7 @@
 //   GET  /schema          raw SQL: current_schema() and search_path (needs USE_RAW_QRY=true)
 //   POST /notes           insert a note, returns it
 //   POST /notes/rollback  inserts two notes in a transaction, then throws: nothing must remain
+//   POST /notes/tx        inserts a note inside a transaction (COMMIT's fate matters), returns 201
 //   POST /notes/savepoint outer insert kept, inner (nested) transaction rolled back
 //   GET  /notes/count     count(*)
 //   GET  /peek/:table     builder select on another service's table name (must stay in own schema)
@@ -27,6 +28,11 @@ public:
         routes.post("/notes", [db](const Request& req) {
             auto row = db.table("notes").insert({{"body", std::string(req.body())}});
             return Response::json(201, row.toJson().dump());
+        });
+        routes.post("/notes/tx", [db](const Request& req) {
+            Json row;
+            db.transaction([&] { row = db.table("notes").insert({{"body", std::string(req.body())}}).toJson(); });
+            return Response::json(201, row.dump());
         });
         routes.post("/notes/rollback", [db](const Request&) -> Response {
             db.transaction([&] {

@@ -90,6 +90,10 @@ struct Exchange {
     std::string routePattern;   ///< "/users/:id" once routed, for span names and metrics
     bool inProcess = false;     ///< built by callService without a socket
     std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
+    /// When the answer is due (docs/DEADLINES.md): ZT_HANDLER_TIMEOUT_MS from the start, sooner
+    /// when the request asks (X-Request-Deadline, X-Request-Timeout-Ms) or its caller's is sooner.
+    /// time_point::max() = none.
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 }  // namespace zt::http

@@ -1,0 +1,83 @@
+#include "deadline/RequestDeadline.h"
+
+#include <Poco/DateTime.h>
+
+#include <algorithm>
+#include <charconv>
+#include <regex>
+#include <stdexcept>
+
+namespace zt::deadline {
+
+namespace {
+thread_local Clock::time_point t_deadline = kNone;
+
+std::optional<long long> parseInteger(std::string_view s) {
+    long long v = 0;
+    if (s.empty() || s.size() > 15) return std::nullopt;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || v < 0) return std::nullopt;
+    return v;
+}
+
+Clock::time_point fromWall(std::chrono::system_clock::time_point when, Clock::time_point now,
+                           std::chrono::system_clock::time_point wallNow) {
+    return now + std::chrono::duration_cast<Clock::duration>(when - wallNow);
+}
+}  // namespace
+
+Clock::time_point current() noexcept { return t_deadline; }
+
+std::optional<std::chrono::milliseconds> remaining() noexcept {
+    if (t_deadline == kNone) return std::nullopt;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(t_deadline - Clock::now());
+    return std::max(left, std::chrono::milliseconds(0));
+}
+
+Scope::Scope(Clock::time_point deadline) noexcept : previous_(t_deadline) { t_deadline = std::min(deadline, previous_); }
+
+Scope::~Scope() { t_deadline = previous_; }
+
+std::optional<Clock::time_point> fromHeaders(std::optional<std::string_view> absolute,
+                                             std::optional<std::string_view> relativeMs, Clock::time_point now,
+                                             std::chrono::system_clock::time_point wallNow) {
+    std::optional<Clock::time_point> out;
+    if (absolute) {
+        if (auto ms = parseInteger(*absolute)) {
+            out = fromWall(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)), now, wallNow);
+        } else {
+            // RFC 3339 exactly (Poco's DateTimeParser accepts almost any text).
+            static const std::regex rfc3339(
+                R"(^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.(\d{1,9}))?([Zz]|([+-])(\d{2}):(\d{2}))$)");
+            const std::string text(*absolute);
+            std::smatch m;
+            auto number = [&m](int i) { return std::stoi(m[i].str()); };
+            if (!std::regex_match(text, m, rfc3339) ||
+                !Poco::DateTime::isValid(number(1), number(2), number(3), number(4), number(5), number(6)))
+                throw std::invalid_argument("X-Request-Deadline: expected an RFC 3339 time or Unix milliseconds");
+            std::string fraction = m[8].matched ? m[8].str() : "";
+            fraction.resize(6, '0');  // microseconds; finer digits are cut
+            Poco::DateTime utc(number(1), number(2), number(3), number(4), number(5), number(6));
+            long long micros = utc.timestamp().epochMicroseconds() + std::stoll(fraction);
+            if (m[10].matched) {
+                const long long offset = (number(11) * 60LL + number(12)) * 60LL * 1000000LL;
+                micros += m[10].str() == "+" ? -offset : offset;
+            }
+            out = fromWall(std::chrono::system_clock::time_point(std::chrono::microseconds(micros)), now, wallNow);
+        }
+    }
+    if (relativeMs) {
+        auto ms = parseInteger(*relativeMs);
+        if (!ms) throw std::invalid_argument("X-Request-Timeout-Ms: expected a non-negative integer of milliseconds");
+        const auto relative = now + std::chrono::milliseconds(*ms);
+        out = out ? std::min(*out, relative) : relative;
+    }
+    return out;
+}
+
+std::string toHeaderValue(Clock::time_point deadline, Clock::time_point now, std::chrono::system_clock::time_point wallNow) {
+    const auto when = wallNow + std::chrono::duration_cast<std::chrono::system_clock::duration>(deadline - now);
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count());
+}
+
+}  // namespace zt::deadline

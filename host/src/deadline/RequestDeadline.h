@@ -1,0 +1,47 @@
+#pragma once
+// The deadline of the request a thread is serving (docs/DEADLINES.md). It starts at the edge
+// (ZT_HANDLER_TIMEOUT_MS, shortened by X-Request-Deadline or X-Request-Timeout-Ms), is set for the
+// thread that runs the filters and the handler (Scope), and every wait made on its behalf reads it:
+// the database pool, each statement, each inter-service call, which sends the remaining time on.
+// A thread-local, because plugin code calls the host through the C ABI without a request handle.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace zt::deadline {
+
+using Clock = std::chrono::steady_clock;
+constexpr Clock::time_point kNone = Clock::time_point::max();
+
+/// The calling thread's request deadline, kNone when it serves no request (start-up, monitors).
+Clock::time_point current() noexcept;
+/// Time left until current(), at least 0; nullopt when there is none.
+std::optional<std::chrono::milliseconds> remaining() noexcept;
+
+/// Sets the thread's deadline for its lifetime (the sooner of `deadline` and an enclosing one:
+/// an in-process call never outlives its caller), then restores the previous one.
+class Scope {
+public:
+    explicit Scope(Clock::time_point deadline) noexcept;
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+private:
+    Clock::time_point previous_;
+};
+
+/// The deadline a request asks for: X-Request-Deadline (RFC 3339, e.g. "2026-12-01T10:00:00.250Z",
+/// or Unix milliseconds) and X-Request-Timeout-Ms (relative, a non-negative integer), whichever is
+/// sooner; nullopt when neither is present. Throws std::invalid_argument naming the header for a
+/// value that is neither.
+std::optional<Clock::time_point> fromHeaders(std::optional<std::string_view> absolute,
+                                             std::optional<std::string_view> relativeMs, Clock::time_point now,
+                                             std::chrono::system_clock::time_point wallNow);
+
+/// X-Request-Deadline for an outgoing call: `deadline` as Unix milliseconds.
+std::string toHeaderValue(Clock::time_point deadline, Clock::time_point now,
+                          std::chrono::system_clock::time_point wallNow);
+
+}  // namespace zt::deadline
