@@ -59,6 +59,7 @@ DiscoveryResult ServiceDiscovery::discover(const std::string& servicesDir) {
     std::map<std::string, std::string> byName;
     std::map<int, std::string> byPort;
     std::map<std::string, std::string> byRole;
+    std::map<std::string, std::string> bySchema;
     for (auto& cfg : found) {
         if (auto it = byName.find(cfg.name); it != byName.end()) {
             result.errors.push_back({cfg.configFile, cfg.configFile + ": name: duplicate service name '" +
@@ -77,7 +78,14 @@ DiscoveryResult ServiceDiscovery::discover(const std::string& servicesDir) {
                                                              cfg.roleName() + "' (also in " + it->second + ")"});
                 continue;
             }
+            // Two services in one schema would own each other's tables.
+            if (auto it = bySchema.find(cfg.schemaName()); it != bySchema.end()) {
+                result.errors.push_back({cfg.configFile, cfg.configFile + ": database.schema: duplicate schema '" +
+                                                             cfg.schemaName() + "' (also in " + it->second + ")"});
+                continue;
+            }
             byRole[cfg.roleName()] = cfg.configFile;
+            bySchema[cfg.schemaName()] = cfg.configFile;
         }
         byName[cfg.name] = cfg.configFile;
         byPort[cfg.port] = cfg.configFile;

@@ -367,6 +367,14 @@ std::string Connection::quoteLiteral(const std::string& text) {
     return out;
 }
 
+std::string Connection::quoteIdentifier(const std::string& name) {
+    char* quoted = PQescapeIdentifier(conn_, name.data(), name.size());
+    if (quoted == nullptr) throw QueryError("cannot quote an identifier: " + scrub(PQerrorMessage(conn_), settings_.password));
+    std::string out = quoted;
+    PQfreemem(quoted);
+    return out;
+}
+
 std::string Connection::scramVerifierLiteral(const std::string& password, const std::string& role) {
     char* verifier = PQencryptPasswordConn(conn_, password.c_str(), role.c_str(), "scram-sha-256");
     if (verifier == nullptr)

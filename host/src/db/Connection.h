@@ -78,6 +78,9 @@ public:
     /// `text` as a quoted SQL string literal (PQescapeLiteral), for utility statements that take no
     /// bind parameters.
     std::string quoteLiteral(const std::string& text);
+    /// `name` as a quoted SQL identifier (PQescapeIdentifier): for names read from the server's
+    /// catalogs, which need not be the plain identifiers a configuration may use.
+    std::string quoteIdentifier(const std::string& name);
 
     const ConnectionSettings& settings() const noexcept { return settings_; }
     /// The server process id (pg_backend_pid()), handy to prove two leases share a connection.

@@ -35,6 +35,9 @@ bool isDuplicate(const DatabaseError& e) {
     return s == "42710" || s == "42P04" || s == "42P06" || s == "23505";
 }
 
+/// The comment that marks a role as a service's own (RoleProvisioner adopts no other).
+constexpr const char* kServiceRoleMarker = "zintrust-host service role";
+
 /// One advisory-lock key for every host provisioning on this database.
 constexpr const char* kLockSql = "SELECT pg_advisory_lock(hashtext('zintrust-host: provisioning'))";
 
@@ -83,7 +86,9 @@ void RoleProvisioner::provisionRole(Connection& admin, const ProvisioningRights&
     const auto roleParam = std::vector<Value>{Value::text(service.role)};
     auto readRole = [&] {
         return admin.executeStateless(
-            "SELECT rolsuper, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = $1", roleParam);
+            "SELECT rolsuper, rolreplication, rolbypassrls, coalesce(shobj_description(oid, 'pg_authid'), '') "
+            "FROM pg_roles WHERE rolname = $1",
+            roleParam);
     };
     auto existing = step(service, "reading role '" + service.role + "'", readRole);
     bool created = false;
@@ -92,7 +97,8 @@ void RoleProvisioner::provisionRole(Connection& admin, const ProvisioningRights&
             try {
                 admin.executeScript("CREATE ROLE " + role +
                                         " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD " +
-                                        admin.scramVerifierLiteral(service.rolePassword, service.role),
+                                        admin.scramVerifierLiteral(service.rolePassword, service.role) +
+                                        "; COMMENT ON ROLE " + role + " IS " + admin.quoteLiteral(kServiceRoleMarker),
                                     true);
                 return true;
             } catch (const QueryError& e) {
@@ -104,6 +110,13 @@ void RoleProvisioner::provisionRole(Connection& admin, const ProvisioningRights&
     }
     if (!created) {
         const auto& r = existing.front();
+        // Only a role made for a service is repaired and used: another application's login (or
+        // the owner of DB_DATABASE) named in database.role must not be taken over.
+        if (r[3].asString() != kServiceRoleMarker)
+            throw ProvisioningError("service " + service.serviceName + ": role '" + service.role +
+                                    "' exists and was not made for a zintrust-host service; choose another database.role, "
+                                    "or, if it is meant to be this service's own role, run: COMMENT ON ROLE " + role +
+                                    " IS '" + std::string(kServiceRoleMarker) + "';");
         bool privileged = r[0].asBool() || r[1].asBool() || r[2].asBool();
         if (privileged && !rights.superuser)
             throw ProvisioningError("service " + service.serviceName + ": role '" + service.role +
@@ -122,23 +135,25 @@ void RoleProvisioner::provisionRole(Connection& admin, const ProvisioningRights&
         // needs membership in it; the service role itself gets none (below).
         if (!rights.superuser &&
             !admin.executeStateless("SELECT pg_has_role(current_user, $1, 'MEMBER')", roleParam).front()[0].asBool())
-            admin.executeScript("GRANT " + role + " TO " + q(rights.user), true);
+            admin.executeScript("GRANT " + role + " TO " + admin.quoteIdentifier(rights.user), true);
         auto memberOf = admin.executeStateless(
             "SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
             "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1", roleParam);
-        for (const auto& row : memberOf.rows()) admin.executeScript("REVOKE " + q(row[0].asString()) + " FROM " + role, true);
+        for (const auto& row : memberOf.rows())
+            admin.executeScript("REVOKE " + admin.quoteIdentifier(row[0].asString()) + " FROM " + role, true);
         auto otherMembers = admin.executeStateless(
             "SELECT u.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
             "JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = $1 AND u.rolname = ANY($2::text[])",
             {Value::text(service.role), Value::text(otherRolesArray(service.role))});
-        for (const auto& row : otherMembers.rows()) admin.executeScript("REVOKE " + role + " FROM " + q(row[0].asString()), true);
+        for (const auto& row : otherMembers.rows())
+            admin.executeScript("REVOKE " + role + " FROM " + admin.quoteIdentifier(row[0].asString()), true);
     });
 }
 
 void RoleProvisioner::provisionDatabase(Connection& admin, const ProvisioningRights& rights,
                                         const AdapterConfig& service) const {
     const std::string role = q(service.role);
-    const std::string main = q(rights.database);
+    const std::string main = admin.quoteIdentifier(rights.database);
     step(service, "privileges on database '" + rights.database + "'", [&] {
         // PostgreSQL grants CONNECT and TEMPORARY on every database to PUBLIC, and (before 15, or
         // on an upgraded cluster) CREATE on the public schema.
@@ -147,13 +162,20 @@ void RoleProvisioner::provisionDatabase(Connection& admin, const ProvisioningRig
         sql += service.isolation == "shared" ? "GRANT CONNECT, TEMPORARY ON DATABASE " + main + " TO " + role
                                              : "REVOKE ALL ON DATABASE " + main + " FROM " + role;
         admin.executeScript(sql, true);
+        // REVOKE by a role that does not own the schema only warns: check that it took.
+        if (admin.executeStateless("SELECT EXISTS (SELECT 1 FROM pg_namespace n, aclexplode(n.nspacl) a WHERE "
+                                   "n.nspname = 'public' AND a.grantee = 0 AND a.privilege_type = 'CREATE')")
+                .front()[0].asBool())
+            throw ProvisioningError("service " + service.serviceName + ": every role may still create objects in schema "
+                                    "public of database '" + rights.database + "' (other services would run them); as "
+                                    "the owner of that schema run: REVOKE CREATE ON SCHEMA public FROM PUBLIC;");
         // Rights granted to the role by hand on other databases (its own isolated one excepted).
         auto elsewhere = admin.executeStateless(
             "SELECT d.datname::text FROM pg_database d, aclexplode(d.datacl) a "
             "WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1) AND d.datname <> $2 AND d.datname <> $3",
             {Value::text(service.role), Value::text(rights.database), Value::text(service.database)});
         for (const auto& row : elsewhere.rows())
-            admin.executeScript("REVOKE ALL ON DATABASE " + q(row[0].asString()) + " FROM " + role, true);
+            admin.executeScript("REVOKE ALL ON DATABASE " + admin.quoteIdentifier(row[0].asString()) + " FROM " + role, true);
     });
     if (service.isolation != "isolated") return;
     const std::string db = q(service.database);
@@ -195,8 +217,17 @@ void RoleProvisioner::provisionSchema(Connection& conn, const AdapterConfig& ser
             }
             owner = readOwner();
         }
-        if (owner.front()[0].asString() != service.role)
+        const std::string current = owner.front()[0].asString();
+        if (current != service.role) {
+            // A schema of another service is never handed over (two configs naming one schema).
+            for (const auto& other : serviceRoles_) {
+                if (other == current)
+                    throw ProvisioningError("service " + service.serviceName + ": schema '" + service.schema +
+                                            "' belongs to the role of another service ('" + current +
+                                            "'); give this service a database.schema of its own");
+            }
             conn.executeScript("ALTER SCHEMA " + schema + " OWNER TO " + role, true);
+        }
 
         // Objects an older host (or an operator) made in the schema as another role become the
         // service's, so its raw SQL and migrations keep working with only its own rights. Tables
@@ -211,11 +242,12 @@ void RoleProvisioner::provisionSchema(Connection& conn, const AdapterConfig& ser
         for (const auto& row : relations.rows()) {
             const std::string kind = row[1].asString();
             const char* what = kind == "v" ? "VIEW" : kind == "m" ? "MATERIALIZED VIEW" : kind == "f" ? "FOREIGN TABLE" : "TABLE";
-            conn.executeScript(std::string("ALTER ") + what + " " + schema + "." + q(row[0].asString()) + " OWNER TO " + role, true);
+            conn.executeScript(std::string("ALTER ") + what + " " + schema + "." + conn.quoteIdentifier(row[0].asString()) +
+                                   " OWNER TO " + role, true);
         }
         auto sequences = conn.executeStateless("SELECT c.relname::text FROM pg_class c" + foreign + " AND c.relkind = 'S'", params);
         for (const auto& row : sequences.rows())
-            conn.executeScript("ALTER SEQUENCE " + schema + "." + q(row[0].asString()) + " OWNER TO " + role, true);
+            conn.executeScript("ALTER SEQUENCE " + schema + "." + conn.quoteIdentifier(row[0].asString()) + " OWNER TO " + role, true);
         auto routines = conn.executeStateless(
             "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)"
             " AND p.prokind IN ('f','p') AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = $2)", params);
@@ -225,7 +257,7 @@ void RoleProvisioner::provisionSchema(Connection& conn, const AdapterConfig& ser
             " AND t.typowner <> (SELECT oid FROM pg_roles WHERE rolname = $2) AND t.typtype IN ('e','d')", params);
         for (const auto& row : types.rows())
             conn.executeScript(std::string("ALTER ") + (row[1].asString() == "d" ? "DOMAIN " : "TYPE ") + schema + "." +
-                                   q(row[0].asString()) + " OWNER TO " + role, true);
+                                   conn.quoteIdentifier(row[0].asString()) + " OWNER TO " + role, true);
 
         // Nobody else in: neither PUBLIC nor another service's role (an operator's own reporting
         // role, granted by hand, keeps its rights).

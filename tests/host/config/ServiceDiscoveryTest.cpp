@@ -160,6 +160,12 @@ public:
         const std::string& m = r.errors[0].message;
         CPPUNIT_ASSERT_MESSAGE(m, contains(m, second + ": database.role: duplicate role 'shop_users'"));
         CPPUNIT_ASSERT_MESSAGE(m, contains(m, first));
+        // The same for a schema: a second service naming another's schema would own its tables.
+        std::string third = dir.write("shop/zzz/service.config.json",
+                                      R"({"name":"zzz","domain":"shop","port":3004,"database":{"schema":"shop_users","role":"r3"}})");
+        r = ServiceDiscovery::discover(dir.str());
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), std::size_t(2), r.errors.size());
+        CPPUNIT_ASSERT_MESSAGE(describe(r), contains(r.errors[1].message, third + ": database.schema: duplicate schema 'shop_users'"));
     }
 
     void unknown_keys_become_discovery_warnings() {

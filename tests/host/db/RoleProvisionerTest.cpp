@@ -66,6 +66,8 @@ class RoleProvisionerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(missing_database_ownership_names_the_sql);
     CPPUNIT_TEST(an_existing_superuser_role_is_not_silently_kept);
     CPPUNIT_TEST(operator_managed_password_is_never_changed);
+    CPPUNIT_TEST(a_role_not_made_for_a_service_is_never_taken_over);
+    CPPUNIT_TEST(another_services_schema_is_never_handed_over);
     CPPUNIT_TEST(host_password_is_set_again_on_each_provisioning);
     CPPUNIT_TEST_SUITE_END();
 
@@ -124,6 +126,7 @@ public:
         pg.exec("postgres", "CREATE ROLE " + b.role + " LOGIN");
         pg.exec("postgres", "CREATE ROLE " + group);
         pg.exec("postgres", "CREATE ROLE " + a.role + " LOGIN CREATEDB CREATEROLE IN ROLE pg_read_server_files, " + group);
+        pg.exec("postgres", "COMMENT ON ROLE " + a.role + " IS 'zintrust-host service role'");  // adopted on purpose
         pg.exec("postgres", "GRANT " + a.role + " TO " + b.role);
         pg.exec(db.name(), "CREATE SCHEMA " + a.schema + "; CREATE TABLE " + a.schema + ".t (id serial PRIMARY KEY); "
                            "CREATE VIEW " + a.schema + ".v AS SELECT id FROM " + a.schema + ".t; "
@@ -213,6 +216,7 @@ public:
         pg.exec("postgres", "ALTER DATABASE " + db.name() + " OWNER TO " + prov);
         auto a = serviceIn(db.name(), PgTestEnv::uniqueName("a"));
         pg.exec("postgres", "CREATE ROLE " + a.role + " LOGIN SUPERUSER");
+        pg.exec("postgres", "COMMENT ON ROLE " + a.role + " IS 'zintrust-host service role'");
         try {
             RoleProvisioner(provisioningFor(db.name(), prov, "prov-password-0123"), {a.role}).provision(a);
             CPPUNIT_FAIL("kept a superuser service role");
@@ -236,6 +240,39 @@ public:
         provisioner.provision(a);  // exists: its password is the operator's business
         CPPUNIT_ASSERT_EQUAL(std::string(""), loginError(db.name(), a.role, "operator-password-0123"));
         assertContains(loginError(db.name(), a.role, "another-password-0123"), "password authentication failed");
+    }
+
+    void a_role_not_made_for_a_service_is_never_taken_over() {
+        TestDatabase db;
+        auto pg = TestPostgres::fromEnvironment();
+        auto a = serviceIn(db.name(), PgTestEnv::uniqueName("a"));
+        pg.exec("postgres", "CREATE ROLE " + a.role + " LOGIN PASSWORD 'someone-elses-password-0123'");
+        try {
+            RoleProvisioner(provisioningFor(db.name()), {a.role}).provision(a);
+            CPPUNIT_FAIL("an existing role of someone else was taken over");
+        } catch (const ProvisioningError& e) {
+            assertContains(e.message(), "exists and was not made for a zintrust-host service");
+            assertContains(e.message(), "COMMENT ON ROLE \"" + a.role + "\" IS 'zintrust-host service role';");
+        }
+        CPPUNIT_ASSERT_EQUAL(std::string(""), loginError(db.name(), a.role, "someone-elses-password-0123"));
+    }
+
+    void another_services_schema_is_never_handed_over() {
+        TestDatabase db;
+        auto pg = TestPostgres::fromEnvironment();
+        auto a = serviceIn(db.name(), PgTestEnv::uniqueName("a"));
+        auto b = serviceIn(db.name(), PgTestEnv::uniqueName("b"));
+        b.schema = a.schema;  // two configs naming one schema
+        RoleProvisioner provisioner(provisioningFor(db.name()), {a.role, b.role});
+        provisioner.provision(a);
+        try {
+            provisioner.provision(b);
+            CPPUNIT_FAIL("b took a's schema");
+        } catch (const ProvisioningError& e) {
+            assertContains(e.message(), "belongs to the role of another service");
+        }
+        CPPUNIT_ASSERT_EQUAL(a.role, pg.scalar(db.name(), "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = '" +
+                                                              a.schema + "'"));
     }
 
     void host_password_is_set_again_on_each_provisioning() {
