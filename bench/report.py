@@ -17,6 +17,7 @@ ROWS = [
     ("host_get_user", "host GET /users/:id (builder)"),
     ("node_get_user", "node GET /users/:id (express+pg)"),
     ("pgbench_select", "pgbench -S (simple protocol)"),
+    ("pgbench_prepared", "pgbench -S -M prepared"),
     ("host_post_user", "host POST /users (insert returning)"),
     ("node_post_user", "node POST /users (express+pg)"),
     ("order_inproc", "POST /orders, orders->users call in-process"),
@@ -78,6 +79,9 @@ def main():
                  "host unknown path + key (filters, no DB) / bare Poco")
         goal("get_user_vs_pgbench", c, ratio(rps("host_get_user", c), rps("pgbench_select", c)), 0.5,
              "host GET /users/:id req/s / pgbench -S tps")
+        if ("pgbench_prepared", c) in by:
+            goal("get_user_vs_pgbench_prepared", c, ratio(rps("host_get_user", c), rps("pgbench_prepared", c)),
+                 0.8, "host GET /users/:id req/s / pgbench -S -M prepared tps")
         goal("get_user_vs_node", c, ratio(rps("host_get_user", c), rps("node_get_user", c)), 3.0,
              "host GET /users/:id req/s / node peer req/s")
         goals.append({"goal": "post_user_vs_node", "conns": c,

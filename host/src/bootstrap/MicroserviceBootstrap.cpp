@@ -12,6 +12,7 @@
 #include "db/Connection.h"
 #include "db/DatabaseErrors.h"
 #include "db/ProvisioningRights.h"
+#include "deadline/RequestDeadline.h"
 #include "http/JsonError.h"
 
 namespace zt::bootstrap {
@@ -145,11 +146,14 @@ void MicroserviceBootstrap::initialize() {
         }
         try {
             auto filters = makeServiceFilterChain(e.config, env_, e.service, spanExporter_);
-            e.health = std::make_shared<health::ServiceHealth>(*e.service, manager_,
+            e.health = std::make_shared<health::ServiceHealth>(e.service, manager_,
                                                                std::chrono::milliseconds(env_.healthCheckTimeoutMs));
             if (e.database) {
                 auto database = e.database;
-                e.health->setDatabaseCheck([database] {
+                const auto timeout = std::chrono::milliseconds(env_.healthCheckTimeoutMs);
+                e.health->setDatabaseCheck([database, timeout] {
+                    // The stuck SELECT 1 itself gives up at the bound, so the next check can start.
+                    deadline::Override bound(deadline::Clock::now() + timeout);
                     auto c = database->check();
                     health::CheckOutcome o;
                     o.state = c.reachable ? health::HealthState::Healthy : health::HealthState::Unhealthy;

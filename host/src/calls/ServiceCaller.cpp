@@ -182,7 +182,14 @@ CallResponse ServiceCaller::callImpl(const CallRequest& request) const {
     // The whole call, retries included, ends by SERVICE_CALL_TIMEOUT_MS or the caller's own
     // deadline, whichever is sooner; the target learns it (docs/DEADLINES.md).
     const auto now = SteadyClock::now();
-    const auto deadline = std::min(now + Millis(env_.serviceCallTimeoutMs), deadline::current());
+    const auto callerDeadline = deadline::current();
+    const auto deadline = std::min(now + Millis(env_.serviceCallTimeoutMs), callerDeadline);
+    // When the caller's deadline is the tighter bound, a timeout says nothing about the target:
+    // it must not count against its breaker (a client could open it with X-Request-Timeout-Ms: 1).
+    const bool callerBound = callerDeadline < now + Millis(env_.serviceCallTimeoutMs);
+    if (deadline <= now)
+        return errorResponse(504, "deadline_exceeded",
+                             "the request's deadline had passed before service '" + request.target + "' was called");
     headers.emplace_back("x-request-deadline", deadline::toHeaderValue(deadline, now, std::chrono::system_clock::now()));
     ClientResult result;
     int attempts = 0;
@@ -204,7 +211,12 @@ CallResponse ServiceCaller::callImpl(const CallRequest& request) const {
             const auto remaining = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
             result = client_.send(baseUrl, method, pathAndQuery, headers, request.body, std::max(Millis(1), remaining));
         }
-        if (isFailure(result)) {
+        const bool timedOutForTheCaller =
+            callerBound && (result.transport == Transport::Timeout ||
+                            (result.transport == Transport::Response && result.status == 504));
+        if (timedOutForTheCaller) {
+            // neither a failure nor a success of the target
+        } else if (isFailure(result)) {
             breaker->onFailure();
         } else {
             breaker->onSuccess();

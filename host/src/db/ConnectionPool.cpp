@@ -161,6 +161,9 @@ void ConnectionPool::giveBack(std::unique_ptr<Connection> conn) noexcept {
     bool reusable = conn && conn->isUsable();
     if (reusable) {
         try {
+            // The reset is the pool's, not the request's: a request past its deadline must not
+            // cost a healthy connection; a hung server still cannot hold it for long.
+            deadline::Override bound(Clock::now() + kResetBound);
             conn->resetSessionState();
         } catch (...) {
             reusable = false;

@@ -51,6 +51,9 @@ public:
 
     /// See the header comment: idle for less than this, a connection is handed out unchecked.
     static constexpr std::chrono::milliseconds kAliveBypassWindow{100};
+    /// How long resetting a returned connection (ROLLBACK, DISCARD ALL) may take before it is
+    /// closed instead.
+    static constexpr std::chrono::milliseconds kResetBound{1000};
 
     /// Called by ConnectionLease; never throws.
     void giveBack(std::unique_ptr<Connection> connection) noexcept;

@@ -1,6 +1,7 @@
 #include "db/DatabaseRegistry.h"
 
 #include "db/RolePassword.h"
+#include "deadline/RequestDeadline.h"
 
 namespace zt::db {
 
@@ -43,8 +44,13 @@ std::shared_ptr<PostgresAdapter> DatabaseRegistry::adapterFor(const config::Serv
 
 std::shared_ptr<PostgresAdapter> DatabaseRegistry::openService(const config::ServiceConfig& service) {
     auto adapter = adapterFor(service);
-    provisioner_.provision(adapter->config());
-    adapter->connect();
+    {
+        // Bounded on the client side too: statement_timeout cannot help against a hung server.
+        // Migrations are not: a long one is legitimate.
+        deadline::Override bound(deadline::Clock::now() + kSetupBound);
+        provisioner_.provision(adapter->config());
+        adapter->connect();
+    }
     if (adapter->config().migrations) adapter->runMigrations();
     return adapter;
 }

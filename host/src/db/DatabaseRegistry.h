@@ -6,6 +6,7 @@
 // openService provisions the role, database and schema first (RoleProvisioner) with the
 // provisioning credentials (DATABASE_URL / DB_*), which the pools themselves never use.
 // Thread-safe. Adapters keep their pool alive (shared_ptr), so they may outlive the registry.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,8 @@ public:
     std::map<std::string, PoolInfo> pools() const;
 
     const config::DatabaseSettings& settings() const noexcept { return settings_; }
+    /// The longest provisioning and the first connection may take (then they fail and are retried).
+    static constexpr std::chrono::seconds kSetupBound{60};
 
 private:
     AdapterConfig configFor(const config::ServiceConfig& service);

@@ -73,22 +73,27 @@ std::string PostgresAdapter::beginSql() const {
     // gets its deadline as statement_timeout, so the server itself cancels a statement that would
     // outlive it and the transaction rolls back (docs/DEADLINES.md).
     std::string sql = "BEGIN; SET LOCAL search_path TO " + SqlCompiler::quoteIdentifier(config_.schema, "schema");
-    if (auto left = deadline::remaining())
-        sql += "; SET LOCAL statement_timeout = " + std::to_string(std::max<long long>(1, left->count()));
-    // The transaction's id, so that a COMMIT whose answer is lost can be looked up (commit()).
-    return sql + "; SELECT pg_current_xact_id()::text";
+    if (auto left = deadline::remaining())  // PostgreSQL takes at most INT_MAX ms
+        sql += "; SET LOCAL statement_timeout = " + std::to_string(std::clamp<long long>(left->count(), 1, 2147483647));
+    return sql;
 }
 
-void PostgresAdapter::commit(Connection& conn, const std::string& xid) {
+void PostgresAdapter::commit(Connection& conn) {
+    // The transaction's id, if it wrote anything (a read-only one has none and needs no lookup):
+    // read before COMMIT so that a COMMIT whose answer is lost can be looked up.
+    auto id = conn.executeStateless("SELECT pg_current_xact_id_if_assigned()::text");
+    const std::string xid = id.empty() || id.front()[0].isNull() ? std::string() : id.front()[0].asString();
     try {
         conn.executeScript("COMMIT", true);  // a failing COMMIT throws QueryError; the server rolled back
     } catch (const ConnectionLostError& lost) {
+        if (xid.empty()) throw;  // nothing was written: the failure is the whole truth
         // The connection died between sending COMMIT and its answer: the transaction may have
-        // committed. Ask on a fresh connection rather than answer a failure that hides a write.
+        // committed. Ask on a connection of its own (not the pool's: it may be full, and this
+        // lease holds one of its slots) rather than answer a failure that hides a write.
         std::string status;
         try {
-            auto lease = pool_->acquire();
-            auto r = lease->executeStateless("SELECT pg_xact_status($1::xid8)::text", {Value::text(xid)});
+            Connection lookup(pool_->options().connection);
+            auto r = lookup.executeStateless("SELECT pg_xact_status($1::xid8)::text", {Value::text(xid)});
             if (!r.empty() && !r.front()[0].isNull()) status = r.front()[0].asString();
         } catch (const DatabaseError& e) {
             throw CommitOutcomeUnknownError("the connection to PostgreSQL at " + pool_->options().connection.endpoint() +
@@ -107,12 +112,11 @@ QueryResult PostgresAdapter::runRaw(Connection& conn, const std::string& sql, co
     return conn.execute(sql, params);  // marks the session dirty: reset with DISCARD ALL on return
 }
 
-ConnectionLease PostgresAdapter::leaseWithBegin(std::string& xid) {
+ConnectionLease PostgresAdapter::leaseWithBegin() {
     for (int attempt = 0;; ++attempt) {
         auto lease = pool_->acquire();
         try {
-            auto r = lease->executeScript(beginSql(), true);
-            xid = r.empty() ? std::string() : r.front()[0].asString();
+            lease->executeScript(beginSql(), true);
             return lease;
         } catch (const ConnectionLostError&) {
             if (attempt > 0) throw;  // BEGIN did nothing yet: safe to retry once on a fresh connection
@@ -123,11 +127,10 @@ ConnectionLease PostgresAdapter::leaseWithBegin(std::string& xid) {
 QueryResult PostgresAdapter::rawQuery(const std::string& sql, const std::vector<Value>& params) {
     requireRawAllowed();
     if (auto* tx = activeTransaction()) return tx->rawQuery(sql, params);
-    std::string xid;
-    auto lease = leaseWithBegin(xid);
+    auto lease = leaseWithBegin();
     try {
         auto result = runRaw(*lease, sql, params);
-        commit(*lease, xid);
+        commit(*lease);
         return result;
     } catch (...) {
         lease->rollbackQuietly();
@@ -137,8 +140,7 @@ QueryResult PostgresAdapter::rawQuery(const std::string& sql, const std::vector<
 
 void PostgresAdapter::transaction(const std::function<void(Transaction&)>& fn) {
     if (auto* tx = activeTransaction()) return tx->transaction(fn);
-    std::string xid;
-    auto lease = leaseWithBegin(xid);
+    auto lease = leaseWithBegin();
     Transaction tx(*this, *lease, 0);
     try {
         ActiveTransactions::Scope scope(&tx);
@@ -147,7 +149,7 @@ void PostgresAdapter::transaction(const std::function<void(Transaction&)>& fn) {
         lease->rollbackQuietly();
         throw;
     }
-    commit(*lease, xid);
+    commit(*lease);
 }
 
 }  // namespace zt::db

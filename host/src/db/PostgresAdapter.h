@@ -57,13 +57,13 @@ private:
     QueryResult runRaw(Connection& conn, const std::string& sql, const std::vector<Value>& params) const;
     void requireRawAllowed() const;
     std::string beginSql() const;
-    /// A connection with BEGIN (search_path, the request's statement_timeout) done; `xid` is the
-    /// transaction's id.
-    ConnectionLease leaseWithBegin(std::string& xid);
-    /// COMMIT. When the connection dies before its answer, the outcome is looked up
-    /// (pg_xact_status on a fresh connection): committed returns normally, aborted rethrows the
-    /// ConnectionLostError, anything else throws CommitOutcomeUnknownError (docs/DEADLINES.md).
-    void commit(Connection& conn, const std::string& xid);
+    /// A connection with BEGIN (search_path, the request's statement_timeout) done.
+    ConnectionLease leaseWithBegin();
+    /// Reads the transaction's id (if it wrote), then COMMIT. When the connection dies before
+    /// COMMIT's answer, the outcome is looked up (pg_xact_status on a connection of its own):
+    /// committed returns normally, aborted rethrows the ConnectionLostError, anything else throws
+    /// CommitOutcomeUnknownError (docs/DEADLINES.md).
+    void commit(Connection& conn);
     Transaction* activeTransaction() const;
 
     std::shared_ptr<ConnectionPool> pool_;

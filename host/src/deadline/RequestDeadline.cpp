@@ -20,10 +20,16 @@ std::optional<long long> parseInteger(std::string_view s) {
     return v;
 }
 
-Clock::time_point fromWall(std::chrono::system_clock::time_point when, Clock::time_point now,
-                           std::chrono::system_clock::time_point wallNow) {
-    return now + std::chrono::duration_cast<Clock::duration>(when - wallNow);
+/// A wall-clock instant (Unix µs) on the steady clock. The distance is kept within a day either
+/// way, so that no value a client sends can overflow the clock's arithmetic.
+Clock::time_point fromWallMicros(long long epochMicros, Clock::time_point now, std::chrono::system_clock::time_point wallNow) {
+    constexpr long long kDayMicros = 86400LL * 1000 * 1000;
+    const long long nowMicros =
+        std::chrono::duration_cast<std::chrono::microseconds>(wallNow.time_since_epoch()).count();
+    const long long distance = std::clamp(epochMicros - nowMicros, -kDayMicros, kDayMicros);
+    return now + std::chrono::microseconds(distance);
 }
+constexpr long long kMaxRelativeMs = 86400LL * 1000;  ///< longer asks are a day: no overflow
 }  // namespace
 
 Clock::time_point current() noexcept { return t_deadline; }
@@ -38,13 +44,17 @@ Scope::Scope(Clock::time_point deadline) noexcept : previous_(t_deadline) { t_de
 
 Scope::~Scope() { t_deadline = previous_; }
 
+Override::Override(Clock::time_point deadline) noexcept : previous_(t_deadline) { t_deadline = deadline; }
+
+Override::~Override() { t_deadline = previous_; }
+
 std::optional<Clock::time_point> fromHeaders(std::optional<std::string_view> absolute,
                                              std::optional<std::string_view> relativeMs, Clock::time_point now,
                                              std::chrono::system_clock::time_point wallNow) {
     std::optional<Clock::time_point> out;
     if (absolute) {
         if (auto ms = parseInteger(*absolute)) {
-            out = fromWall(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)), now, wallNow);
+            out = fromWallMicros(std::min(*ms, 9'000'000'000'000LL) * 1000, now, wallNow);
         } else {
             // RFC 3339 exactly (Poco's DateTimeParser accepts almost any text).
             static const std::regex rfc3339(
@@ -63,13 +73,13 @@ std::optional<Clock::time_point> fromHeaders(std::optional<std::string_view> abs
                 const long long offset = (number(11) * 60LL + number(12)) * 60LL * 1000000LL;
                 micros += m[10].str() == "+" ? -offset : offset;
             }
-            out = fromWall(std::chrono::system_clock::time_point(std::chrono::microseconds(micros)), now, wallNow);
+            out = fromWallMicros(micros, now, wallNow);
         }
     }
     if (relativeMs) {
         auto ms = parseInteger(*relativeMs);
         if (!ms) throw std::invalid_argument("X-Request-Timeout-Ms: expected a non-negative integer of milliseconds");
-        const auto relative = now + std::chrono::milliseconds(*ms);
+        const auto relative = now + std::chrono::milliseconds(std::min(*ms, kMaxRelativeMs));
         out = out ? std::min(*out, relative) : relative;
     }
     return out;

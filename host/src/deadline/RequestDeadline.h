@@ -32,6 +32,20 @@ private:
     Clock::time_point previous_;
 };
 
+/// Sets the thread's deadline to exactly `deadline` for its lifetime, also a later one: for
+/// clean-up the host owes every connection whatever the request's time (a pool connection's reset
+/// after a request that ran out of time), bounded on its own.
+class Override {
+public:
+    explicit Override(Clock::time_point deadline) noexcept;
+    ~Override();
+    Override(const Override&) = delete;
+    Override& operator=(const Override&) = delete;
+
+private:
+    Clock::time_point previous_;
+};
+
 /// The deadline a request asks for: X-Request-Deadline (RFC 3339, e.g. "2026-12-01T10:00:00.250Z",
 /// or Unix milliseconds) and X-Request-Timeout-Ms (relative, a non-negative integer), whichever is
 /// sooner; nullopt when neither is present. Throws std::invalid_argument naming the header for a

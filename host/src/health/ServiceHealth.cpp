@@ -42,11 +42,11 @@ std::string nowIso() {
 HealthState worse(HealthState a, HealthState b) { return a > b ? a : b; }
 }  // namespace
 
-ServiceHealth::ServiceHealth(const service::LocalService& service,
+ServiceHealth::ServiceHealth(std::shared_ptr<const service::LocalService> service,
                              const registry::MicroserviceManager& registry, std::chrono::milliseconds checkTimeout)
-    : service_(service), registry_(registry), checkTimeout_(checkTimeout) {
+    : serviceRef_(std::move(service)), service_(*serviceRef_), registry_(registry), checkTimeout_(checkTimeout) {
     pluginChecks_ = std::make_unique<BoundedCall<std::vector<service::PluginCheckResult>>>(
-        [&service] { return service.runHealthChecks(); },
+        [service = serviceRef_] { return service->runHealthChecks(); },
         [](std::chrono::milliseconds elapsed) {
             service::PluginCheckResult r;
             r.name = "checks";
@@ -54,7 +54,7 @@ ServiceHealth::ServiceHealth(const service::LocalService& service,
             r.message = "the plugin's health checks did not answer within " + std::to_string(elapsed.count()) + " ms";
             return std::vector<service::PluginCheckResult>{r};
         },
-        checkTimeout_, std::chrono::milliseconds(0));
+        checkTimeout_, kReuseFor);
 }
 
 void ServiceHealth::setDatabaseCheck(DatabaseCheck check) {
@@ -67,7 +67,7 @@ void ServiceHealth::setDatabaseCheck(DatabaseCheck check) {
             o.latencyMs = static_cast<double>(elapsed.count());
             return o;
         },
-        checkTimeout_, std::chrono::milliseconds(0));
+        checkTimeout_, kReuseFor);
 }
 
 CheckOutcome ServiceHealth::dependencyOutcome(const std::string& name) const {

@@ -36,10 +36,15 @@ public:
 
     /// Every check (the database's, the plugin's own) is bounded by `checkTimeout`
     /// (SERVICE_HEALTH_CHECK_TIMEOUT_MS): past it the answer is unhealthy, at once (BoundedCall).
-    ServiceHealth(const service::LocalService& service, const registry::MicroserviceManager& registry,
+    /// An outcome is reused for kReuseFor: frequent probes cost one check a second, answered on the
+    /// caller's thread (a hand-over to the check's thread per probe halved /health's req/s).
+    /// `service` is shared with the plugin-check thread, which may still be inside a plugin's
+    /// check when this object is gone.
+    ServiceHealth(std::shared_ptr<const service::LocalService> service, const registry::MicroserviceManager& registry,
                   std::chrono::milliseconds checkTimeout = std::chrono::milliseconds(2000));
 
     void setDatabaseCheck(DatabaseCheck check);
+    static constexpr std::chrono::milliseconds kReuseFor{1000};
 
     /// Full report: unhealthy (503) when the database or a plugin check is unhealthy; degraded
     /// (200, status "degraded") when a dependency is not healthy or a plugin check is degraded.
@@ -52,6 +57,7 @@ public:
 private:
     CheckOutcome dependencyOutcome(const std::string& name) const;
 
+    std::shared_ptr<const service::LocalService> serviceRef_;
     const service::LocalService& service_;
     const registry::MicroserviceManager& registry_;
     std::chrono::milliseconds checkTimeout_;

@@ -100,7 +100,7 @@ bool Router::matchSegments(const Route& r, const std::vector<std::string_view>& 
                 std::string tail;
                 for (std::size_t j = i; j < parts.size(); ++j) {
                     if (!tail.empty()) tail += '/';
-                    tail += decodePathSegment(parts[j]);
+                    tail += parts[j];  // still segment-encoded: a "%2F" in it stays one, never a slash
                 }
                 params->emplace_back("*", std::move(tail));
             }

@@ -118,12 +118,7 @@ std::string ServiceDatabase::lastError() const {
 }
 
 DatabaseCheck ServiceDatabase::check() {
-    std::lock_guard<std::mutex> checkLock(checkMutex_);  // concurrent probes share one round trip
     auto started = std::chrono::steady_clock::now();
-    if (lastCheckAt_ != std::chrono::steady_clock::time_point{} &&
-        started - lastCheckAt_ < std::chrono::milliseconds(kCheckCacheMs)) {
-        return lastCheck_;
-    }
     DatabaseCheck c;
     try {
         auto a = adapter();
@@ -136,8 +131,6 @@ DatabaseCheck ServiceDatabase::check() {
         c.message = e.what();
     }
     c.latencyMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    lastCheck_ = c;
-    lastCheckAt_ = std::chrono::steady_clock::now();
     return c;
 }
 

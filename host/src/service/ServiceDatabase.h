@@ -52,10 +52,10 @@ public:
     bool ready() const;
     /// The last set-up failure's message ("" when ready or not tried yet).
     std::string lastError() const;
-    /// SELECT 1 on a pooled connection, with its latency. The outcome is reused for up to
-    /// kCheckCacheMs so that frequent /health probes do not each cost a database round trip.
+    /// SELECT 1 on a pooled connection, with its latency. Blocks as long as the database does:
+    /// the health layer bounds it, runs one at a time and reuses the outcome for a second
+    /// (health::ServiceHealth, docs/HEALTH.md).
     DatabaseCheck check();
-    static constexpr int kCheckCacheMs = 1000;
 
     const config::ServiceConfig& config() const { return config_; }
 
@@ -86,9 +86,6 @@ private:
     std::mutex attemptMutex_;  ///< one attempt at a time
     std::thread retry_;
 
-    std::mutex checkMutex_;
-    DatabaseCheck lastCheck_;
-    std::chrono::steady_clock::time_point lastCheckAt_{};
 };
 
 }  // namespace zt::service

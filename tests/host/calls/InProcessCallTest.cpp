@@ -68,7 +68,7 @@ public:
         service_->start();
         serviceEnv_.apiKeys = {kKey};
         auto filters = filters::makeServiceFilters(cfg, serviceEnv_, nullptr, nullptr);
-        auto health = std::make_shared<health::ServiceHealth>(*service_, registry_);
+        auto health = std::make_shared<health::ServiceHealth>(service_, registry_);
         pipeline_ = std::make_shared<http::ServicePipeline>(service_, filters, health);
         registry::ServiceRecord rec;
         rec.name = "probe";

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "calls/ServiceCaller.h"
+#include "deadline/RequestDeadline.h"
 #include "config/ServiceConfig.h"
 #include "filters/JwtVerifier.h"
 #include "filters/ServiceFilters.h"
@@ -82,6 +83,7 @@ class ServiceCallerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(post_is_never_retried);
     CPPUNIT_TEST(client_errors_are_passed_through_without_retry);
     CPPUNIT_TEST(slow_target_gives_504_within_the_call_timeout);
+    CPPUNIT_TEST(callers_deadline_bounds_the_call_is_sent_on_and_never_opens_the_breaker);
     CPPUNIT_TEST(closed_port_gives_503_service_unavailable_fast);
     CPPUNIT_TEST(https_to_a_plain_http_port_is_a_connection_error);
     CPPUNIT_TEST(breaker_opens_after_threshold_and_refuses_without_touching_the_server);
@@ -160,6 +162,48 @@ public:
         assertContains(r.body, "payments");
         CPPUNIT_ASSERT_MESSAGE("took " + std::to_string(ms) + " ms", ms >= 290 && ms < 450);
         CPPUNIT_ASSERT_EQUAL(std::string("application/json"), header(r, "content-type"));
+    }
+    void callers_deadline_bounds_the_call_is_sent_on_and_never_opens_the_breaker() {
+        TestHttpServer server([](int, const auto& request) {
+            Reply r;
+            r.body = "{\"deadline\":\"" + request.header("x-request-deadline") + "\"}";
+            if (request.uri == "/slow") r.delay = 2000ms;
+            return r;
+        });
+        registerRemote(registry_, "payments", server.baseUrl());
+        auto env = testEnv();
+        env.serviceCallTimeoutMs = 5000;
+        env.serviceCallRetries = 0;
+        env.circuitBreakerThreshold = 2;
+        calls::ServiceCaller caller(env, registry_, {}, {});
+        {
+            // The caller has 200 ms left: the call ends by then, and the target is told.
+            zt::deadline::Scope request(std::chrono::steady_clock::now() + 200ms);
+            const auto sentAt = std::chrono::system_clock::now();
+            auto ok = caller.call(get("payments", "/fast"));
+            CPPUNIT_ASSERT_EQUAL(200, ok.status);
+            const long long told = std::stoll(ok.body.substr(13, ok.body.size() - 15));
+            const long long expected = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           (sentAt + 200ms).time_since_epoch()).count();
+            CPPUNIT_ASSERT_MESSAGE(ok.body, told <= expected + 20 && told >= expected - 200);
+            for (int i = 0; i < 3; ++i) {
+                calls::CallResponse r;
+                const auto ms = elapsedMs([&] { r = caller.call(get("payments", "/slow")); });
+                CPPUNIT_ASSERT_EQUAL(504, r.status);
+                CPPUNIT_ASSERT_MESSAGE("took " + std::to_string(ms) + " ms", ms < 450);
+            }
+        }
+        // Timeouts caused by the caller's own deadline said nothing about the target.
+        CPPUNIT_ASSERT(caller.breakerStats("payments").state == calls::CircuitBreaker::State::Closed);
+        {
+            zt::deadline::Scope past(std::chrono::steady_clock::now() - 1ms);
+            const int before = server.requestCount();
+            auto r = caller.call(get("payments", "/fast"));
+            CPPUNIT_ASSERT_EQUAL(504, r.status);
+            CPPUNIT_ASSERT_EQUAL(std::string("deadline_exceeded"), errorCode(r));
+            CPPUNIT_ASSERT_EQUAL(before, server.requestCount());  // never sent
+        }
+        CPPUNIT_ASSERT(caller.breakerStats("payments").state == calls::CircuitBreaker::State::Closed);
     }
     void closed_port_gives_503_service_unavailable_fast() {
         registerRemote(registry_, "payments", "http://127.0.0.1:" + std::to_string(zt::test::freePort()));

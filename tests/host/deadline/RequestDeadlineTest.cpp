@@ -29,6 +29,11 @@ public:
         CPPUNIT_ASSERT(*fromHeaders("1764583200500", "100", now, wall) == now + milliseconds(100));
         CPPUNIT_ASSERT(*fromHeaders("1764583200050", "100", now, wall) == now + milliseconds(50));
         CPPUNIT_ASSERT(*fromHeaders("1764583100000", std::nullopt, now, wall) < now);  // already past
+        // Whatever a client sends stays within a day either way: no clock arithmetic overflows.
+        CPPUNIT_ASSERT(*fromHeaders(std::nullopt, "999999999999999", now, wall) == now + hours(24));
+        CPPUNIT_ASSERT(*fromHeaders("999999999999999", std::nullopt, now, wall) == now + hours(24));
+        CPPUNIT_ASSERT(*fromHeaders("0", std::nullopt, now, wall) == now - hours(24));
+        CPPUNIT_ASSERT(*fromHeaders("9999-12-31T23:59:59Z", std::nullopt, now, wall) == now + hours(24));
     }
 
     void bad_header_values_are_refused_naming_the_header() {

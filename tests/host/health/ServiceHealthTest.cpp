@@ -73,7 +73,7 @@ public:
                 registry.registerService(dependencyRecord());
                 registry.setStatus("dep", *row.dependency, "as set by the test");
             }
-            health::ServiceHealth h(*svc, registry);
+            health::ServiceHealth h(svc, registry);
             if (row.databaseUp) {
                 bool up = *row.databaseUp;
                 h.setDatabaseCheck([up] {
@@ -98,11 +98,11 @@ public:
     void degraded_plugin_check_degrades_and_throwing_check_makes_unhealthy() {
         registry::MicroserviceManager registry;
         auto probe = startService("libzt_c_probe.so", false);  // registers a degraded check
-        health::ServiceHealth degraded(*probe, registry);
+        health::ServiceHealth degraded(probe, registry);
         CPPUNIT_ASSERT_EQUAL(200, degraded.health().httpStatus);
         assertContains(degraded.health().json, "\"status\":\"degraded\"");
         auto bad = startService("libzt_misbehaving.so", false);  // its check throws across the ABI
-        health::ServiceHealth unhealthy(*bad, registry);
+        health::ServiceHealth unhealthy(bad, registry);
         CPPUNIT_ASSERT_EQUAL(503, unhealthy.health().httpStatus);
     }
 
@@ -111,7 +111,7 @@ public:
         auto svc = startService("libzt_db_probe.so", true);
         registry.registerService(dependencyRecord());
         registry.setStatus("dep", registry::ServiceStatus::Healthy);
-        health::ServiceHealth h(*svc, registry);
+        health::ServiceHealth h(svc, registry);
         auto json = h.health().json;
         for (const char* field : {"\"service\":\"svc\"", "\"domain\":\"test\"", "\"version\":\"1.0.0\"", "\"port\":4200",
                                   "\"timestamp\":\"", "\"uptimeSeconds\":", "\"checks\":{", "\"dependencies\":{\"dep\":{\"status\":\"healthy\"",

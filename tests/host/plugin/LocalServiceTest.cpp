@@ -125,7 +125,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("GET, HEAD, POST"), std::string(*ex2.response.headers.get("allow")));
     }
     void health_reports_plugin_check_and_missing_dependency_as_degraded() {
-        auto health = std::make_shared<health::ServiceHealth>(*svc_, registry_);
+        auto health = std::make_shared<health::ServiceHealth>(svc_, registry_);
         http::ServicePipeline pipeline(svc_, {}, health);
         auto ex = request("GET", "/health");
         pipeline.handle(ex);
