@@ -280,6 +280,16 @@ std::string TestPostgres::scalar(const std::string& db, const std::string& sql) 
     return value;
 }
 
+std::string TestPostgres::loginError(const std::string& db, const std::string& role, const std::string& password) const {
+    std::string conninfo = "host=" + host + " port=" + std::to_string(port) + " dbname=" + db + " user=" + role +
+                           " password=" + password + " connect_timeout=5";
+    PGconn* conn = PQconnectdb(conninfo.c_str());
+    const bool ok = PQstatus(conn) == CONNECTION_OK;
+    std::string err = ok ? "" : PQerrorMessage(conn);
+    PQfinish(conn);
+    return ok ? "" : (err.empty() ? "failed" : err);
+}
+
 TestDatabase::TestDatabase() : pg_(TestPostgres::fromEnvironment()) {
     static std::atomic<int> counter{0};
     name_ = "zt_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);

@@ -58,6 +58,8 @@ struct TestPostgres {
     void exec(const std::string& db, const std::string& sql) const;
     /// First column of the first row of `sql` on `db` ("" when no row).
     std::string scalar(const std::string& db, const std::string& sql) const;
+    /// A login to `db` as `role` over TCP (scram-sha-256): "" when it works, else libpq's message.
+    std::string loginError(const std::string& db, const std::string& role, const std::string& password) const;
 };
 
 /// A fresh database on the test server (plus every "<name>_*" database the host creates from it,

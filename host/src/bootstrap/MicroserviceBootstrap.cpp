@@ -152,8 +152,9 @@ void MicroserviceBootstrap::initialize() {
                 auto database = e.database;
                 const auto timeout = std::chrono::milliseconds(env_.healthCheckTimeoutMs);
                 e.health->setDatabaseCheck([database, timeout] {
-                    // The stuck SELECT 1 itself gives up at the bound, so the next check can start.
-                    deadline::Override bound(deadline::Clock::now() + timeout);
+                    // A stuck SELECT 1 gives up just after the check's bound (the health answer
+                    // has said "did not answer" by then), so the next check can start.
+                    deadline::Override bound(deadline::Clock::now() + timeout + std::chrono::milliseconds(250));
                     auto c = database->check();
                     health::CheckOutcome o;
                     o.state = c.reachable ? health::HealthState::Healthy : health::HealthState::Unhealthy;

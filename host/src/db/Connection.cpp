@@ -159,8 +159,8 @@ void* Connection::awaitResult(deadline::Clock::time_point deadline) {
     PGresult* last = nullptr;
     for (;;) {
         while (PQisBusy(conn_)) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - deadline::Clock::now());
-            if (left.count() <= 0) {
+            const auto now = deadline::Clock::now();
+            if (now >= deadline) {
                 PQclear(last);
                 // The statement may still be running: ask the server to cancel it, and never use
                 // this connection again (the pool closes it; an open transaction rolls back).
@@ -169,6 +169,9 @@ void* Connection::awaitResult(deadline::Clock::time_point deadline) {
                 throw DeadlineExceededError("the request's deadline passed while PostgreSQL at " + settings_.endpoint() +
                                             " ran the statement (cancelled; the connection is closed)");
             }
+            // Rounded up: the wait ends after the deadline, never a fraction of a millisecond
+            // before it (the request would then be answered 503 instead of its 504).
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
             pollfd p{PQsocket(conn_), POLLIN, 0};
             const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 60000)));
             if (r < 0 && errno == EINTR) continue;

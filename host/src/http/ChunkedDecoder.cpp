@@ -2,15 +2,11 @@
 
 #include <algorithm>
 
+#include "http/HexDigit.h"
+
 namespace zt::http {
 
 namespace {
-int hexDigit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 constexpr std::size_t kMaxTrailerBytes = 8192;
 }  // namespace
 
@@ -20,7 +16,7 @@ ChunkedDecoder::Status ChunkedDecoder::feed(std::string_view input, std::string&
         const char c = input[i];
         switch (state_) {
         case State::Size: {
-            const int digit = hexDigit(c);
+            const int digit = hexDigitValue(c);
             if (digit >= 0) {
                 if (++sizeDigits_ > kMaxSizeDigits) return Status::Malformed;
                 chunkRemaining_ = chunkRemaining_ * 16 + static_cast<std::uint64_t>(digit);

@@ -1,15 +1,10 @@
 #include "http/RequestTarget.h"
 
+#include "http/HexDigit.h"
+
 namespace zt::http {
 
 namespace {
-
-int hexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 bool startsWithIgnoreCase(std::string_view s, std::string_view prefix) {
     if (s.size() < prefix.size()) return false;
@@ -34,8 +29,8 @@ bool decodePath(std::string_view raw, std::string& path, HeadError& error) {
             path += c;
             continue;
         }
-        const int hi = i + 2 < raw.size() ? hexValue(raw[i + 1]) : -1;
-        const int lo = i + 2 < raw.size() ? hexValue(raw[i + 2]) : -1;
+        const int hi = i + 2 < raw.size() ? hexDigitValue(raw[i + 1]) : -1;
+        const int lo = i + 2 < raw.size() ? hexDigitValue(raw[i + 2]) : -1;
         if (hi < 0 || lo < 0) {
             error = bad("invalid percent-escape in the request path");
             return false;
@@ -133,7 +128,7 @@ bool isValidHostHeader(std::string_view v) {
         hostEnd = v.find(']');
         if (hostEnd == std::string_view::npos || hostEnd == 1) return false;
         for (char c : v.substr(1, hostEnd - 1)) {
-            if (!(hexValue(c) >= 0 || c == ':' || c == '.')) return false;
+            if (!(hexDigitValue(c) >= 0 || c == ':' || c == '.')) return false;
         }
         ++hostEnd;
     } else {

@@ -3,7 +3,6 @@
 // repaired; a provisioning role that is not a superuser is enough, one that lacks a right is told
 // which and how to grant it (docs/DATABASE.md).
 #include <cppunit/extensions/HelperMacros.h>
-#include <libpq-fe.h>
 
 #include "PgTestEnv.h"
 #include "db/ConnectionSettings.h"
@@ -19,17 +18,9 @@ using zt::test::TestPostgres;
 
 namespace {
 
-/// Tries a login over TCP (scram-sha-256); returns "" on success, else libpq's message.
+/// A login as `role` over TCP (scram-sha-256): "" when it works, else libpq's message.
 std::string loginError(const std::string& db, const std::string& role, const std::string& password) {
-    const auto& env = PgTestEnv::get();
-    std::string conninfo = "host=" + env.host + " port=" + std::to_string(env.port) + " dbname=" + db + " user=" + role +
-                           " password=" + password + " connect_timeout=5";
-    PGconn* conn = PQconnectdb(conninfo.c_str());
-    bool ok = PQstatus(conn) == CONNECTION_OK;
-    std::string err = ok ? "" : PQerrorMessage(conn);
-    PQfinish(conn);
-    if (!ok && err.empty()) err = "failed";
-    return err;
+    return TestPostgres::fromEnvironment().loginError(db, role, password);
 }
 
 AdapterConfig serviceIn(const std::string& db, const std::string& name, const std::string& isolation = "shared") {

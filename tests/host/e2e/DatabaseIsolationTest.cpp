@@ -3,7 +3,6 @@
 // nothing service A runs reaches service B's data, the server's files or programs, another role or
 // another service's database; A's own tables keep working (docs/DATABASE.md).
 #include <cppunit/extensions/HelperMacros.h>
-#include <libpq-fe.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,17 +21,6 @@ namespace {
 const char* const kProvisioningPassword = "provisioning-password-0123";
 const char* const kPasswordA = "service-a-password-0123456789";
 const char* const kPasswordC = "service-c-password-0123456789";
-
-/// A login over TCP as `role`; "" when it works, else libpq's message.
-std::string loginError(const TestPostgres& pg, const std::string& db, const std::string& role, const std::string& password) {
-    std::string conninfo = "host=" + pg.host + " port=" + std::to_string(pg.port) + " dbname=" + db + " user=" + role +
-                           " password=" + password + " connect_timeout=5";
-    PGconn* conn = PQconnectdb(conninfo.c_str());
-    bool ok = PQstatus(conn) == CONNECTION_OK;
-    std::string err = ok ? "" : PQerrorMessage(conn);
-    PQfinish(conn);
-    return ok ? "" : (err.empty() ? "failed" : err);
-}
 
 /// Three db_probe services on one host: a and b shared (schemas probe_a, probe_b of one database),
 /// c isolated (its own database), provisioned by a CREATEROLE CREATEDB role that owns the database.
@@ -163,10 +151,10 @@ public:
         for (const auto& statement : fromC) assertRefused(s, "c", statement);
 
         // Connecting to another service's database, even with the service's own correct password.
-        assertContains(loginError(s.pg, s.isolatedDatabase(), "probe_a", kPasswordA), "permission denied for database");
-        assertContains(loginError(s.pg, db, "probe_c", kPasswordC), "permission denied for database");
-        CPPUNIT_ASSERT_EQUAL(std::string(""), loginError(s.pg, db, "probe_a", kPasswordA));
-        CPPUNIT_ASSERT_EQUAL(std::string(""), loginError(s.pg, s.isolatedDatabase(), "probe_c", kPasswordC));
+        assertContains(s.pg.loginError(s.isolatedDatabase(), "probe_a", kPasswordA), "permission denied for database");
+        assertContains(s.pg.loginError(db, "probe_c", kPasswordC), "permission denied for database");
+        CPPUNIT_ASSERT_EQUAL(std::string(""), s.pg.loginError(db, "probe_a", kPasswordA));
+        CPPUNIT_ASSERT_EQUAL(std::string(""), s.pg.loginError(s.isolatedDatabase(), "probe_c", kPasswordC));
 
         // Nothing of the others changed, nothing was planted, no program ran.
         CPPUNIT_ASSERT_EQUAL(std::string("1|b's secret"), s.pg.scalar(db, "SELECT count(*) || '|' || string_agg(body, ',') FROM probe_b.notes"));
