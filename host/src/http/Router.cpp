@@ -23,9 +23,8 @@ std::vector<std::string_view> splitPath(std::string_view path) {
 }
 
 bool validMethod(std::string_view m) {
-    static const std::set<std::string_view> methods = {"GET",  "POST",    "PUT", "PATCH",
-                                                       "DELETE", "HEAD", "OPTIONS", "*"};
-    return methods.count(m) != 0;
+    // A route takes the methods the connection loop serves, or "*" for any of them.
+    return m == "*" || isServedMethod(m);
 }
 
 bool validParamName(std::string_view n) {
