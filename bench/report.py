@@ -10,6 +10,7 @@ import os
 import sys
 
 ROWS = [
+    ("nginx_live", "nginx 2 workers, return 200 (small JSON)"),
     ("bare_health", "bare Poco hello-world GET /health"),
     ("host_health", "host GET /health (tracing; api-key exempt)"),
     ("host_live", "host GET /health/live (tracing; no DB check)"),
@@ -22,20 +23,26 @@ ROWS = [
     ("node_post_user", "node POST /users (express+pg)"),
     ("order_inproc", "POST /orders, orders->users call in-process"),
     ("order_http", "POST /orders, orders->users call over HTTP"),
+    ("host_live_slowloris", "host GET /health/live, 500 slowloris conns held"),
+    ("host_health_slowloris", "host GET /health, 500 slowloris conns held"),
+    ("host_live_idle10k", "host GET /health/live, 10,000 idle conns held"),
 ]
-SERVER = {"bare": "bare-poco", "host": "zintrust-host", "node": "node-peer", "pgbench": None}
+SERVER = {"bare": "bare-poco", "host": "zintrust-host", "node": "node-peer", "nginx": "nginx", "pgbench": None}
 
 
 def main():
     ap = argparse.ArgumentParser()
     for name in ["records", "out", "stamp", "levels", "duration", "pool-max", "pool-timeout-ms", "rss",
                  "inter-service", "auth-404", "seed-users", "load-before", "load-after", "other-builds",
-                 "host-log-level", "pool-stats", "host-log-errors", "git", "label", "build-dir", "stall-log"]:
+                 "host-log-level", "pool-stats", "host-log-errors", "git", "label", "build-dir", "stall-log",
+                 "high-levels"]:
         ap.add_argument("--" + name, required=True)
     a = ap.parse_args()
 
     records = [json.loads(line) for line in open(a.records) if line.strip()]
     levels = [int(x) for x in a.levels.split()]
+    high_levels = [int(x) for x in a.high_levels.split()]
+    all_levels = levels + [c for c in high_levels if c not in levels]
     rss_kib = json.loads(a.rss)
     pool_timeout_ms = int(a.pool_timeout_ms)
     by = {(r["row"], r["conns"]): r for r in records}
@@ -62,12 +69,44 @@ def main():
     def ratio(num, den):
         return round(num / den, 3) if num is not None and den else None
 
+    def errors(row, c):
+        r = by.get((row, c))
+        return sum(r["errors"].values()) if r else None
+
     # ---- goals, per concurrency level
     goals = []
 
     def goal(name, c, value, target, what):
         goals.append({"goal": name, "conns": c, "value": value, "target": target,
                       "pass": value is not None and value >= target, "what": what})
+
+    # ---- connections (docs/HTTP.md): the host's loop against nginx, attacks against itself
+    for c in [64] + high_levels:
+        v = ratio(rps("host_live", c), rps("nginx_live", c))
+        errs = errors("host_live", c)
+        goals.append({"goal": "live_vs_nginx", "conns": c, "value": v, "target": 0.9,
+                      "pass": v is not None and v >= 0.9 and errs == 0,
+                      "what": f"host /health/live / nginx, 0 socket errors (host: {errs})"})
+    if ("host_live_slowloris", 64) in by:
+        for row, base in (("host_live_slowloris", "host_live"), ("host_health_slowloris", "host_health")):
+            v = ratio(rps(row, 64), rps(base, 64))
+            goal(row + "_vs_without", 64, v, 0.8, f"{base} req/s with 500 slowloris / without")
+            p99 = by[(row, 64)]["p99_us"] / 1000
+            goals.append({"goal": row + "_p99_ms", "conns": 64, "value": p99, "target": 10,
+                          "pass": p99 <= 10, "what": f"{base} p99 ms with 500 slowloris (goal <= 10)"})
+    idle = by.get(("host_live_idle10k", 64))
+    if idle:
+        mib = (idle["rss_held_kib"] - idle["rss_before_kib"]) / 1024
+        goals.append({"goal": "idle10k_rss_mib", "conns": 10000, "value": round(mib, 1), "target": 60,
+                      "pass": mib <= 60, "what": "host RSS added by 10,000 idle conns, MiB (goal <= 60)"})
+        p99 = idle["p99_us"] / 1000
+        goals.append({"goal": "idle10k_p99_ms", "conns": 64, "value": p99, "target": 10, "pass": p99 <= 10,
+                      "what": "/health/live p99 ms, 10,000 idle conns held (<= 10)"})
+    gu = by.get(("host_get_user", 64))
+    if gu:
+        p99 = gu["p99_us"] / 1000
+        goals.append({"goal": "get_user_p99_ms", "conns": 64, "value": p99, "target": 20, "pass": p99 <= 20,
+                      "what": "host GET /users/:id p99 ms (goal <= 20)"})
 
     for c in levels:
         goal("health_vs_bare", c, ratio(rps("host_health", c), rps("bare_health", c)), 0.9,
@@ -139,7 +178,7 @@ def main():
            f"{'stall ms':>8} {'steal ms':>8}")
     out.append(hdr)
     out.append("-" * len(hdr))
-    for c in levels:
+    for c in all_levels:
         for row, label in ROWS:
             r = by.get((row, c))
             if r is None:
@@ -161,8 +200,8 @@ def main():
     out.append("CPU per request (us of CPU time; server = the process under test, client = wrk/pgbench)")
     out.append(f"  {'row':<50} {'conns':>5} {'server':>8} {'postgres':>9} {'client':>7} {'total':>7}")
     server_of = {"bare": ["bare-poco"], "host": ["zintrust-host"], "node": ["node-peer"], "pgbench": [],
-                 "order": ["zintrust-host", "zintrust-host (orders only)"]}
-    for c in levels:
+                 "nginx": ["nginx"], "order": ["zintrust-host", "zintrust-host (orders only)"]}
+    for c in all_levels:
         for row, label in ROWS:
             r = by.get((row, c))
             if not r or "cpu_ticks_after" not in r or not r.get("requests"):
@@ -183,7 +222,7 @@ def main():
     out.append("Ratios (same run)                                   conns    value   goal   result")
     for g in goals:
         v = "-" if g["value"] is None else f"{g['value']:.2f}"
-        t = "-" if g["target"] is None else f">={g['target']}"
+        t = "-" if g["target"] is None else (f"<={g['target']}" if g["goal"].endswith(("_ms", "_mib")) else f">={g['target']}")
         res = "-" if g["pass"] is None else ("PASS" if g["pass"] else "FAIL")
         out.append(f"  {g['what'][:50]:<50} {g['conns']:>5} {v:>8} {t:>6}   {res}")
     out.append("")

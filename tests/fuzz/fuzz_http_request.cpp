@@ -1,18 +1,22 @@
 // The host's HTTP/1.1 request reading on arbitrary bytes: findHeadEnd, parseRequestHead,
-// requestFraming, parseRequestTarget and the ChunkedDecoder, the way HttpConnection uses them.
+// requestFraming, parseRequestTarget and the ChunkedDecoder, the way RequestReader uses them.
 // Byte 0 picks the read size (1..8 bytes, or everything) the bytes arrive in. Properties:
 //  - the head end found while resuming after each read equals the one found in one pass;
 //  - an accepted head has a token method, a target of visible ASCII, token header names and
 //    values without CR/LF/NUL, and its headBytes equals the head end;
 //  - a chunked body decoded in pieces equals the one decoded in one pass, within the body limit;
+//  - RequestReader gives the same requests and the same refusal whether the bytes arrive at once
+//    or in pieces (some of them received straight into a body window);
 //  - nothing throws (parseRequestTarget reports a bad target by returning false).
+#include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "FuzzSupport.h"
 #include "http/ChunkedDecoder.h"
-#include "http/HttpConnection.h"
+#include "http/RequestReader.h"
 #include "http/RequestTarget.h"
 #include "http/RequestHeadParser.h"
 
@@ -30,6 +34,40 @@ struct Decoded {
     std::string body;
     std::size_t consumed = 0;
 };
+
+/// What a RequestReader made of `wire` fed in pieces of `step` bytes: one line per request, then
+/// the refusal, if any.
+std::string readRequests(std::string_view wire, std::size_t step) {
+    RequestReader reader(HeadLimits{}, 4096);
+    std::string in, log;
+    std::size_t pos = 0;
+    for (;;) {
+        for (;;) {
+            const RequestReader::Step st = reader.advance(in);
+            if (st == RequestReader::Step::Ready) {
+                ReadRequest r = reader.take();
+                log += r.request.method + " " + r.request.path + "?" + r.request.query + " h" +
+                       std::to_string(r.request.headers.size()) + " k" + std::to_string(r.keepAlive) + " [" +
+                       r.request.body + "]\n";
+                continue;
+            }
+            if (st == RequestReader::Step::Refuse) return log + "refused " + std::to_string(reader.error().status);
+            break;  // NeedMore or Continue
+        }
+        if (pos >= wire.size()) return log;
+        const std::size_t n = std::min(step, wire.size() - pos);
+        const std::span<char> window = in.empty() ? reader.bodyWindow() : std::span<char>{};
+        if (!window.empty()) {
+            const std::size_t k = std::min(n, window.size());
+            std::copy_n(wire.data() + pos, k, window.data());
+            reader.bodyReceived(k);
+            pos += k;
+        } else {
+            in.append(wire.substr(pos, n));
+            pos += n;
+        }
+    }
+}
 
 Decoded decodeInPieces(std::string_view wire, std::size_t step, std::size_t maxBody) {
     ChunkedDecoder decoder(maxBody);
@@ -51,6 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t step = data[0] % 9 == 0 ? size : data[0] % 9;
     const std::string input(reinterpret_cast<const char*>(data + 1), size - 1);
     try {
+        check(readRequests(input, input.size() + 1) == readRequests(input, step),
+              "RequestReader's requests depend on how the bytes arrive");
         const std::size_t oneShot = findHeadEnd(input);
         std::string buffer;
         std::size_t scanned = 0, resumed = std::string::npos;

@@ -7,6 +7,8 @@
 #include <Poco/Util/OptionException.h>
 #include <Poco/Util/OptionSet.h>
 
+#include <sys/resource.h>
+
 #include <iostream>
 #include <set>
 
@@ -22,6 +24,20 @@ namespace {
 constexpr int kExitCheckFailed = 1;    // --check-config found problems
 constexpr int kExitBadEnvironment = 2; // a bad variable exits with status 2 (README: Command line)
 constexpr int kExitNothingStarted = 1; // no service port and no admin port: systemd restarts it
+
+/// Every connection is a file descriptor and the default soft limit (1024) is far below
+/// ZT_HTTP_MAX_CONNECTIONS: raise the soft limit to the hard one, as nginx's
+/// worker_rlimit_nofile or Go's runtime do. Returns the limit now in force.
+rlim_t raiseOpenFileLimit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return raised.rlim_cur;
+    }
+    return limit.rlim_cur;
+}
 
 /// Installed binaries (in /usr/bin) default to the packaged folders; a build-tree binary to the
 /// build's plugin folder and the source tree's services/.
@@ -138,6 +154,14 @@ int HostApplication::main(const std::vector<std::string>& args) {
         std::cerr << "zintrust-host: configuration error: SERVICES: " << names << " not found in " << env.servicesDir
                   << "\n";
         return kExitBadEnvironment;
+    }
+    const rlim_t openFiles = raiseOpenFileLimit();
+    const auto wanted = static_cast<rlim_t>(env.httpMaxConnections) * (boot.discovered().size() + 1) + 256;
+    if (env.httpMaxConnections > 0 && openFiles != RLIM_INFINITY && openFiles < wanted) {
+        log.warning("open file limit %s is below what ZT_HTTP_MAX_CONNECTIONS=%d on %z port(s) needs (%s): "
+                    "raise LimitNOFILE / ulimit -n, or new connections wait in the backlog once it is reached",
+                    std::to_string(openFiles), env.httpMaxConnections, boot.discovered().size() + 1,
+                    std::to_string(wanted));
     }
     boot.registerServices();
     boot.initialize();

@@ -17,6 +17,13 @@
 
 namespace zt::bootstrap {
 
+namespace {
+/// GET/HEAD /health/live: answered in constant time by the host itself (no plugin, no database).
+bool isLivenessProbe(const http::HttpRequest& request) {
+    return request.path == "/health/live" && (request.method == "GET" || request.method == "HEAD");
+}
+}  // namespace
+
 MicroserviceBootstrap::MicroserviceBootstrap(const config::EnvConfig& env,
                                              registry::MicroserviceManager& manager,
                                              registry::RemoteServices remotes)
@@ -168,6 +175,12 @@ void MicroserviceBootstrap::initialize() {
             opts.bindAddress = env_.bindAddress;
             opts.port = e.config.port;
             opts.maxThreads = env_.httpMaxThreads;
+            opts.eventLoops = env_.httpEventLoops;
+            opts.maxConnections = env_.httpMaxConnections;
+            opts.maxConnectionsPerIp = env_.httpMaxConnectionsPerIp;
+            // Liveness is answered on the event loop: it must not wait behind handler threads
+            // that are all stuck in a hung database or plugin (docs/HEALTH.md).
+            opts.runOnLoop = &isLivenessProbe;
             opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
             opts.maxBodyBytes = env_.maxBodyBytes;
             opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
@@ -248,6 +261,9 @@ void MicroserviceBootstrap::initialize() {
         opts.bindAddress = env_.bindAddress;
         opts.port = env_.adminPort;
         opts.maxThreads = 16;
+        opts.maxConnections = env_.httpMaxConnections;
+        opts.maxConnectionsPerIp = env_.httpMaxConnectionsPerIp;
+        opts.runOnLoop = &isLivenessProbe;
         opts.stampOwnResponse = &filters::stampNewTrace;
         opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
         opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;

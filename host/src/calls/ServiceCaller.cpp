@@ -88,7 +88,7 @@ CallResponse ServiceCaller::call(const CallRequest& request) const {
 ClientResult ServiceCaller::callInProcess(const http::ServicePipeline& pipeline, const std::string& method,
                                           const std::string& pathAndQuery, const HeaderVector& headers,
                                           const std::string& body, SteadyClock::time_point deadline) const {
-    // Built like HttpConnection builds a network request, so the filters and the
+    // Built like ConnectionLoop builds a network request, so the filters and the
     // router cannot tell the difference (except remoteAddress/inProcess, which say the truth).
     http::Exchange ex;
     ex.inProcess = true;

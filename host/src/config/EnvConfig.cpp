@@ -46,6 +46,7 @@ const std::vector<std::string>& EnvConfig::knownVariables() {
         "SERVICE_HEALTH_CHECK_INTERVAL_MS", "SERVICE_HEALTH_CHECK_TIMEOUT_MS", "LOG_LEVEL",
         "LOG_FORMAT", "ADMIN_PORT", "ZT_PLUGIN_DIR", "ZT_SERVICES_DIR",
         "OTEL_EXPORTER_OTLP_ENDPOINT", "ZT_BIND_ADDRESS", "ZT_HTTP_MAX_THREADS",
+        "ZT_HTTP_EVENT_LOOPS", "ZT_HTTP_MAX_CONNECTIONS", "ZT_HTTP_MAX_CONNECTIONS_PER_IP",
         "ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS", "ZT_SHUTDOWN_DRAIN_TIMEOUT_MS", "ZT_MAX_BODY_BYTES",
         "ZT_HTTP_HEADER_TIMEOUT_MS", "ZT_HANDLER_TIMEOUT_MS", "SERVICE_URL_<NAME>", "ZT_SERVICE_REGISTRY_FILE",
         "SERVICE_DB_PASSWORD_<NAME>"};
@@ -299,6 +300,11 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     c.bindAddress = r.string("ZT_BIND_ADDRESS", c.bindAddress);
     c.httpMaxThreads =
         static_cast<int>(r.integer("ZT_HTTP_MAX_THREADS", c.httpMaxThreads, 2, 10000));
+    c.httpEventLoops = static_cast<int>(r.integer("ZT_HTTP_EVENT_LOOPS", c.httpEventLoops, 1, 64));
+    c.httpMaxConnections =
+        static_cast<int>(r.integer("ZT_HTTP_MAX_CONNECTIONS", c.httpMaxConnections, 0, 1000000));
+    c.httpMaxConnectionsPerIp =
+        static_cast<int>(r.integer("ZT_HTTP_MAX_CONNECTIONS_PER_IP", c.httpMaxConnectionsPerIp, 0, 1000000));
     c.httpKeepAliveTimeoutMs = static_cast<int>(
         r.integer("ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS", c.httpKeepAliveTimeoutMs, 100, 600000));
     c.shutdownDrainTimeoutMs = static_cast<int>(

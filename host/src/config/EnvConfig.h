@@ -6,9 +6,17 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace zt::config {
+
+/// Event loops per port when ZT_HTTP_EVENT_LOOPS is unset: one per CPU, at most 4 (a loop only
+/// moves bytes; the handler threads do the work).
+inline int defaultEventLoops() {
+    const unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 1 : static_cast<int>(n > 4 ? 4 : n);
+}
 
 /// Where variables come from: the process environment in production, a map in tests.
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
@@ -59,7 +67,11 @@ struct EnvConfig {
     std::string servicesDir;     ///< ZT_SERVICES_DIR
     std::string otlpEndpoint;    ///< OTEL_EXPORTER_OTLP_ENDPOINT, empty = no export
     std::string bindAddress = "0.0.0.0";  ///< ZT_BIND_ADDRESS for every listening socket
-    int httpMaxThreads = 256;    ///< ZT_HTTP_MAX_THREADS per service server (an open connection holds one)
+    int httpMaxThreads = 256;    ///< ZT_HTTP_MAX_THREADS: handler threads per service server
+    /// ZT_HTTP_EVENT_LOOPS: event-loop threads per service server (default: the CPU count, at most 4)
+    int httpEventLoops = defaultEventLoops();
+    int httpMaxConnections = 10000;     ///< ZT_HTTP_MAX_CONNECTIONS per port; 0 = no limit
+    int httpMaxConnectionsPerIp = 256;  ///< ZT_HTTP_MAX_CONNECTIONS_PER_IP per port; 0 = no limit
     int httpKeepAliveTimeoutMs = 5000;  ///< ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS
     int shutdownDrainTimeoutMs = 10000; ///< ZT_SHUTDOWN_DRAIN_TIMEOUT_MS
     std::size_t maxBodyBytes = 1024 * 1024;  ///< ZT_MAX_BODY_BYTES

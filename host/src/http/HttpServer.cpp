@@ -1,16 +1,10 @@
 #include "http/HttpServer.h"
 
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/TCPServerParams.h>
-#include <Poco/Net/ServerSocket.h>
+#include <Poco/Logger.h>
 #include <Poco/Net/SocketAddress.h>
 
-#include <Poco/Logger.h>
-
-#include <chrono>
-#include <limits>
+#include <algorithm>
 #include <thread>
-#include <typeinfo>
 
 namespace zt::http {
 
@@ -18,37 +12,34 @@ POCO_IMPLEMENT_EXCEPTION(ListenError, Poco::IOException, "Cannot listen")
 
 HttpServer::HttpServer(std::string what, const HttpServerOptions& o, ExchangeFunction fn)
     : what_(std::move(what)) {
-    Poco::Net::ServerSocket socket;
     try {
         Poco::Net::SocketAddress addr(o.bindAddress, static_cast<Poco::UInt16>(o.port));
-        socket.bind(addr, /*reuseAddress*/ true, /*reusePort*/ false);
-        socket.listen(256);
+        listening_.bind(addr, /*reuseAddress*/ true, /*reusePort*/ false);
+        // The backlog matches the connection limit (the kernel caps it at net.core.somaxconn):
+        // a burst of connects waits in it instead of being refused.
+        listening_.listen(o.maxConnections > 0 ? std::min(o.maxConnections, 65535) : 65535);
+        listening_.setBlocking(false);
     } catch (const Poco::Exception& e) {
         throw ListenError(what_ + " port " + std::to_string(o.port) + ": " + e.displayText());
     }
-    port_ = socket.address().port();
+    port_ = listening_.address().port();
     counters_ = o.counters ? o.counters : std::make_shared<RequestCounters>();
     watchdog_ = std::make_shared<RequestWatchdog>(std::chrono::milliseconds(o.handlerTimeoutMs), counters_,
                                                   o.stampOwnResponse);
-    settings_ = std::make_shared<HttpConnectionSettings>();
-    settings_->fn = std::move(fn);
-    settings_->maxBodyBytes = o.maxBodyBytes;
-    settings_->keepAliveTimeout = std::chrono::milliseconds(o.keepAliveTimeoutMs);
-    settings_->headerTimeout = std::chrono::milliseconds(o.headerTimeoutMs);
-    settings_->counters = counters_;
-    settings_->watchdog = watchdog_;
-    settings_->stampOwnResponse = o.stampOwnResponse;
-    // Idle workers are never retired: Poco's ThreadPool retires a worker idle for `idleTime`
-    // seconds inside getThread() (every 32nd call), joining each one while it holds the pool's
-    // mutex, and TCPServer calls getThread() for every new connection under its own mutex. Under
-    // load every connect then waited for those joins: 0.5-2.3 s stalls at the start of bench/run
-    // rows whenever workers of an earlier row had been idle for a minute (bench/README).
-    threads_ = std::make_unique<Poco::ThreadPool>(2, o.maxThreads + 1, std::numeric_limits<int>::max(), 0);
-    Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
-    params->setMaxThreads(o.maxThreads);
-    params->setMaxQueued(1024);
-    server_ = std::make_unique<Poco::Net::TCPServer>(new HttpConnectionFactory(settings_), *threads_, socket, params);
-    settings_->server.store(server_.get());
+    pool_ = std::make_unique<HandlerPool>(o.maxThreads);
+    context_ = std::make_unique<ServerContext>(o.maxConnections, o.maxConnectionsPerIp);
+    auto& c = *context_;
+    c.fn = std::move(fn);
+    c.runOnLoop = o.runOnLoop;
+    c.maxBodyBytes = o.maxBodyBytes;
+    c.keepAliveTimeout = std::chrono::milliseconds(o.keepAliveTimeoutMs);
+    c.headerTimeout = std::chrono::milliseconds(o.headerTimeoutMs);
+    c.ioTimeout = std::chrono::milliseconds(o.ioTimeoutMs);
+    c.counters = counters_;
+    c.watchdog = watchdog_;
+    c.stampOwnResponse = o.stampOwnResponse;
+    c.pool = pool_.get();
+    for (int i = 0; i < std::max(1, o.eventLoops); ++i) loops_.push_back(std::make_unique<ConnectionLoop>(c, listening_));
 }
 
 HttpServer::~HttpServer() {
@@ -59,7 +50,8 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::start() {
-    server_->start();
+    for (auto& loop : loops_) loop->start();
+    started_ = true;
     accepting_ = true;
     finished_ = false;
 }
@@ -70,7 +62,8 @@ void HttpServer::stopAccepting() {
     if (!accepting_) return;
     accepting_ = false;
     watchdog_->refuseNew();
-    server_->stop();
+    for (auto& loop : loops_) loop->stopAccepting();
+    listening_.close();
 }
 
 void HttpServer::stop(int drainMs) {
@@ -81,22 +74,25 @@ void HttpServer::stop(int drainMs) {
 void HttpServer::finish(std::chrono::steady_clock::time_point deadline) {
     if (finished_) return;
     finished_ = true;
-    while (watchdog_->busyConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    // Idle connections close at the loops' next sweep (stopping); answers in flight say
+    // "Connection: close".
+    watchdog_->stopConnections(false);
+    while (context_->activeRequests.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    const bool drained = watchdog_->busyConnections() == 0;
-    // Close every connection: gracefully (a request that slipped in on a keep-alive connection
-    // still completes) when drained, by socket shutdown otherwise.
-    watchdog_->stopConnections(!drained);
-    if (!drained) {
-        // A handler is still inside plugin code and cannot be interrupted: do not wait for its
-        // thread (joinAll would block shutdown forever). The pool is left to process exit.
+    if (context_->activeRequests.load() > 0) {
+        // A handler is still inside plugin code and cannot be interrupted: shut every socket down
+        // and do not wait for its thread (joining would block shutdown forever). The loops, the
+        // pool and the connections a handler still holds are left to process exit.
         Poco::Logger::get("zt.http").error("%s: requests still running at the drain deadline; not waiting for them", what_);
-        (void)threads_.release();
-        (void)server_.release();
+        watchdog_->stopConnections(true);
+        for (auto& loop : loops_) (void)loop.release();
+        (void)pool_.release();
+        (void)context_.release();
         return;
     }
-    threads_->joinAll();
+    for (auto& loop : loops_) loop->stop();
+    pool_->stop();
 }
 
 }  // namespace zt::http

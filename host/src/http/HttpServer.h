@@ -1,16 +1,24 @@
 #pragma once
-// One listening port: Poco's TCPServer accepts and hands each connection to a pooled worker
-// thread that runs HttpConnection (our HTTP/1.1 loop). A connection holds its thread while open,
-// so the pool is sized by ZT_HTTP_MAX_THREADS, idle keep-alive connections give their thread up
-// when others are queued, and the default ThreadPool (16 threads) is never used.
+// One listening port of the host. Connections are owned by event loops (ConnectionLoop: Poco's
+// PollSet, epoll), not by threads: heads and bodies are read and answers written without
+// blocking, and only a complete request takes one of ZT_HTTP_MAX_THREADS handler threads
+// (HandlerPool) while its handler runs. A slow, silent or non-reading client costs a few hundred
+// bytes and no thread (docs/HTTP.md: connections).
+//
+// Lifetime: bind in the constructor (a taken port fails at once), serve after start(), and stop
+// with refuseNewConnections() / stopAccepting() / finish() (or stop()); the destructor stops
+// without a drain.
 #include <Poco/Exception.h>
-#include <Poco/Net/TCPServer.h>
-#include <Poco/ThreadPool.h>
+#include <Poco/Net/ServerSocket.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "http/ConnectionLoop.h"
+#include "http/HandlerPool.h"
 #include "http/HttpConnection.h"
 
 namespace zt::http {
@@ -21,18 +29,24 @@ POCO_DECLARE_EXCEPTION(, ListenError, Poco::IOException)
 struct HttpServerOptions {
     std::string bindAddress = "0.0.0.0";
     int port = 0;  ///< 0 = any free port (tests)
-    /// A connection holds a worker for as long as it is open, so this bounds the connections served
-    /// at once; created on demand. 64 (the old default) let 64 busy keep-alive clients starve a
-    /// health monitor's connection for seconds (bench/README, "c=64 stalls").
+    /// ZT_HTTP_MAX_THREADS: handler threads, started on demand. They run handlers only; no
+    /// connection holds one while it is idle or slow.
     int maxThreads = 256;
+    /// ZT_HTTP_EVENT_LOOPS: event-loop threads sharing the listening socket.
+    int eventLoops = 1;
+    int maxConnections = 10000;      ///< ZT_HTTP_MAX_CONNECTIONS; 0 = no limit
+    int maxConnectionsPerIp = 256;   ///< ZT_HTTP_MAX_CONNECTIONS_PER_IP; 0 = no limit
     int keepAliveTimeoutMs = 5000;
     std::size_t maxBodyBytes = 1024 * 1024;
     int headerTimeoutMs = 10000;   ///< ZT_HTTP_HEADER_TIMEOUT_MS; 0 = none
     int handlerTimeoutMs = 30000;  ///< ZT_HANDLER_TIMEOUT_MS; 0 = none
+    int ioTimeoutMs = 10000;       ///< a body or an answer that makes no progress this long ends the connection
     std::shared_ptr<RequestCounters> counters;  ///< null = a private one
     /// Adds a new trace's headers to the answers the server makes itself, before or without the
-    /// filter chain (HttpConnectionSettings::stampOwnResponse). May be empty.
+    /// filter chain (ServerContext::stampOwnResponse). May be empty.
     std::function<void(HttpResponse&)> stampOwnResponse;
+    /// Requests answered on the event loop itself (ServerContext::runOnLoop). May be empty.
+    std::function<bool(const HttpRequest&)> runOnLoop;
 };
 
 class HttpServer {
@@ -45,7 +59,8 @@ public:
     void start();
     /// New connections are closed unserved from now on (instant; call on every server first).
     void refuseNewConnections();
-    /// Stops the accept loop (takes up to 250 ms): new connections are refused, open ones keep running.
+    /// Stops accepting and closes the listening socket: new connections are refused, open ones
+    /// keep running.
     void stopAccepting();
     /// Lets in-flight requests finish until `deadline`, then closes every connection.
     void finish(std::chrono::steady_clock::time_point deadline);
@@ -53,15 +68,19 @@ public:
     void stop(int drainMs);
     int port() const { return port_; }
     const std::shared_ptr<RequestCounters>& counters() const { return counters_; }
+    /// Connections open now (admitted ones).
+    int openConnections() const { return context_->limits.open(); }
 
 private:
     std::string what_;
     int port_ = 0;
+    Poco::Net::ServerSocket listening_;
     std::shared_ptr<RequestCounters> counters_;
     std::shared_ptr<RequestWatchdog> watchdog_;
-    std::shared_ptr<HttpConnectionSettings> settings_;
-    std::unique_ptr<Poco::ThreadPool> threads_;
-    std::unique_ptr<Poco::Net::TCPServer> server_;
+    std::unique_ptr<ServerContext> context_;
+    std::unique_ptr<HandlerPool> pool_;
+    std::vector<std::unique_ptr<ConnectionLoop>> loops_;
+    bool started_ = false;
     bool accepting_ = false;
     bool finished_ = true;
 };

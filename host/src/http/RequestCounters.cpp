@@ -7,7 +7,7 @@ std::string RequestCounters::toJson() const {
     return "{\"requests\":" + n(requests) + ",\"clientErrors\":" + n(clientErrors) + ",\"serverErrors\":" +
            n(serverErrors) + ",\"handlerFailures\":" + n(handlerFailures) + ",\"handlerTimeouts\":" +
            n(handlerTimeouts) + ",\"headerTimeouts\":" + n(headerTimeouts) + ",\"rejectedBodies\":" +
-           n(rejectedBodies) + "}";
+           n(rejectedBodies) + ",\"rejectedConnections\":" + n(rejectedConnections) + "}";
 }
 
 }  // namespace zt::http

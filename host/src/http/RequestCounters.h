@@ -15,6 +15,7 @@ struct RequestCounters {
     std::atomic<std::uint64_t> handlerTimeouts{0};  ///< answered 504 because the handler ran past ZT_HANDLER_TIMEOUT_MS
     std::atomic<std::uint64_t> headerTimeouts{0};   ///< connections closed for not sending headers in time
     std::atomic<std::uint64_t> rejectedBodies{0};   ///< 413 answers (body over ZT_MAX_BODY_BYTES)
+    std::atomic<std::uint64_t> rejectedConnections{0};  ///< 503 answers to connections past a connection limit
 
     void countStatus(int status) {
         requests.fetch_add(1, std::memory_order_relaxed);

@@ -1,7 +1,7 @@
 #pragma once
 // Everything a service does with one request, without a socket:
 //   filters (tracing -> auth) -> built-in health endpoints | plugin route handler.
-// Network requests (HttpConnection) and in-process calls use the same pipeline, so an
+// Network requests (ConnectionLoop) and in-process calls use the same pipeline, so an
 // in-process call gets exactly the checks a network call would.
 #include <memory>
 

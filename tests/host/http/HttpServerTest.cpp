@@ -36,6 +36,14 @@ void echo(Exchange& ex) {
         ex.response.status = 204;
         return;
     }
+    if (r.path == "/big") {
+        ex.response.body.assign(std::stoul(r.query), 'x');
+        return;
+    }
+    if (r.path == "/len") {
+        ex.response.body = std::to_string(r.body.size()) + " " + std::to_string(std::hash<std::string>{}(r.body));
+        return;
+    }
     if (r.path == "/inject") ex.response.headers.add("x-injected", "a\r\nset-cookie: stolen=1");
     ex.response.status = 200;
     ex.response.headers.set("content-type", "text/plain");
@@ -140,7 +148,11 @@ class HttpServerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(handler_exception_is_500_json_and_counted);
     CPPUNIT_TEST(header_values_that_would_split_the_response_are_dropped);
     CPPUNIT_TEST(idle_keep_alive_connection_closes_after_the_timeout);
-    CPPUNIT_TEST(idle_connection_gives_its_thread_to_a_queued_client);
+    CPPUNIT_TEST(idle_and_slow_connections_hold_no_handler_thread);
+    CPPUNIT_TEST(a_client_that_never_reads_holds_no_handler_thread);
+    CPPUNIT_TEST(pipelined_requests_do_not_starve_a_new_connection);
+    CPPUNIT_TEST(connections_past_the_limits_get_503_json_with_retry_after);
+    CPPUNIT_TEST(a_large_body_sent_in_pieces_arrives_whole);
     CPPUNIT_TEST(default_server_answers_a_probe_while_64_keep_alive_clients_are_busy);
     CPPUNIT_TEST(slow_head_is_cut_at_the_header_deadline_and_counted);
     CPPUNIT_TEST(handler_past_its_deadline_gets_504_and_the_late_answer_is_dropped);
@@ -369,21 +381,146 @@ public:
 
     // One worker thread: an idle keep-alive connection must not make a new client wait for the
     // keep-alive timeout (10 s here) - it gives its thread up after 500 ms idle.
-    void idle_connection_gives_its_thread_to_a_queued_client() {
+    // Connections are owned by the event loop: idle keep-alive connections, half-sent heads and
+    // half-sent bodies hold no handler thread, so one thread still serves a new client at once.
+    void idle_and_slow_connections_hold_no_handler_thread() {
         HttpServerOptions o;
         o.maxThreads = 1;
-        o.keepAliveTimeoutMs = 10000;
+        o.maxConnectionsPerIp = 0;
         Server s(o);
-        Client idle(s.port());
-        idle.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
-        idle.read();
+        std::vector<std::unique_ptr<Client>> held;
+        for (int i = 0; i < 100; ++i) {
+            held.push_back(std::make_unique<Client>(s.port()));
+            held.back()->send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
+            held.back()->read();
+        }
+        for (int i = 0; i < 50; ++i) {
+            held.push_back(std::make_unique<Client>(s.port()));
+            held.back()->send("GET /slow HTTP/1.1\r\nHost: a\r\nX-Part");
+        }
+        for (int i = 0; i < 20; ++i) {
+            held.push_back(std::make_unique<Client>(s.port()));
+            held.back()->send("POST /body HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n0123456789");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
         const auto started = Clock::now();
-        Client waiting(s.port());
-        waiting.send("GET /second HTTP/1.1\r\nHost: a\r\n\r\n");
-        assertContains(waiting.read().body, "/second");
+        Client fresh(s.port());
+        fresh.send("GET /fresh HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertContains(fresh.read().body, "/fresh");
         const auto ms = msSince(started);
-        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms >= 300 && ms < 1500);  // idle 500 ms, then yields
-        CPPUNIT_ASSERT(idle.closedWithin(1000));
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms < 300);
+        CPPUNIT_ASSERT(!held.front()->closedWithin(20));  // the idle ones are still open
+        CPPUNIT_ASSERT_EQUAL(170 + 1, s.server->openConnections());
+    }
+
+    // A client that pipelines requests and never reads its answers fills its socket buffers; it
+    // then holds its connection, not a handler thread.
+    void a_client_that_never_reads_holds_no_handler_thread() {
+        HttpServerOptions o;
+        o.maxThreads = 1;
+        Server s(o);
+        Client hog(s.port());
+        std::string burst;
+        for (int i = 0; i < 400; ++i) burst += "GET /big?65536 HTTP/1.1\r\nHost: a\r\n\r\n";
+        hog.send(burst);
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        const auto started = Clock::now();
+        Client fresh(s.port());
+        fresh.send("GET /fresh HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertContains(fresh.read().body, "/fresh");
+        const auto ms = msSince(started);
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms < 300);
+    }
+
+    // Every pipelined request waits its turn in the handler queue like any other, so 3,000 of
+    // them on one connection do not starve a new connection.
+    void pipelined_requests_do_not_starve_a_new_connection() {
+        HttpServerOptions o;
+        o.maxThreads = 1;
+        Server s(o);
+        Client busy(s.port());
+        std::string burst;
+        for (int i = 0; i < 3000; ++i) burst += "GET /sleep?1 HTTP/1.1\r\nHost: a\r\n\r\n";
+        auto sender = std::async(std::launch::async, [&] { busy.send(burst); });
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        const auto started = Clock::now();
+        Client fresh(s.port());
+        fresh.send("GET /fresh HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertContains(fresh.read().body, "/fresh");
+        const auto ms = msSince(started);
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(ms) + " ms", ms < 150);
+        for (int i = 0; i < 3000; ++i) CPPUNIT_ASSERT_EQUAL(200, busy.read().status);  // all, in order
+        sender.get();
+    }
+
+    void connections_past_the_limits_get_503_json_with_retry_after() {
+        {
+            HttpServerOptions o;
+            o.maxConnectionsPerIp = 3;
+            Server s(o);
+            std::vector<std::unique_ptr<Client>> held;
+            for (int i = 0; i < 3; ++i) {
+                held.push_back(std::make_unique<Client>(s.port()));
+                held.back()->send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+                CPPUNIT_ASSERT_EQUAL(200, held.back()->read().status);
+            }
+            Client over(s.port());
+            over.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+            Response r = over.read();
+            CPPUNIT_ASSERT_EQUAL(503, r.status);
+            CPPUNIT_ASSERT_EQUAL(std::string("1"), r.header("retry-after"));
+            CPPUNIT_ASSERT_EQUAL(std::string("close"), r.header("connection"));
+            assertContains(r.body, "\"code\":\"too_many_connections\"");
+            assertContains(r.body, "ZT_HTTP_MAX_CONNECTIONS_PER_IP");
+            CPPUNIT_ASSERT(over.closedWithin(2000));
+            CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, s.server->counters()->rejectedConnections.load());
+            held.pop_back();  // a slot frees up: the next connection is served
+            bool served = false;
+            for (int i = 0; i < 50 && !served; ++i) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                Client again(s.port());
+                again.send("GET /again HTTP/1.1\r\nHost: a\r\n\r\n");
+                served = again.read().status == 200;
+            }
+            CPPUNIT_ASSERT(served);
+        }
+        {
+            HttpServerOptions o;
+            o.maxConnections = 4;
+            o.maxConnectionsPerIp = 0;
+            Server s(o);
+            std::vector<std::unique_ptr<Client>> held;
+            for (int i = 0; i < 4; ++i) {
+                held.push_back(std::make_unique<Client>(s.port()));
+                held.back()->send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+                CPPUNIT_ASSERT_EQUAL(200, held.back()->read().status);
+            }
+            Client over(s.port());
+            Response r = over.read();  // answered at once, before it sends anything
+            CPPUNIT_ASSERT_EQUAL(503, r.status);
+            assertContains(r.body, "ZT_HTTP_MAX_CONNECTIONS");
+        }
+    }
+
+    // A Content-Length body that arrives in pieces is received straight into the request body.
+    void a_large_body_sent_in_pieces_arrives_whole() {
+        HttpServerOptions o;
+        o.maxBodyBytes = 2 * 1024 * 1024;
+        Server s(o);
+        Client c(s.port());
+        std::string body;
+        for (int i = 0; i < 1500000; ++i) body.push_back(static_cast<char>('a' + (i * 7) % 26));
+        c.send("POST /len HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+               body.substr(0, 1000));
+        for (std::size_t pos = 1000; pos < body.size(); pos += 300000) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            c.send(body.substr(pos, 300000));
+        }
+        Response r = c.read();
+        CPPUNIT_ASSERT_EQUAL(200, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::to_string(body.size()) + " " + std::to_string(std::hash<std::string>{}(body)), r.body);
+        c.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n");  // the connection goes on
+        assertContains(c.read().body, "/after");
     }
 
     // A connection holds its worker while open: with the old default of 64 workers, 64 busy

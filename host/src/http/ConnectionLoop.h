@@ -1,0 +1,99 @@
+#pragma once
+// One event-loop thread of an HttpServer: it accepts connections from the shared listening
+// socket, reads request heads and bodies and writes answers without blocking, enforces the
+// connection limits and time limits, and hands complete requests to the HandlerPool
+// (docs/HTTP.md: connections).
+//
+// The loop is Poco's PollSet (epoll on Linux, level-triggered). PollSet has no wake-up call, so
+// handler threads wake the loop through a loopback datagram socket that is in the poll set too.
+//
+// Time limits, checked by a sweep every 100 ms:
+//  - header deadline: a whole head within headerTimeout of connecting or of the previous answer
+//    (slowloris), counted in headerTimeouts;
+//  - keep-alive: an idle connection closes after keepAliveTimeout (a new silent one: ioTimeout);
+//  - progress: a body or an answer that makes no progress for ioTimeout ends the connection;
+//  - handler deadline: RequestWatchdog.
+//
+// Thread rules: every member is used by the loop thread only, except handBack(), stopAccepting()
+// and stop(), which any thread may call.
+#include <Poco/Net/DatagramSocket.h>
+#include <Poco/Net/PollSet.h>
+#include <Poco/Net/ServerSocket.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "http/HttpConnection.h"
+
+namespace zt::http {
+
+class ConnectionLoop {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    /// OWNERSHIP: `context` and `listening` are borrowed from the HttpServer, which outlives the loop.
+    ConnectionLoop(ServerContext& context, const Poco::Net::ServerSocket& listening);
+    ~ConnectionLoop();
+    ConnectionLoop(const ConnectionLoop&) = delete;
+    ConnectionLoop& operator=(const ConnectionLoop&) = delete;
+
+    void start();
+    /// Stops accepting (the listening socket leaves the poll set); returns once the loop did so
+    /// or after a second. [any thread]
+    void stopAccepting();
+    /// Closes every connection that no handler owns and ends the thread; joins it. Call once no
+    /// request is active (HttpServer drains first). [any thread but the loop's]
+    void stop();
+
+    /// A handler thread is done with `connection` (its answer is in `out`, perhaps partly sent).
+    /// [handler thread]
+    void handBack(HttpConnection* connection);
+
+private:
+    void run();
+    void acceptSome(Clock::time_point now);
+    void adopt(int fd, const struct sockaddr_storage& address, Clock::time_point now);
+    void onReadable(HttpConnection& c, Clock::time_point now);
+    void process(HttpConnection& c);
+    void onRequest(HttpConnection& c, ReadRequest request);
+    void dispatch(HttpConnection& c, std::unique_ptr<Exchange> exchange);
+    void handle(HttpConnection& c);  // on a handler thread
+    bool flush(HttpConnection& c);
+    void refuse(HttpConnection& c, const HeadError& error);
+    void answer(HttpConnection& c, const HttpResponse& response, bool keepAlive);
+    void watch(HttpConnection& c, int mode);
+    void close(HttpConnection& c);
+    void sweep(Clock::time_point now);
+    void takeHandedBack();
+    void destroyClosed();
+
+    ServerContext& ctx_;
+    Poco::Net::ServerSocket listening_;
+    const int listenFd_;
+    Poco::Net::PollSet poll_;
+    Poco::Net::DatagramSocket wake_;
+    int wakeFd_ = -1;
+    std::unordered_map<int, std::unique_ptr<HttpConnection>> conns_;
+    std::vector<int> pending_;  ///< connections with buffered requests left for the next turn
+    std::vector<std::unique_ptr<HttpConnection>> closed_;  ///< destroyed at the end of a turn
+    int refusing_ = 0;          ///< connections being answered 503 (not admitted)
+    bool accepting_ = false;
+    Clock::time_point acceptPausedUntil_{};
+    Clock::time_point lastSweep_{};
+    Clock::time_point lastAcceptError_{};
+
+    std::mutex handedMutex_;
+    std::vector<HttpConnection*> handedBack_;
+    std::atomic<bool> wakePending_{false};
+    std::atomic<bool> stopAccepting_{false};
+    std::atomic<bool> acceptStopped_{false};
+    std::atomic<bool> exit_{false};
+    std::thread thread_;
+};
+
+}  // namespace zt::http

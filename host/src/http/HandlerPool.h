@@ -1,0 +1,49 @@
+#pragma once
+// The threads that run request handlers (ZT_HTTP_MAX_THREADS of them at most, started on
+// demand). Handlers may block in plugin code and in the database, so they never run on an event
+// loop; a handler thread receives a complete request and hands back a complete response, and no
+// connection holds one while it sends slowly or reads slowly (docs/HTTP.md: connections).
+//
+// Tasks run in the order they were submitted (FIFO), so a connection that pipelines many requests
+// waits its turn like everyone else.
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace zt::http {
+
+class HandlerPool {
+public:
+    /// `maxThreads` >= 1.
+    explicit HandlerPool(int maxThreads);
+    /// stop(). A pool whose threads may be stuck in plugin code forever (a shutdown past its drain
+    /// deadline) is leaked instead of destroyed, as the process is about to exit.
+    ~HandlerPool();
+    HandlerPool(const HandlerPool&) = delete;
+    HandlerPool& operator=(const HandlerPool&) = delete;
+
+    /// Queues a task; starts a thread when none is idle and fewer than maxThreads run. [any thread]
+    void submit(std::function<void()> task);
+    /// Lets the threads finish the queue, then end; joins them.
+    void stop();
+
+    int threads() const;
+    std::size_t queued() const;
+
+private:
+    void work();
+
+    const int maxThreads_;
+    mutable std::mutex mutex_;
+    std::condition_variable ready_;
+    std::deque<std::function<void()>> queue_;
+    std::vector<std::thread> threads_;
+    int idle_ = 0;
+    bool stopping_ = false;
+};
+
+}  // namespace zt::http
