@@ -43,6 +43,9 @@ constexpr int kMaxRefusing = 1024;
 /// readable, and a level-triggered poll would spin on it).
 constexpr std::chrono::milliseconds kAcceptPause{100};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+/// Received bytes of pipelined requests a connection may have waiting; beyond, it is not read
+/// until they are answered (a client that pipelines tiny requests cannot grow its buffer).
+constexpr std::size_t kMaxBufferedInput = 64 * 1024;
 
 Poco::Logger& logger() {
     static Poco::Logger& l = Poco::Logger::get("zt.http");
@@ -108,7 +111,12 @@ ConnectionLoop::ConnectionLoop(ServerContext& context, const Poco::Net::ServerSo
 }
 
 ConnectionLoop::~ConnectionLoop() {
-    if (thread_.joinable()) stop();
+    if (thread_.joinable()) stop(Clock::now());
+    // A loop that never ran, or connections it still lists: unregister them from the watchdog.
+    std::vector<HttpConnection*> open;
+    for (auto& [fd, c] : conns_) open.push_back(c.get());
+    for (HttpConnection* c : open) close(*c);
+    closed_.clear();
 }
 
 void ConnectionLoop::start() {
@@ -119,20 +127,24 @@ void ConnectionLoop::start() {
 
 void ConnectionLoop::stopAccepting() {
     stopAccepting_.store(true);
-    wakePending_.store(true);
-    const char b = 1;
-    (void)::send(wakeFd_, &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+    wake();
     const auto until = Clock::now() + std::chrono::seconds(1);
     while (!acceptStopped_.load() && thread_.joinable() && Clock::now() < until) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
 }
 
-void ConnectionLoop::stop() {
+bool ConnectionLoop::stop(Clock::time_point deadline) {
+    exitDeadlineNs_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count());
     exit_.store(true);
+    wake();
+    if (thread_.joinable()) thread_.join();
+    return abandoned_ == 0;
+}
+
+void ConnectionLoop::wake() {
     const char b = 1;
     (void)::send(wakeFd_, &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (thread_.joinable()) thread_.join();
 }
 
 void ConnectionLoop::handBack(HttpConnection* connection) {
@@ -140,16 +152,16 @@ void ConnectionLoop::handBack(HttpConnection* connection) {
         std::lock_guard<std::mutex> lock(handedMutex_);
         handedBack_.push_back(connection);
     }
-    if (!wakePending_.exchange(true)) {
-        const char b = 1;
-        (void)::send(wakeFd_, &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-    }
+    // One byte per batch: the loop clears the flag only after draining the socket, so a flag
+    // that is set always has a byte behind it (else a hand-back could wait for the 100 ms sweep).
+    if (!wakePending_.exchange(true)) wake();
 }
 
 void ConnectionLoop::run() {
     lastSweep_ = Clock::now();
     std::vector<int> turn;
-    while (!exit_.load(std::memory_order_relaxed)) {
+    for (;;) {
+        if (exit_.load(std::memory_order_relaxed) && exitTurn()) break;
         const auto sinceSweep = Clock::now() - lastSweep_;
         auto wait = pending_.empty() ? std::chrono::duration_cast<std::chrono::milliseconds>(kSweepInterval - sinceSweep)
                                      : std::chrono::milliseconds(0);
@@ -166,19 +178,20 @@ void ConnectionLoop::run() {
             if (fd == listenFd_) {
                 acceptSome(now);
             } else if (fd == wakeFd_) {
-                wakePending_.store(false);
                 char buf[256];
                 while (::recv(wakeFd_, buf, sizeof buf, MSG_DONTWAIT) > 0) {
                 }
+                wakePending_.store(false);  // after the drain: see handBack()
             } else {
                 auto it = conns_.find(fd);
                 if (it == conns_.end()) continue;
                 HttpConnection& c = *it->second;
-                if (mode & (Poco::Net::PollSet::POLL_READ | Poco::Net::PollSet::POLL_ERROR)) {
-                    onReadable(c, now);
-                } else if ((mode & Poco::Net::PollSet::POLL_WRITE) && c.state == HttpConnection::State::Writing) {
-                    c.lastProgress = now;
-                    if (flush(c)) process(c);
+                try {
+                    onEvent(c, mode, now);
+                } catch (const std::exception& e) {
+                    // Out of memory, most likely: this connection ends, the others go on.
+                    logger().error("connection %s ended by an error: %s", c.remote, std::string(e.what()));
+                    close(c);
                 }
             }
         }
@@ -207,14 +220,52 @@ void ConnectionLoop::run() {
         }
         destroyClosed();
     }
-    // Exit: every connection no handler owns is closed (HttpServer drained the handlers first, or
-    // gave up on them and leaks this loop).
-    std::vector<HttpConnection*> open;
-    for (auto& [fd, c] : conns_) {
-        if (c->state != HttpConnection::State::Handling) open.push_back(c.get());
+}
+
+bool ConnectionLoop::exitTurn() {
+    using State = HttpConnection::State;
+    if (accepting_) {
+        try {
+            poll_.remove(listening_);
+        } catch (const Poco::Exception&) {
+        }
+        accepting_ = false;
     }
-    for (HttpConnection* c : open) close(*c);
+    // No new request starts: connections between requests close; answers being written and
+    // requests in a handler finish, until the deadline.
+    std::vector<HttpConnection*> done;
+    for (auto& [fd, c] : conns_) {
+        if (c->state != State::Handling && c->state != State::Writing) done.push_back(c.get());
+    }
+    for (HttpConnection* c : done) close(*c);
     destroyClosed();
+    const auto deadline = Clock::time_point(std::chrono::nanoseconds(exitDeadlineNs_.load()));
+    if (conns_.empty()) return true;
+    if (Clock::now() < deadline) return false;
+    // Past the deadline: answers not yet written are given up; a connection a handler still
+    // holds (stuck in plugin code) is left to process exit, and so is this loop (stop() says so).
+    std::vector<HttpConnection*> writing;
+    for (auto& [fd, c] : conns_) {
+        if (c->state != State::Handling) writing.push_back(c.get());
+    }
+    for (HttpConnection* c : writing) close(*c);
+    destroyClosed();
+    for (auto& [fd, c] : conns_) (void)c.release();
+    abandoned_ = static_cast<int>(conns_.size());
+    conns_.clear();
+    return true;
+}
+
+void ConnectionLoop::onEvent(HttpConnection& c, int mode, Clock::time_point now) {
+    using State = HttpConnection::State;
+    constexpr int kAny = Poco::Net::PollSet::POLL_READ | Poco::Net::PollSet::POLL_WRITE | Poco::Net::PollSet::POLL_ERROR;
+    if (c.state == State::Writing) {
+        // Writable, or an error (a reset): flush() makes progress or closes. Either way the
+        // level-triggered event is consumed.
+        if ((mode & kAny) && flush(c)) process(c);
+    } else if (mode & (Poco::Net::PollSet::POLL_READ | Poco::Net::PollSet::POLL_ERROR)) {
+        onReadable(c, now);
+    }
 }
 
 void ConnectionLoop::acceptSome(Clock::time_point now) {
@@ -290,7 +341,10 @@ void ConnectionLoop::onReadable(HttpConnection& c, Clock::time_point now) {
     if (c.state == State::Lingering) {
         char buf[4096];
         ssize_t n;
-        while ((n = ::recv(c.fd, buf, sizeof buf, MSG_DONTWAIT)) > 0) c.lingered += static_cast<std::size_t>(n);
+        n = 1;
+        while (c.lingered < kLingerBytes && (n = ::recv(c.fd, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+            c.lingered += static_cast<std::size_t>(n);
+        }
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ||
             c.lingered >= kLingerBytes) {
             close(c);
@@ -298,6 +352,13 @@ void ConnectionLoop::onReadable(HttpConnection& c, Clock::time_point now) {
         return;
     }
     if (c.state != State::Reading) return;
+    if (c.in.size() >= kMaxBufferedInput) {
+        // Pipelined requests not yet answered: read no more until they are (process() watches
+        // the socket again once the buffer has drained).
+        watch(c, 0);
+        pending_.push_back(c.fd);
+        return;
+    }
     ssize_t n;
     int error = 0;
     const std::span<char> window = c.in.empty() ? c.reader.bodyWindow() : std::span<char>{};
@@ -344,6 +405,10 @@ void ConnectionLoop::process(HttpConnection& c) {
             flush(c);
             return;
         case RequestReader::Step::Continue:
+            if (c.peerClosed) {
+                close(c);  // the client will not send the body it announced
+                return;
+            }
             c.out.append(kContinue);
             flush(c);
             return;
@@ -361,7 +426,10 @@ void ConnectionLoop::process(HttpConnection& c) {
     }
     // A connection with many pipelined requests gives the others a turn.
     if (!flush(c)) return;
-    if (!c.in.empty()) pending_.push_back(c.fd);
+    if (!c.in.empty()) {
+        pending_.push_back(c.fd);
+        if (c.in.size() >= kMaxBufferedInput) watch(c, 0);
+    }
 }
 
 void ConnectionLoop::onRequest(HttpConnection& c, ReadRequest read) {
@@ -375,7 +443,7 @@ void ConnectionLoop::onRequest(HttpConnection& c, ReadRequest read) {
     ex->request.remoteAddress = c.remote;
     c.isHead = ex->request.method == "HEAD";
     c.minorVersion = read.minorVersion;
-    c.keepAlive = read.keepAlive && c.served < ctx_.maxKeepAliveRequests && !c.peerClosed;
+    c.keepAlive = read.keepAlive && c.served < ctx_.maxKeepAliveRequests;
     if (ex->request.path == "*") {
         // OPTIONS * (RFC 9110 9.3.7): what the server supports, without a route or a filter.
         HttpResponse response;
@@ -418,16 +486,25 @@ void ConnectionLoop::onRequest(HttpConnection& c, ReadRequest read) {
 }
 
 void ConnectionLoop::dispatch(HttpConnection& c, std::unique_ptr<Exchange> exchange) {
-    // The answers already made on the loop for earlier pipelined requests leave first.
-    if (!c.out.empty()) {
-        sendSome(c.fd, c.out, c.outSent);
+    c.exchange = std::move(exchange);
+    // The answers already made on the loop for earlier pipelined requests leave first: the
+    // handler's answer (or the watchdog's 504) must not overtake them. flush() dispatches once
+    // they are sent.
+    if (c.outSent < c.out.size()) {
+        flush(c);
+        return;
     }
+    startHandler(c);
+}
+
+void ConnectionLoop::startHandler(HttpConnection& c) {
+    c.out.clear();
+    c.outSent = 0;
     watch(c, 0);
     c.state = HttpConnection::State::Handling;
     // Armed now, so the time waiting for a handler thread counts against the deadline and the
     // watchdog answers a request that waited too long.
-    ctx_.watchdog->requestStarted(c.slot, exchange->deadline);
-    c.exchange = std::move(exchange);
+    ctx_.watchdog->requestStarted(c.slot, c.exchange->deadline);
     HttpConnection* conn = &c;
     ctx_.pool->submit([this, conn] { handle(*conn); });
 }
@@ -480,10 +557,17 @@ void ConnectionLoop::handle(HttpConnection& c) {
         if (!traceId.empty()) ex.response.headers.set("x-trace-id", traceId);
         keepAlive = false;
     }
-    answer(c, ex.response, keepAlive && !ctx_.watchdog->stopping());
+    try {
+        answer(c, ex.response, keepAlive && !ctx_.watchdog->stopping());
+        // Most answers leave from here; the loop only watches the connection again.
+        if (!sendSome(c.fd, c.out, c.outSent)) c.after = HttpConnection::After::Close;
+    } catch (const std::exception& e) {
+        logger().error("could not write an answer: %s", std::string(e.what()));
+        c.out.clear();
+        c.outSent = 0;
+        c.after = HttpConnection::After::Close;
+    }
     retire(c.exchange);
-    // Most answers leave from here; the loop only watches the connection again.
-    if (!sendSome(c.fd, c.out, c.outSent)) c.after = HttpConnection::After::Close;
     c.loop->handBack(&c);
 }
 
@@ -539,6 +623,11 @@ bool ConnectionLoop::flush(HttpConnection& c) {
         if (c.outSent > before || c.state != State::Writing) c.lastProgress = now;
         c.state = State::Writing;
         watch(c, Poco::Net::PollSet::POLL_WRITE);
+        return false;
+    }
+    if (c.exchange) {
+        // Earlier answers are out; the request waiting behind them goes to a handler.
+        startHandler(c);
         return false;
     }
     const bool answered = c.requestActive;

@@ -46,9 +46,11 @@ public:
     /// Stops accepting (the listening socket leaves the poll set); returns once the loop did so
     /// or after a second. [any thread]
     void stopAccepting();
-    /// Closes every connection that no handler owns and ends the thread; joins it. Call once no
-    /// request is active (HttpServer drains first). [any thread but the loop's]
-    void stop();
+    /// Ends the thread and joins it: connections between requests close at once, answers being
+    /// written and requests in a handler may finish until `deadline`. False when a handler still
+    /// held a connection at the deadline: then this loop must be leaked, not destroyed (the
+    /// handler will hand the connection back to it). [any thread but the loop's]
+    bool stop(Clock::time_point deadline);
 
     /// A handler thread is done with `connection` (its answer is in `out`, perhaps partly sent).
     /// [handler thread]
@@ -56,6 +58,11 @@ public:
 
 private:
     void run();
+    /// One turn of stopping; true when the thread may end.
+    bool exitTurn();
+    void wake();
+    void onEvent(HttpConnection& c, int mode, Clock::time_point now);
+    void startHandler(HttpConnection& c);
     void acceptSome(Clock::time_point now);
     void adopt(int fd, const struct sockaddr_storage& address, Clock::time_point now);
     void onReadable(HttpConnection& c, Clock::time_point now);
@@ -93,6 +100,8 @@ private:
     std::atomic<bool> stopAccepting_{false};
     std::atomic<bool> acceptStopped_{false};
     std::atomic<bool> exit_{false};
+    std::atomic<std::int64_t> exitDeadlineNs_{0};
+    int abandoned_ = 0;  ///< connections left to handlers at the exit deadline
     std::thread thread_;
 };
 

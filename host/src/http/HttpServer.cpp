@@ -80,10 +80,14 @@ void HttpServer::finish(std::chrono::steady_clock::time_point deadline) {
     while (context_->activeRequests.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (context_->activeRequests.load() > 0) {
-        // A handler is still inside plugin code and cannot be interrupted: shut every socket down
-        // and do not wait for its thread (joining would block shutdown forever). The loops, the
-        // pool and the connections a handler still holds are left to process exit.
+    // The loops stop starting requests, close the idle connections and let what is still running
+    // finish until the deadline (a request may have started since the count above).
+    bool clean = true;
+    for (auto& loop : loops_) clean = loop->stop(deadline) && clean;
+    if (!clean) {
+        // A handler is still inside plugin code and cannot be interrupted: do not wait for its
+        // thread (joining would block shutdown forever). The loops, the pool and the connections
+        // a handler still holds are left to process exit.
         Poco::Logger::get("zt.http").error("%s: requests still running at the drain deadline; not waiting for them", what_);
         watchdog_->stopConnections(true);
         for (auto& loop : loops_) (void)loop.release();
@@ -91,7 +95,6 @@ void HttpServer::finish(std::chrono::steady_clock::time_point deadline) {
         (void)context_.release();
         return;
     }
-    for (auto& loop : loops_) loop->stop();
     pool_->stop();
 }
 

@@ -56,6 +56,11 @@ std::vector<IntegerVariable> integerVariables() {
         {"ADMIN_PORT", "0", 0, [](const EnvConfig& c) { return c.adminPort; }, {"-1", "65536", "admin"}},
         {"ZT_HTTP_MAX_THREADS", "2", 2, [](const EnvConfig& c) { return c.httpMaxThreads; },
          {"1", "10001", "lots"}},
+        {"ZT_HTTP_EVENT_LOOPS", "1", 1, [](const EnvConfig& c) { return c.httpEventLoops; }, {"0", "65", "all"}},
+        {"ZT_HTTP_MAX_CONNECTIONS", "0", 0, [](const EnvConfig& c) { return c.httpMaxConnections; },
+         {"-1", "1000001", "many"}},
+        {"ZT_HTTP_MAX_CONNECTIONS_PER_IP", "0", 0, [](const EnvConfig& c) { return c.httpMaxConnectionsPerIp; },
+         {"-1", "1000001", "256k"}},
         {"ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS", "100", 100,
          [](const EnvConfig& c) { return c.httpKeepAliveTimeoutMs; }, {"99", "600001", "x"}},
         {"ZT_SHUTDOWN_DRAIN_TIMEOUT_MS", "0", 0,
@@ -149,6 +154,10 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("/default/plugins"), c.pluginDir);
         CPPUNIT_ASSERT_EQUAL(std::string("/default/services"), c.servicesDir);
         CPPUNIT_ASSERT(c.otlpEndpoint.empty());
+        CPPUNIT_ASSERT_EQUAL(256, c.httpMaxThreads);
+        CPPUNIT_ASSERT_EQUAL(10000, c.httpMaxConnections);
+        CPPUNIT_ASSERT_EQUAL(256, c.httpMaxConnectionsPerIp);
+        CPPUNIT_ASSERT(c.httpEventLoops >= 1 && c.httpEventLoops <= 4);
     }
 
     void blank_value_counts_as_unset() {
