@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <Poco/Logger.h>
 #include <Poco/Net/SocketAddress.h>
@@ -117,6 +118,7 @@ ConnectionLoop::~ConnectionLoop() {
     for (auto& [fd, c] : conns_) open.push_back(c.get());
     for (HttpConnection* c : open) close(*c);
     closed_.clear();
+    for (const auto& [fd, address] : adopted_) ::close(fd);  // dealt to this loop after it stopped
 }
 
 void ConnectionLoop::start() {
@@ -274,7 +276,18 @@ void ConnectionLoop::acceptSome(Clock::time_point now) {
         socklen_t len = sizeof sa;
         const int fd = ::accept4(listenFd_, reinterpret_cast<sockaddr*>(&sa), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
-            adopt(fd, sa, now);
+            // Round-robin over the server's loops: whichever loop wakes first accepts a whole
+            // burst, and without this one loop would own most connections (nginx's workers
+            // balance by accepting one connection per wake-up).
+            ConnectionLoop* owner = this;
+            if (!siblings_.empty()) {
+                owner = siblings_[ctx_.acceptCursor.fetch_add(1, std::memory_order_relaxed) % siblings_.size()];
+            }
+            if (owner == this) {
+                adopt(fd, sa, now);
+            } else {
+                owner->adoptLater(fd, sa);
+            }
             continue;
         }
         if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
@@ -298,6 +311,14 @@ void ConnectionLoop::acceptSome(Clock::time_point now) {
     }
 }
 
+void ConnectionLoop::adoptLater(int fd, const sockaddr_storage& address) {
+    {
+        std::lock_guard<std::mutex> lock(handedMutex_);
+        adopted_.emplace_back(fd, address);
+    }
+    if (!wakePending_.exchange(true)) wake();
+}
+
 void ConnectionLoop::adopt(int fd, const sockaddr_storage& sa, Clock::time_point now) {
     std::string ip, remote;
     addressText(sa, ip, remote);
@@ -311,6 +332,7 @@ void ConnectionLoop::adopt(int fd, const sockaddr_storage& sa, Clock::time_point
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     HttpConnection& conn = *c;
     conns_.emplace(fd, std::move(c));
+    connectionCount_.store(static_cast<int>(conns_.size()), std::memory_order_relaxed);
     const auto admission = ctx_.limits.admit(conn.ip);
     if (admission == ConnectionLimits::Admission::Admitted) {
         conn.admitted = true;
@@ -573,12 +595,21 @@ void ConnectionLoop::handle(HttpConnection& c) {
 
 void ConnectionLoop::takeHandedBack() {
     std::vector<HttpConnection*> back;
+    std::vector<std::pair<int, sockaddr_storage>> adopted;
     {
         std::lock_guard<std::mutex> lock(handedMutex_);
-        if (handedBack_.empty()) return;
+        if (handedBack_.empty() && adopted_.empty()) return;
         back.swap(handedBack_);
+        adopted.swap(adopted_);
     }
     const auto now = Clock::now();
+    for (const auto& [fd, address] : adopted) {
+        if (exit_.load(std::memory_order_relaxed)) {
+            ::close(fd);  // stopping: closed unserved
+        } else {
+            adopt(fd, address, now);
+        }
+    }
     for (HttpConnection* c : back) {
         c->state = HttpConnection::State::Writing;
         c->lastProgress = now;
@@ -687,6 +718,7 @@ void ConnectionLoop::close(HttpConnection& c) {
     if (c.in.capacity() >= kLargeBufferBytes || c.out.capacity() >= kLargeBufferBytes) noteLargeBufferFreed();
     closed_.push_back(std::move(it->second));
     conns_.erase(it);
+    connectionCount_.store(static_cast<int>(conns_.size()), std::memory_order_relaxed);
 }
 
 void ConnectionLoop::destroyClosed() { closed_.clear(); }

@@ -20,6 +20,8 @@
 #include <Poco/Net/PollSet.h>
 #include <Poco/Net/ServerSocket.h>
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -51,6 +53,16 @@ public:
     /// held a connection at the deadline: then this loop must be leaked, not destroyed (the
     /// handler will hand the connection back to it). [any thread but the loop's]
     bool stop(Clock::time_point deadline);
+
+    /// The loops of the same server, this one included, that accepted connections are dealt to
+    /// in turn. Set before start(). OWNERSHIP: borrowed; the HttpServer owns every loop.
+    void setSiblings(std::vector<ConnectionLoop*> loops) { siblings_ = std::move(loops); }
+
+    /// Another loop of the server accepted `fd` for this one. [any loop thread]
+    void adoptLater(int fd, const struct sockaddr_storage& address);
+
+    /// Connections this loop holds (read from another thread: approximate). [any thread]
+    int connectionCount() const { return connectionCount_.load(std::memory_order_relaxed); }
 
     /// A handler thread is done with `connection` (its answer is in `out`, perhaps partly sent).
     /// [handler thread]
@@ -96,12 +108,15 @@ private:
 
     std::mutex handedMutex_;
     std::vector<HttpConnection*> handedBack_;
+    std::vector<std::pair<int, struct sockaddr_storage>> adopted_;  ///< accepted by a sibling
+    std::vector<ConnectionLoop*> siblings_;
     std::atomic<bool> wakePending_{false};
     std::atomic<bool> stopAccepting_{false};
     std::atomic<bool> acceptStopped_{false};
     std::atomic<bool> exit_{false};
     std::atomic<std::int64_t> exitDeadlineNs_{0};
-    int abandoned_ = 0;  ///< connections left to handlers at the exit deadline
+    int abandoned_ = 0;
+    std::atomic<int> connectionCount_{0};  ///< connections left to handlers at the exit deadline
     std::thread thread_;
 };
 

@@ -54,6 +54,8 @@ struct ServerContext {
     HandlerPool* pool = nullptr;
     /// Requests read and not yet answered in full (the shutdown drain waits for 0).
     std::atomic<int> activeRequests{0};
+    /// Which loop gets the next accepted connection (ConnectionLoop::acceptSome).
+    std::atomic<unsigned> acceptCursor{0};
 };
 
 struct HttpConnection {

@@ -40,6 +40,11 @@ HttpServer::HttpServer(std::string what, const HttpServerOptions& o, ExchangeFun
     c.stampOwnResponse = o.stampOwnResponse;
     c.pool = pool_.get();
     for (int i = 0; i < std::max(1, o.eventLoops); ++i) loops_.push_back(std::make_unique<ConnectionLoop>(c, listening_));
+    if (loops_.size() > 1) {
+        std::vector<ConnectionLoop*> all;
+        for (auto& loop : loops_) all.push_back(loop.get());
+        for (auto& loop : loops_) loop->setSiblings(all);
+    }
 }
 
 HttpServer::~HttpServer() {
@@ -47,6 +52,12 @@ HttpServer::~HttpServer() {
         stop(0);
     } catch (...) {
     }
+}
+
+std::vector<int> HttpServer::connectionsPerLoop() const {
+    std::vector<int> counts;
+    for (const auto& loop : loops_) counts.push_back(loop->connectionCount());
+    return counts;
 }
 
 void HttpServer::start() {

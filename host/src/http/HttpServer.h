@@ -70,6 +70,8 @@ public:
     const std::shared_ptr<RequestCounters>& counters() const { return counters_; }
     /// Connections open now (admitted ones).
     int openConnections() const { return context_->limits.open(); }
+    /// Connections each event loop holds now (approximate while traffic flows).
+    std::vector<int> connectionsPerLoop() const;
 
 private:
     std::string what_;
