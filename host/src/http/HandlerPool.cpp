@@ -9,58 +9,69 @@ HandlerPool::HandlerPool(int maxThreads) : maxThreads_(maxThreads < 1 ? 1 : maxT
 HandlerPool::~HandlerPool() { stop(); }
 
 void HandlerPool::submit(std::function<void()> task) {
-    bool spawn = false;
+    Worker* wake = nullptr;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         queue_.push_back(std::move(task));
-        // Tasks already queued are waiting for the idle threads too.
-        spawn = static_cast<std::size_t>(idle_) < queue_.size() && static_cast<int>(threads_.size()) < maxThreads_;
-        if (spawn) {
+        if (!idle_.empty()) {
+            wake = idle_.back();  // the most recently idle: its stack and caches are warm
+            idle_.pop_back();
+        } else if (static_cast<int>(workers_.size()) < maxThreads_) {
             try {
-                threads_.emplace_back([this] { work(); });
+                auto worker = std::make_unique<Worker>();
+                Worker* w = worker.get();
+                w->thread = std::thread([this, w] { work(*w); });
+                workers_.push_back(std::move(worker));
             } catch (const std::system_error& e) {
                 // Out of threads: the queued task waits for a running one.
                 Poco::Logger::get("zt.http").error("cannot start a handler thread: %s", std::string(e.what()));
-                spawn = false;
             }
         }
     }
-    if (!spawn) ready_.notify_one();
+    // Outside the lock, and only the one thread that takes the task: a condition variable's
+    // notify_one blocked the event loop inside glibc (waiting for earlier-woken waiters to
+    // run) whenever the machine was saturated.
+    if (wake) wake->ready.release();
 }
 
-void HandlerPool::work() {
+void HandlerPool::work(Worker& self) {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-        while (queue_.empty() && !stopping_) {
-            ++idle_;
-            ready_.wait(lock);
-            --idle_;
+        if (!queue_.empty()) {
+            auto task = std::move(queue_.front());
+            queue_.pop_front();
+            lock.unlock();
+            task();  // the tasks catch what their handler throws
+            lock.lock();
+            continue;
         }
-        if (queue_.empty()) return;  // stopping, nothing left
-        auto task = std::move(queue_.front());
-        queue_.pop_front();
+        if (stopping_) return;
+        idle_.push_back(&self);
         lock.unlock();
-        task();  // the tasks catch what their handler throws
+        self.ready.acquire();
         lock.lock();
     }
 }
 
 void HandlerPool::stop() {
-    std::vector<std::thread> threads;
+    std::vector<std::unique_ptr<Worker>> workers;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stopping_ = true;
-        threads.swap(threads_);
+        workers.swap(workers_);
+        idle_.clear();
     }
-    ready_.notify_all();
-    for (auto& t : threads) {
-        if (t.joinable()) t.join();
+    // Every worker is released once: an idle one wakes and sees stopping_; a busy one finds a
+    // count in its semaphore later and does the same.
+    for (auto& w : workers) w->ready.release();
+    for (auto& w : workers) {
+        if (w->thread.joinable()) w->thread.join();
     }
 }
 
 int HandlerPool::threads() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return static_cast<int>(threads_.size());
+    return static_cast<int>(workers_.size());
 }
 
 std::size_t HandlerPool::queued() const {

@@ -6,11 +6,12 @@
 //
 // Tasks run in the order they were submitted (FIFO), so a connection that pipelines many requests
 // waits its turn like everyone else.
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <semaphore>
 #include <thread>
 #include <vector>
 
@@ -35,14 +36,19 @@ public:
     std::size_t queued() const;
 
 private:
-    void work();
+    /// One thread; woken through its own semaphore, so submit() wakes exactly the thread that
+    /// will take the task.
+    struct Worker {
+        std::binary_semaphore ready{0};
+        std::thread thread;
+    };
+    void work(Worker& self);
 
     const int maxThreads_;
     mutable std::mutex mutex_;
-    std::condition_variable ready_;
     std::deque<std::function<void()>> queue_;
-    std::vector<std::thread> threads_;
-    int idle_ = 0;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<Worker*> idle_;  ///< waiting in ready.acquire(), most recently idle last
     bool stopping_ = false;
 };
 
