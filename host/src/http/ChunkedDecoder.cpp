@@ -29,20 +29,22 @@ ChunkedDecoder::Status ChunkedDecoder::feed(std::string_view input, std::string&
                 state_ = State::Extension;
                 lineBytes_ = sizeDigits_;
             } else if (c == '\r') {
+                // Every line of the framing ends in CRLF: a bare LF is read as a line end by some
+                // parsers and not by others (request smuggling), so it is refused.
                 state_ = State::SizeLf;
                 ++i;
-            } else if (c == '\n') {
-                state_ = State::SizeLf;  // a bare LF ends the line too
             } else {
                 return Status::Malformed;
             }
             break;
         }
         case State::Extension:
-            // chunk-ext is skipped up to the line end; CR/LF handled like in Size.
-            if (c == '\r' || c == '\n') {
+            // chunk-ext is skipped up to the CRLF.
+            if (c == '\r') {
                 state_ = State::SizeLf;
-                if (c == '\r') ++i;
+                ++i;
+            } else if (c == '\n') {
+                return Status::Malformed;
             } else {
                 if (++lineBytes_ > kMaxLineBytes) return Status::Malformed;
                 ++i;
@@ -69,14 +71,9 @@ ChunkedDecoder::Status ChunkedDecoder::feed(std::string_view input, std::string&
             break;
         }
         case State::DataCr:
-            if (c == '\r') {
-                state_ = State::DataLf;
-                ++i;
-            } else if (c == '\n') {
-                state_ = State::DataLf;
-            } else {
-                return Status::Malformed;
-            }
+            if (c != '\r') return Status::Malformed;
+            state_ = State::DataLf;
+            ++i;
             break;
         case State::DataLf:
             if (c != '\n') return Status::Malformed;
@@ -89,8 +86,7 @@ ChunkedDecoder::Status ChunkedDecoder::feed(std::string_view input, std::string&
                 trailerLineEmpty_ = true;
                 ++i;
             } else if (c == '\n') {
-                trailerLineEmpty_ = true;
-                state_ = State::TrailerLf;
+                return Status::Malformed;
             } else {
                 trailerLineEmpty_ = false;
                 lineBytes_ = 0;
@@ -98,9 +94,11 @@ ChunkedDecoder::Status ChunkedDecoder::feed(std::string_view input, std::string&
             }
             break;
         case State::TrailerLine:
-            if (c == '\r' || c == '\n') {
+            if (c == '\r') {
                 state_ = State::TrailerLf;
-                if (c == '\r') ++i;
+                ++i;
+            } else if (c == '\n') {
+                return Status::Malformed;
             } else {
                 if (++lineBytes_ > kMaxLineBytes || ++trailerBytes_ > kMaxTrailerBytes) return Status::Malformed;
                 ++i;

@@ -2,7 +2,8 @@
 // Incremental decoder of a chunked request body (RFC 9112 7.1): fed whatever bytes arrived,
 // appends the chunk data to the body, stops exactly after the last chunk's trailer section, so
 // the bytes after it (a pipelined next request) stay with the caller. Chunk extensions are
-// skipped; trailer fields are read and dropped.
+// skipped; trailer fields are read and dropped. Every framing line must end in CRLF: a bare LF
+// is Malformed (parsers disagree on it, which is how requests are smuggled past a proxy).
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -60,9 +60,16 @@ public:
             body.clear();
             CPPUNIT_ASSERT_MESSAGE(bad, decode(bad, 1, body, rest) == ChunkedDecoder::Status::Malformed);
         }
-        // Bare LF line ends are tolerated like in the head.
-        body.clear();
-        CPPUNIT_ASSERT(decode("2\nhi\n0\n\n", 1, body, rest) == ChunkedDecoder::Status::Done);
+        // Every framing line ends in CRLF: a bare LF anywhere is refused (parsers disagree on it).
+        for (const char* bad : {"2\nhi\r\n0\r\n\r\n", "2\r\nhi\n0\r\n\r\n", "2;x\nhi\r\n0\r\n\r\n",
+                                "2\r\nhi\r\n0\r\n\n", "2\r\nhi\r\n0\r\nT: 1\n\r\n"}) {
+            body.clear();
+            for (std::size_t split : {std::size_t{1}, std::size_t{100}}) {
+                CPPUNIT_ASSERT_MESSAGE(bad, decode(bad, split, body, rest) == ChunkedDecoder::Status::Malformed);
+                body.clear();
+            }
+        }
+        CPPUNIT_ASSERT(decode("2\r\nhi\r\n0\r\nT: 1\r\n\r\n", 1, body, rest) == ChunkedDecoder::Status::Done);
         CPPUNIT_ASSERT_EQUAL(std::string("hi"), body);
     }
 
