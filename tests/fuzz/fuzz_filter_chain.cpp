@@ -8,7 +8,7 @@
 // The chain runs as the HTTP layer runs it (onRequest until StopIteration, then onResponse in
 // reverse); when it continues, a handler answers 200. Properties: filters never throw; every
 // response carries a valid traceparent whose trace id equals x-trace-id; a stopped request has a
-// 4xx/5xx status and a SPEC §5 JSON error body with Content-Type application/json; `none` never
+// 4xx/5xx status and a JSON error body (docs/HTTP.md) with Content-Type application/json; `none` never
 // stops; a request that passes an auth filter has an authenticated principal (except /health...).
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -134,7 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             }
         }
         if (!stopped) {
-            // SPEC §5/§6: /health and /health/... are exempt from authentication.
+            // README: Request filters, docs/HEALTH.md: /health and /health/... are exempt from authentication.
             const auto& p = ex.request.path;
             const bool health = p == "/health" || p.rfind("/health/", 0) == 0;
             check(ex.principal.authenticated || selector % 4 == 3 || health,

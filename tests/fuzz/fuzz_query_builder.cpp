@@ -1,4 +1,4 @@
-// QueryBuilderJson::parse + SqlCompiler::compile on arbitrary plugin JSON (SPEC §8 safety rules).
+// QueryBuilderJson::parse + SqlCompiler::compile on arbitrary plugin JSON (docs/DATABASE.md; safety rules).
 // Rejections must be InvalidQueryError. For every compiled query:
 //  - the SQL text outside double-quoted identifiers holds only SQL keywords of the compiler's
 //    grammar, punctuation, operators and $n placeholders: no literal, so no value text at all;

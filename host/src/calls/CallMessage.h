@@ -1,5 +1,5 @@
 #pragma once
-// The request a service makes to another service and the answer it gets back (SPEC §7
+// The request a service makes to another service and the answer it gets back (README: Inter-service calls,
 // callService). Plain data: the plugin ABI copies its arguments into a CallRequest and the
 // CallResponse back into plugin-visible memory.
 #include <string>

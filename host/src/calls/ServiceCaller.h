@@ -1,5 +1,5 @@
 #pragma once
-// callService (SPEC §7): the one entry point for a service calling another one.
+// callService (README: Inter-service calls): the one entry point for a service calling another one.
 //
 //   resolve target -> circuit breaker -> [attempt -> retry policy -> backoff]* -> CallResponse
 //
@@ -8,7 +8,7 @@
 // filters, no socket). Any other registered target is called over HTTP at its registry base URL,
 // with pooled keep-alive connections. Either way the call carries trace headers and the
 // credentials the target's auth strategy needs, and every failure comes back as a status with a
-// SPEC §5 JSON error body: call() never throws.
+// JSON error body (docs/HTTP.md): call() never throws.
 //
 // Budget: SERVICE_CALL_TIMEOUT_MS bounds the whole call, retries and waits included; each attempt
 // gets what is left. A timed-out attempt therefore ends the call (504) - retrying only happens

@@ -1,5 +1,5 @@
 #pragma once
-// Finds <servicesDir>/<domain>/<service>/service.config.json (SPEC §3). Folders named "shared"
+// Finds <servicesDir>/<domain>/<service>/service.config.json (README: service.config.json). Folders named "shared"
 // are skipped. One bad file fails that service only: its error is collected and discovery goes on.
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 #pragma once
-// What one service's database adapter needs, resolved from the host's DatabaseSettings (SPEC §2)
-// and the service's service.config.json "database" block (SPEC §3, §8).
+// What one service's database adapter needs, resolved from the host's DatabaseSettings (README: Environment)
+// and the service's service.config.json "database" block (README: service.config.json, docs/DATABASE.md).
 #include <string>
 
 #include "config/EnvConfig.h"

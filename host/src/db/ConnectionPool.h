@@ -1,5 +1,5 @@
 #pragma once
-// Our own pool of Connections with node-postgres semantics (SPEC §8). Not Poco::Data::SessionPool:
+// Our own pool of Connections with node-postgres semantics (docs/DATABASE.md). Not Poco::Data::SessionPool:
 // it throws at once when exhausted, opens connections under its mutex, hands out sessions without
 // resetting them and cannot tell a dead idle session from a live one (POCO-NOTES).
 //  - at most `max` connections; a caller finding no idle one waits FIFO up to connectionTimeoutMs

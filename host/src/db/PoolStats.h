@@ -1,5 +1,5 @@
 #pragma once
-// A snapshot of one pool (SPEC §8 getPoolStats, admin GET /db/pool).
+// A snapshot of one pool (docs/DATABASE.md; getPoolStats, admin GET /db/pool).
 #include <cstdint>
 
 namespace zt::db {

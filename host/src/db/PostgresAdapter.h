@@ -1,5 +1,5 @@
 #pragma once
-// One service's view of PostgreSQL (SPEC §8): builder queries confined to the service's schema,
+// One service's view of PostgreSQL (docs/DATABASE.md): builder queries confined to the service's schema,
 // raw SQL behind USE_RAW_QRY with search_path set to that schema, transactions with savepoints,
 // PostgreSQL errors mapped to DatabaseErrors.h types. Thread-safe: any number of request threads may
 // call it at once (each call leases its own connection, except inside transaction()).

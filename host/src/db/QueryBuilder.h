@@ -1,5 +1,5 @@
 #pragma once
-// A query as plain data (SPEC §8 query builder). Plugins send it as JSON through the C ABI
+// A query as plain data (docs/DATABASE.md; query builder). Plugins send it as JSON through the C ABI
 // (QueryBuilderJson), C++ callers can use the fluent helpers; SqlCompiler turns it into SQL with
 // every value bound as a $n parameter and every identifier validated and quoted.
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// SPEC §5 api-key authentication.
+// api-key authentication (README: Request filters).
 //
 // The key arrives in `X-API-Key` or `Authorization: Bearer <key>`. Several keys are accepted at
 // once so a key can be rotated without downtime (add the new one, move clients, drop the old).

@@ -13,10 +13,10 @@ namespace zt::filters {
 std::optional<std::string_view> bearerCredential(const http::HeaderList& headers);
 
 /// True for `/health` and `/health/...`: orchestrators and the health monitor probe these without
-/// credentials (SPEC §5, §6).
+/// credentials (README: Request filters, docs/HEALTH.md).
 bool isHealthPath(std::string_view path);
 
-/// Writes the SPEC §5 JSON error and a `WWW-Authenticate` header (RFC 6750 §3 for Bearer,
+/// Writes the JSON error body (docs/HTTP.md) and a `WWW-Authenticate` header (RFC 6750 §3 for Bearer,
 /// so clients learn which scheme to use).
 void rejectRequest(http::Exchange& exchange, int status, std::string_view code,
                    std::string_view message, std::string_view wwwAuthenticate);

@@ -13,7 +13,7 @@ JwtFilter::JwtFilter(std::shared_ptr<const JwtVerifier> verifier, std::string re
 
 http::FilterStatus JwtFilter::onRequest(http::Exchange& exchange) const {
     exchange.principal.strategy = "jwt";
-    // Orchestrators and the health monitor probe /health without tokens (SPEC §6).
+    // Orchestrators and the health monitor probe /health without tokens (docs/HEALTH.md).
     if (isHealthPath(exchange.request.path)) return http::FilterStatus::Continue;
 
     const std::string challenge = "Bearer realm=\"" + realm_ + "\"";

@@ -1,5 +1,5 @@
 #pragma once
-// Verification of JWS compact tokens (RFC 7515/7519) for the jwt auth strategy (SPEC §5).
+// Verification of JWS compact tokens (RFC 7515/7519) for the jwt auth strategy (README: Request filters).
 //
 // Why not Poco::JWT::Signer::verify: in Poco 1.11 it checks no claims, compares HMACs with `==`,
 // throws on malformed input even from tryVerify, and cannot tell us *why* a token failed. Clients
@@ -37,7 +37,7 @@ public:
         std::function<std::int64_t()> clock;
     };
 
-    /// Why a token failed (or Ok). `code()` gives the SPEC §5 error code.
+    /// Why a token failed (or Ok). `code()` gives the error code of the JSON body (docs/HTTP.md).
     enum class Error {
         Ok,
         MissingCredentials,

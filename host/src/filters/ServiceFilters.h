@@ -1,5 +1,5 @@
 #pragma once
-// Builds a service's filter chain from its config (SPEC §5 order: tracing -> authentication).
+// Builds a service's filter chain from its config (README: Request filters; order: tracing -> authentication).
 // All misconfiguration surfaces here, at start-up, as config::ConfigError - never per request.
 #include <memory>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Builds a service's own /health, /health/live and /health/ready answers (SPEC §6).
+// Builds a service's own /health, /health/live and /health/ready answers (docs/HEALTH.md).
 #include <chrono>
 #include <functional>
 #include <memory>

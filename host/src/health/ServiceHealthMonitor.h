@@ -1,6 +1,6 @@
 #pragma once
 // Polls every registered service's health endpoint and keeps MicroserviceManager's status current
-// (SPEC §6). Local services are polled over HTTP too: the monitor checks what a client sees (port
+// (docs/HEALTH.md). Local services are polled over HTTP too: the monitor checks what a client sees (port
 // open, server answering), not what the plugin believes.
 //
 // One round checks all services in parallel, one thread per check, each bounded by the check

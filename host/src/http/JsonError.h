@@ -1,5 +1,5 @@
 #pragma once
-// The one place that writes the SPEC §5 error body:
+// The one place that writes the JSON error body (docs/HTTP.md):
 //   {"error": {"code": "...", "message": "..."}}  with Content-Type: application/json.
 #include <string>
 #include <string_view>

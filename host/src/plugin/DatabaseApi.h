@@ -1,5 +1,5 @@
 #pragma once
-// The database functions of zt_host_api (SPEC §8 through the C ABI): a query description in as
+// The database functions of zt_host_api (docs/DATABASE.md; through the C ABI): a query description in as
 // JSON (1.1), the result out as JSON (1.1) or cell by cell (1.3), database errors mapped to
 // zt_status codes. Referenced by the table in HostApi.cpp.
 #include <mutex>

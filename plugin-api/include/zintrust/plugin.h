@@ -7,7 +7,7 @@
  *   - strings cross as pointer + length (zt_str), never assumed NUL-terminated unless stated;
  *   - no C++ types, exceptions or Poco types cross the boundary: functions return zt_status codes.
  *
- * Loading (host side, see host/src/plugin/PluginLoader.cpp):
+ * Loading (host side, see host/src/plugin/PluginLibrary.cpp):
  *   1. dlopen(file, RTLD_NOW | RTLD_LOCAL); a missing or unresolved symbol fails here.
  *   2. dlsym(ZT_PLUGIN_ENTRY_SYMBOL) must find a function of type zt_plugin_entry_fn.
  *   3. The descriptor it returns must have abi_major == ZT_PLUGIN_ABI_MAJOR and
@@ -277,7 +277,7 @@ typedef struct zt_host_api {
     zt_status (*auth_result_set)(zt_auth_result* result, int32_t allow, zt_str principal,
                                  int32_t deny_status, zt_str message);
 
-    /* ---- 1.1: database (SPEC §8). Check ZT_HOST_API_HAS(api, db_query) before use. ----
+    /* ---- 1.1: database (docs/DATABASE.md). Check ZT_HOST_API_HAS(api, db_query) before use. ----
      *
      * Every db_* function stores a result in *out_result (when out_result is not NULL), also on
      * failure, so the plugin can read the error; free it with db_result_free. Result JSON:
@@ -328,7 +328,7 @@ typedef struct zt_host_api {
     /* Frees a result returned by a db_* function. NULL is ignored. */
     void (*db_result_free)(zt_db_result* result);
 
-    /* ---- 1.2: inter-service calls (SPEC §7). Check ZT_HOST_API_HAS(api, call_service). ---- */
+    /* ---- 1.2: inter-service calls (README: Inter-service calls). Check ZT_HOST_API_HAS(api, call_service). ---- */
 
     /*
      * Calls service `service` ("copied"): in-process when it is loaded in this host (same filters

@@ -98,7 +98,7 @@ inline std::string jsonEscape(std::string_view s) {
     return out;
 }
 
-/// The SPEC §5 error document.
+/// The JSON error body (docs/HTTP.md) document.
 inline std::string errorJson(std::string_view code, std::string_view message) {
     return "{\"error\":{\"code\":\"" + jsonEscape(code) + "\",\"message\":\"" + jsonEscape(message) +
            "\"}}";
@@ -525,7 +525,7 @@ private:
     Json spec_;
 };
 
-/// The service's database (SPEC §8). Every call throws DbError on failure.
+/// The service's database (docs/DATABASE.md). Every call throws DbError on failure.
 /// OWNERSHIP: wraps host pointers valid until the plugin's shutdown().
 class Db {
 public:
@@ -691,7 +691,7 @@ struct CallResult {
     }
 };
 
-/// Calls to other services (SPEC §7): in-process when the target is loaded in this host, else
+/// Calls to other services (README: Inter-service calls): in-process when the target is loaded in this host, else
 /// HTTP; trace context, credentials, timeout, retries and circuit breaking are the host's job.
 /// Failures come back as statuses with JSON error bodies (503 circuit_open, 504 upstream_timeout...).
 /// OWNERSHIP: wraps host pointers valid until the plugin's shutdown().
@@ -763,9 +763,9 @@ public:
         return std::string(view(out));
     }
 
-    /// The service's database (SPEC §8).
+    /// The service's database (docs/DATABASE.md).
     Db db() const { return Db(api_, host_); }
-    /// Calls to other services (SPEC §7).
+    /// Calls to other services (README: Inter-service calls).
     Services services() const { return Services(api_, host_); }
 
     /// Registers a health check shown under checks.plugin.<name>. Only inside configure().

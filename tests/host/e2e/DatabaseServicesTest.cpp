@@ -1,4 +1,4 @@
-// The database layer through the real host and the C ABI (SPEC §8): the example services on
+// The database layer through the real host and the C ABI (docs/DATABASE.md): the example services on
 // PostgreSQL, isolation, migrations, transactions, raw SQL gating, pool stats, and recovery after a
 // PostgreSQL restart - against the private server scripts/test starts.
 #include <cppunit/extensions/HelperMacros.h>

@@ -1,4 +1,4 @@
-// api-key strategy (SPEC §5): header variants, rotation, exemption, error shape.
+// api-key strategy (README: Request filters): header variants, rotation, exemption, error shape.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include "FilterTestSupport.h"

@@ -65,7 +65,7 @@ void expectConfigError(const std::string& mustMention, F&& build) {
     CPPUNIT_FAIL("expected ConfigError mentioning " + mustMention);
 }
 
-/// The JSON error code in a SPEC §5 error body ("" when the body is not one).
+/// The JSON error code in a JSON error body (docs/HTTP.md) ("" when the body is not one).
 std::string errorCode(const http::Exchange& exchange);
 
 }  // namespace zt::filters::test

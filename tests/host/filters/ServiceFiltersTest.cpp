@@ -1,5 +1,5 @@
 // makeServiceFilters: chain order and shape per strategy, and every misconfiguration as a
-// ConfigError at start-up (SPEC §2 "refuse to start").
+// ConfigError at start-up (README: Environment; "refuse to start").
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// The /health decision table (SPEC §6): database up/down/absent x a dependency healthy, degraded,
+// The /health decision table (docs/HEALTH.md): database up/down/absent x a dependency healthy, degraded,
 // unhealthy or never registered, with plugin checks; /health/ready and the HTTP codes.
 // The database outcome is injected as ServiceHealth's check function here (the real PostgreSQL
 // paths are exercised end to end in tests/host/e2e/DatabaseServicesTest); the dependency states

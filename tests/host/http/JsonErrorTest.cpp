@@ -1,4 +1,4 @@
-// The SPEC §5 error body: escaping table, invalid UTF-8 -> U+FFFD (output always valid UTF-8 JSON),
+// The JSON error body (docs/HTTP.md): escaping table, invalid UTF-8 -> U+FFFD (output always valid UTF-8 JSON),
 // jsonErrorBody shape and setJsonError's effect on a response.
 #include <cppunit/extensions/HelperMacros.h>
 

@@ -1,4 +1,4 @@
-// Packaging (SPEC §9): cpack makes the .deb and the .rpm from the build tree this suite lives in;
+// Packaging (README: Install from a package): cpack makes the .deb and the .rpm from the build tree this suite lives in;
 // their file lists, metadata, maintainer scripts, conffiles and lintian verdict are checked; the
 // .deb is unpacked into a throwaway root whose host binary checks the packaged configuration and
 // serves a plugin built out of tree against the packaged SDK only (examples/hello-plugin).

@@ -1,5 +1,5 @@
 // The loader refuses every kind of broken plugin with the file name and the reason, and loads
-// well-formed ones (SPEC §4).
+// well-formed ones (README: The C ABI in short).
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <string>
