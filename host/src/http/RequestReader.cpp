@@ -47,6 +47,11 @@ RequestReader::Step RequestReader::advance(std::string& in) {
         r.method.assign(head.method);
         if (!parseRequestTarget(head.method, head.target, r.path, r.query, error)) return refuse(error);
         for (const auto& [name, value] : head.headers) r.headers.add(name, value);
+        // Absolute-form names the host itself; a different Host field is ignored (RFC 9112 3.2.2),
+        // so filters and handlers see one host, the one the client addressed.
+        if (const std::string_view authority = absoluteFormAuthority(head.target); !authority.empty()) {
+            r.headers.set("host", authority);
+        }
         current_.minorVersion = head.minorVersion;
         current_.keepAlive = framing_.keepAlive;
         // The head's views are not used past this point.

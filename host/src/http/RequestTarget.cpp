@@ -103,6 +103,15 @@ bool parseRequestTarget(std::string_view method, std::string_view target, std::s
     return true;
 }
 
+std::string_view absoluteFormAuthority(std::string_view target) {
+    std::size_t schemeEnd = 0;
+    if (startsWithIgnoreCase(target, "http://")) schemeEnd = 7;
+    else if (startsWithIgnoreCase(target, "https://")) schemeEnd = 8;
+    else return {};
+    const std::string_view afterScheme = target.substr(schemeEnd);
+    return afterScheme.substr(0, afterScheme.find_first_of("/?"));
+}
+
 std::string decodePathSegment(std::string_view segment) {
     if (segment.find('%') == std::string_view::npos) return std::string(segment);
     std::string out;

@@ -25,6 +25,11 @@ bool isServedMethod(std::string_view method);
 bool parseRequestTarget(std::string_view method, std::string_view target, std::string& path, std::string& query,
                         HeadError& error);
 
+/// The authority of an absolute-form target ("http://a.example:8080/p" -> "a.example:8080"), or
+/// empty for any other form. RFC 9112 3.2.2: a server that receives absolute-form uses this host
+/// and ignores the Host field, so the request's Host is replaced by it (RequestReader).
+std::string_view absoluteFormAuthority(std::string_view target);
+
 /// One segment of parseRequestTarget's path as a handler sees it: "%2F" -> '/', "%25" -> '%'.
 std::string decodePathSegment(std::string_view segment);
 

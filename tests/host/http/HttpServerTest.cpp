@@ -42,6 +42,10 @@ void echo(Exchange& ex) {
         ex.response.body.assign(std::stoul(r.query), 'x');
         return;
     }
+    if (r.path == "/host") {
+        ex.response.body = std::string(r.headers.get("host").value_or("-"));
+        return;
+    }
     if (r.path == "/len") {
         ex.response.body = std::to_string(r.body.size()) + " " + std::to_string(std::hash<std::string>{}(r.body));
         return;
@@ -166,6 +170,7 @@ class HttpServerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(handed_back_connections_wake_the_loop_after_a_concurrent_burst);
     CPPUNIT_TEST(a_reset_during_a_slow_answer_does_not_spin_the_loop);
     CPPUNIT_TEST(connections_are_dealt_to_the_loops_in_turn);
+    CPPUNIT_TEST(absolute_form_host_replaces_the_host_field);
     CPPUNIT_TEST(default_server_answers_a_probe_while_64_keep_alive_clients_are_busy);
     CPPUNIT_TEST(slow_head_is_cut_at_the_header_deadline_and_counted);
     CPPUNIT_TEST(handler_past_its_deadline_gets_504_and_the_late_answer_is_dropped);
@@ -535,6 +540,18 @@ public:
             const auto ms = msSince(started);
             CPPUNIT_ASSERT_MESSAGE("200 sequential requests took " + std::to_string(ms) + " ms", ms < 2000);
         }
+    }
+
+    // RFC 9112 3.2.2: with an absolute-form target the server uses its authority and ignores Host.
+    void absolute_form_host_replaces_the_host_field() {
+        Server s;
+        Client c(s.port());
+        c.send("GET http://b.example:8080/host HTTP/1.1\r\nHost: a.example\r\n\r\n");
+        CPPUNIT_ASSERT_EQUAL(std::string("b.example:8080"), c.read().body);
+        c.send("GET /host HTTP/1.1\r\nHost: a.example\r\n\r\n");
+        CPPUNIT_ASSERT_EQUAL(std::string("a.example"), c.read().body);
+        c.send("GET HTTPS://c.example/host?x=1 HTTP/1.1\r\nHost: a.example\r\n\r\n");
+        CPPUNIT_ASSERT_EQUAL(std::string("c.example"), c.read().body);
     }
 
     // A burst of connections is shared by the loops, not owned by whichever woke first.

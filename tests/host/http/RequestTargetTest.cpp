@@ -22,6 +22,7 @@ class RequestTargetTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(segments_are_decoded_one_by_one);
     CPPUNIT_TEST(only_origin_absolute_and_options_asterisk_forms);
     CPPUNIT_TEST(host_values);
+    CPPUNIT_TEST(authority_of_absolute_form);
     CPPUNIT_TEST(an_encoded_slash_is_a_parameter_value_never_a_separator);
     CPPUNIT_TEST_SUITE_END();
 
@@ -74,6 +75,15 @@ public:
         CPPUNIT_ASSERT(parseRequestTarget("GET", "/files/x/y%2Fz", path, query, error));
         // A rest parameter is a path: its own encoded '/' stays encoded, never a separator downstream.
         CPPUNIT_ASSERT_EQUAL(std::string("x/y%2Fz"), router.match("GET", path).params.at(0).second);
+    }
+
+    void authority_of_absolute_form() {
+        CPPUNIT_ASSERT_EQUAL(std::string("a.example:8080"), std::string(absoluteFormAuthority("http://a.example:8080/p?q")));
+        CPPUNIT_ASSERT_EQUAL(std::string("[::1]"), std::string(absoluteFormAuthority("https://[::1]?q")));
+        CPPUNIT_ASSERT_EQUAL(std::string("b"), std::string(absoluteFormAuthority("HTTP://b")));
+        CPPUNIT_ASSERT(absoluteFormAuthority("/p").empty());
+        CPPUNIT_ASSERT(absoluteFormAuthority("*").empty());
+        CPPUNIT_ASSERT(absoluteFormAuthority("ftp://x/").empty());
     }
 };
 
