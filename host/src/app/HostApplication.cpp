@@ -112,7 +112,10 @@ int HostApplication::main(const std::vector<std::string>& args) {
         std::cerr << "zintrust-host: configuration error: " << e.message() << "\n";
         return kExitBadEnvironment;
     }
-    configureLogging(env.logLevel, env.logFormat);
+    // --check-config and --list-services print a report that lists every problem; the log would
+    // say each a second time.
+    const bool reportOnly = mode_ == Mode::CheckConfig || mode_ == Mode::ListServices;
+    configureLogging(reportOnly ? "none" : env.logLevel, env.logFormat);
     auto& log = Poco::Logger::get("zt.host");
 
     registry::MicroserviceManager manager;

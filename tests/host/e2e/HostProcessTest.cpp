@@ -217,6 +217,9 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, rc);
         for (const auto& c : cases) {
             assertContains(out, std::string(c.plugin) + ": " + c.reason);
+            // Once: in the report, not again in a log line.
+            const std::string needle = std::string(c.plugin) + ": " + c.reason;
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(out, out.find(needle), out.rfind(needle));
         }
         assertContains(out, "service users: ok");
         assertContains(out, "result: FAILED");
@@ -233,6 +236,7 @@ public:
         int rc = runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, hostEnv(services, freePort()), out);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, rc);
         assertContains(out, bad + ": port: must be a number, got string");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(out, out.find(bad + ": port:"), out.rfind(bad + ": port:"));
         assertContains(out, dup + ": port: duplicate port");
         assertContains(out, "shop/broken/service.config.json: (document): invalid JSON");
     }
