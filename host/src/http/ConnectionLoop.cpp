@@ -207,13 +207,7 @@ void ConnectionLoop::run() {
             turn.clear();
         }
         if (stopAccepting_.load(std::memory_order_relaxed) && !acceptStopped_.load()) {
-            if (accepting_) {
-                try {
-                    poll_.remove(listening_);
-                } catch (const Poco::Exception&) {
-                }
-                accepting_ = false;
-            }
+            stopWatchingListener();
             acceptStopped_.store(true);
         }
         if (now - lastSweep_ >= kSweepInterval) {
@@ -224,15 +218,25 @@ void ConnectionLoop::run() {
     }
 }
 
+void ConnectionLoop::stopWatchingListener() {
+    if (!accepting_) return;
+    try {
+        poll_.remove(listening_);
+    } catch (const Poco::Exception&) {
+    }
+    accepting_ = false;
+}
+
+void ConnectionLoop::setRequestActive(HttpConnection& c, bool active) {
+    if (c.requestActive == active) return;
+    c.requestActive = active;
+    if (active) ctx_.activeRequests.fetch_add(1, std::memory_order_relaxed);
+    else ctx_.activeRequests.fetch_sub(1, std::memory_order_relaxed);
+}
+
 bool ConnectionLoop::exitTurn() {
     using State = HttpConnection::State;
-    if (accepting_) {
-        try {
-            poll_.remove(listening_);
-        } catch (const Poco::Exception&) {
-        }
-        accepting_ = false;
-    }
+    stopWatchingListener();
     // No new request starts: connections between requests close; answers being written and
     // requests in a handler finish, until the deadline.
     std::vector<HttpConnection*> done;
@@ -300,11 +304,7 @@ void ConnectionLoop::acceptSome(Clock::time_point now) {
             lastAcceptError_ = now;
         }
         if (accepting_) {
-            try {
-                poll_.remove(listening_);
-            } catch (const Poco::Exception&) {
-            }
-            accepting_ = false;
+            stopWatchingListener();
             acceptPausedUntil_ = now + kAcceptPause;
         }
         return;
@@ -455,10 +455,7 @@ void ConnectionLoop::process(HttpConnection& c) {
 }
 
 void ConnectionLoop::onRequest(HttpConnection& c, ReadRequest read) {
-    if (!c.requestActive) {
-        c.requestActive = true;
-        ctx_.activeRequests.fetch_add(1, std::memory_order_relaxed);
-    }
+    setRequestActive(c, true);
     ++c.served;
     auto ex = std::make_unique<Exchange>();
     ex->request = std::move(read.request);
@@ -628,10 +625,7 @@ void ConnectionLoop::answer(HttpConnection& c, const HttpResponse& response, boo
 
 void ConnectionLoop::refuse(HttpConnection& c, const HeadError& error) {
     if (error.status == 413) ctx_.counters->rejectedBodies.fetch_add(1, std::memory_order_relaxed);
-    if (!c.requestActive) {
-        c.requestActive = true;
-        ctx_.activeRequests.fetch_add(1, std::memory_order_relaxed);
-    }
+    setRequestActive(c, true);
     HttpResponse response;
     setJsonError(response, error.status, error.code, error.message);
     if (ctx_.stampOwnResponse) ctx_.stampOwnResponse(response);
@@ -665,10 +659,7 @@ bool ConnectionLoop::flush(HttpConnection& c) {
     c.out.clear();
     c.outSent = 0;
     releaseIfLarge(c.out);
-    if (c.requestActive) {
-        c.requestActive = false;
-        ctx_.activeRequests.fetch_sub(1, std::memory_order_relaxed);
-    }
+    setRequestActive(c, false);
     switch (c.after) {
     case HttpConnection::After::Close:
         close(c);
@@ -711,10 +702,7 @@ void ConnectionLoop::close(HttpConnection& c) {
     ctx_.watchdog->connectionClosed(&c.slot);
     if (c.admitted) ctx_.limits.release(c.ip);
     else --refusing_;
-    if (c.requestActive) {
-        c.requestActive = false;
-        ctx_.activeRequests.fetch_sub(1, std::memory_order_relaxed);
-    }
+    setRequestActive(c, false);
     if (c.in.capacity() >= kLargeBufferBytes || c.out.capacity() >= kLargeBufferBytes) noteLargeBufferFreed();
     closed_.push_back(std::move(it->second));
     conns_.erase(it);

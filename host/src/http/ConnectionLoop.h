@@ -72,6 +72,10 @@ private:
     void run();
     /// One turn of stopping; true when the thread may end.
     bool exitTurn();
+    /// Takes the listening socket out of the poll set (idempotent).
+    void stopWatchingListener();
+    /// Counts `c`'s current request in ServerContext::activeRequests, or stops counting it.
+    void setRequestActive(HttpConnection& c, bool active);
     void wake();
     void onEvent(HttpConnection& c, int mode, Clock::time_point now);
     void startHandler(HttpConnection& c);
