@@ -69,14 +69,4 @@ void HandlerPool::stop() {
     }
 }
 
-int HandlerPool::threads() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return static_cast<int>(workers_.size());
-}
-
-std::size_t HandlerPool::queued() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return queue_.size();
-}
-
 }  // namespace zt::http

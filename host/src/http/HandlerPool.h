@@ -32,8 +32,6 @@ public:
     /// Lets the threads finish the queue, then end; joins them.
     void stop();
 
-    int threads() const;
-    std::size_t queued() const;
 
 private:
     /// One thread; woken through its own semaphore, so submit() wakes exactly the thread that
@@ -45,7 +43,7 @@ private:
     void work(Worker& self);
 
     const int maxThreads_;
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     std::deque<std::function<void()>> queue_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<Worker*> idle_;  ///< waiting in ready.acquire(), most recently idle last
