@@ -46,7 +46,12 @@ std::pair<int, std::string> AdminApi::aggregateHealth() const {
         else ++unhealthy;
         if (!services.empty()) services += ',';
         services += "\"" + jsonEscape(rec.name) + "\":{\"status\":\"" + status + "\"";
-        if (!rec.error.empty()) services += ",\"error\":\"" + jsonEscape(rec.error) + "\"";
+        // The error is the monitor's last finding: shown only while it still describes the status
+        // shown, never "healthy" next to the reason of a degraded round that is over.
+        const bool errorIsCurrent = detail.empty() || status == registry::toString(rec.status);
+        if (!rec.error.empty() && status != "healthy" && errorIsCurrent) {
+            services += ",\"error\":\"" + jsonEscape(rec.error) + "\"";
+        }
         if (!detail.empty()) services += ",\"health\":" + detail;
         services += '}';
     }

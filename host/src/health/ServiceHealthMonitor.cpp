@@ -81,7 +81,7 @@ void ServiceHealthMonitor::run() {
         if (wake_.wait_for(lock, settings_.interval, [this] { return stopRequested_; })) break;
         lock.unlock();
         try {
-            checkNow();
+            settle();
         } catch (const std::exception& e) {
             // A monitor that dies silently would freeze every status: log and go on.
             Poco::Logger::get("zt.health").error("health round failed: %s", std::string(e.what()));
@@ -133,10 +133,10 @@ ServiceHealthMonitor::CheckResult ServiceHealthMonitor::probe(const std::string&
     return r;
 }
 
-void ServiceHealthMonitor::apply(const registry::ServiceRecord& before, const CheckResult& result) {
+bool ServiceHealthMonitor::apply(const registry::ServiceRecord& before, const CheckResult& result) {
     // Re-read: bootstrap may have marked the service Failed or Stopped while we were checking.
     auto current = registry_.find(before.name);
-    if (!current || !polled(current->status)) return;
+    if (!current || !polled(current->status)) return false;
 
     Counters& c = counters_[before.name];
     const bool good = result.status != ServiceStatus::Unhealthy;
@@ -174,10 +174,34 @@ void ServiceHealthMonitor::apply(const registry::ServiceRecord& before, const Ch
                                                    reason.empty() ? std::string() : " (" + reason + ")");
     }
     registry_.setStatus(before.name, next, reason);
+    return next != current->status || reason != current->error;
 }
 
 std::map<std::string, ServiceHealthMonitor::CheckResult> ServiceHealthMonitor::checkNow() {
-    std::lock_guard<std::mutex> round(roundMutex_);
+    bool changed = false;
+    return round(changed);
+}
+
+int ServiceHealthMonitor::settle() {
+    // Only a degraded answer can follow another service's status (a dependency degrades, never
+    // fails, its dependents), so a round that changed something and saw one is worth repeating;
+    // an unhealthy-only change is not (its next round would only wait out the same timeouts).
+    const auto limit = static_cast<int>(registry_.list().size()) + 1;
+    int rounds = 0;
+    bool again = true;
+    while (again && rounds < limit) {
+        bool changed = false;
+        const auto results = round(changed);
+        ++rounds;
+        again = changed && std::any_of(results.begin(), results.end(), [](const auto& entry) {
+                    return entry.second.status == ServiceStatus::Degraded;
+                });
+    }
+    return rounds;
+}
+
+std::map<std::string, ServiceHealthMonitor::CheckResult> ServiceHealthMonitor::round(bool& changed) {
+    std::lock_guard<std::mutex> roundLock(roundMutex_);
     std::vector<registry::ServiceRecord> targets;
     std::set<std::string> registered;
     for (auto& record : registry_.list()) {
@@ -210,7 +234,7 @@ std::map<std::string, ServiceHealthMonitor::CheckResult> ServiceHealthMonitor::c
 
     std::map<std::string, CheckResult> out;
     for (std::size_t i = 0; i < targets.size(); ++i) {
-        apply(targets[i], results[i]);
+        if (apply(targets[i], results[i])) changed = true;
         out.emplace(targets[i].name, results[i]);
     }
     return out;

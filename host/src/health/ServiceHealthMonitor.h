@@ -55,8 +55,8 @@ public:
     ServiceHealthMonitor(const ServiceHealthMonitor&) = delete;
     ServiceHealthMonitor& operator=(const ServiceHealthMonitor&) = delete;
 
-    /// Starts the background thread: a round every `interval`, the first one interval after start
-    /// (call checkNow() first for an immediate status). Calling it twice is harmless.
+    /// Starts the background thread: settle() every `interval`, the first one interval after
+    /// start (call settle() first for an immediate status). Calling it twice is harmless.
     void start();
     /// Wakes the thread and joins it; returns once a round in progress finished (at most about
     /// one check timeout). Idempotent.
@@ -66,6 +66,13 @@ public:
     /// One synchronous round (start-up, tests). Rounds never overlap: a call while the background
     /// round runs waits for it. Returns the raw result per polled service.
     std::map<std::string, CheckResult> checkNow();
+
+    /// Rounds back to back while a round changes a status and sees a degraded service, at most one
+    /// per registered service plus one; returns the number of rounds run. A service's health follows its dependencies' status
+    /// (orders reports degraded while users is still Starting), so a single round would leave it
+    /// degraded for a whole interval after its dependency came up. The background thread settles
+    /// too, so a recovered dependency clears its dependents' errors in the same round.
+    int settle();
 
     /// Checks one URL once (no status change): GET baseUrl + path within the timeout.
     CheckResult probe(const std::string& baseUrl, const std::string& path) const;
@@ -77,7 +84,10 @@ private:
     };
 
     void run();
-    void apply(const registry::ServiceRecord& before, const CheckResult& result);
+    /// One round; `changed` is set when any service's status or reason changed.
+    std::map<std::string, CheckResult> round(bool& changed);
+    /// Returns true when the service's status or reason changed.
+    bool apply(const registry::ServiceRecord& before, const CheckResult& result);
 
     registry::MicroserviceManager& registry_;
     Settings settings_;

@@ -66,6 +66,8 @@ class ServiceHealthMonitorTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(failed_services_are_not_polled_and_stay_failed);
     CPPUNIT_TEST(health_path_comes_from_the_resolver);
     CPPUNIT_TEST(settings_come_from_the_environment);
+    CPPUNIT_TEST(settle_gives_a_dependent_its_real_status_in_one_call);
+    CPPUNIT_TEST(settle_does_not_repeat_a_round_that_only_found_failures);
     CPPUNIT_TEST(background_thread_polls_on_the_interval);
     CPPUNIT_TEST(stop_wakes_the_sleeping_thread_promptly);
     CPPUNIT_TEST_SUITE_END();
@@ -201,6 +203,37 @@ public:
         monitor.checkNow();
         assertStatus(ServiceStatus::Healthy, registry_, "users");
         assertStatus(ServiceStatus::Unhealthy, registry_, "orders");  // default /health -> 404
+    }
+    void settle_gives_a_dependent_its_real_status_in_one_call() {
+        // orders answers as a real service does: degraded while users is not Healthy in the registry.
+        TestHttpServer users([](int, const auto&) { return jsonReply(200, kHealthy); });
+        std::atomic<registry::MicroserviceManager*> watched{&registry_};
+        TestHttpServer orders([&watched](int, const auto&) {
+            const bool up = watched.load()->find("users")->status == ServiceStatus::Healthy;
+            return jsonReply(200, up ? kHealthy : kDegraded);
+        });
+        add(registry_, "users", users.baseUrl(), true);
+        add(registry_, "orders", orders.baseUrl(), true);
+        health::ServiceHealthMonitor monitor(registry_, settings());
+        const int rounds = monitor.settle();
+        assertStatus(ServiceStatus::Healthy, registry_, "users");
+        assertStatus(ServiceStatus::Healthy, registry_, "orders");
+        CPPUNIT_ASSERT_EQUAL(std::string(), registry_.find("orders")->error);  // no stale "degraded"
+        CPPUNIT_ASSERT_EQUAL(2, rounds);  // starting -> degraded, then -> healthy with no degraded answer left
+        // A single round (what start-up did before) leaves the dependent degraded for an interval.
+        registry::MicroserviceManager fresh;
+        add(fresh, "users", users.baseUrl(), true);
+        add(fresh, "orders", orders.baseUrl(), true);
+        watched = &fresh;
+        health::ServiceHealthMonitor single(fresh, settings());
+        single.checkNow();
+        CPPUNIT_ASSERT_EQUAL(std::string("degraded"), std::string(registry::toString(fresh.find("orders")->status)));
+    }
+    void settle_does_not_repeat_a_round_that_only_found_failures() {
+        add(registry_, "gone", closedUrl());
+        health::ServiceHealthMonitor monitor(registry_, settings());
+        CPPUNIT_ASSERT_EQUAL(1, monitor.settle());
+        assertStatus(ServiceStatus::Unhealthy, registry_, "gone");
     }
     void settings_come_from_the_environment() {
         config::EnvConfig env;
