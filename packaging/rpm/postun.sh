@@ -5,4 +5,9 @@ if [ -d /run/systemd/system ]; then
         systemctl try-restart zintrust-host.service >/dev/null 2>&1 || :
     fi
 fi
+# Erase ($1 = 0): the user's folders go only when empty.
+if [ "$1" -eq 0 ]; then
+    rmdir --ignore-fail-on-non-empty /etc/zintrust/services.d /usr/local/lib/zintrust/plugins \
+        /usr/local/lib/zintrust 2>/dev/null || :
+fi
 exit 0

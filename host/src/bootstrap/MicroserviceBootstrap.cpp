@@ -1,5 +1,6 @@
 #include "bootstrap/MicroserviceBootstrap.h"
 
+#include <Poco/File.h>
 #include <Poco/Path.h>
 
 #include <algorithm>
@@ -43,8 +44,20 @@ void MicroserviceBootstrap::fail(Entry& e, const std::string& message) {
     manager_.setStatus(e.config.name, registry::ServiceStatus::Failed, message);
 }
 
+std::string MicroserviceBootstrap::pluginPath(const std::string& fileName) const {
+    // The first folder of ZT_PLUGIN_DIR that holds the file, as PATH finds a command; when none
+    // does, the first folder's path, so the load error names where the file was expected.
+    std::string first;
+    for (const auto& dir : env_.pluginDirs) {
+        std::string path = Poco::Path(dir).makeDirectory().setFileName(fileName).toString();
+        if (first.empty()) first = path;
+        if (Poco::File(path).exists()) return path;
+    }
+    return first;
+}
+
 void MicroserviceBootstrap::discoverServices() {
-    auto result = config::ServiceDiscovery::discover(env_.servicesDir);
+    auto result = config::ServiceDiscovery::discover(env_.servicesDirs);
     for (const auto& w : result.warnings) {
         warnings_.push_back(w);
         logger_.warning(w);
@@ -67,7 +80,7 @@ void MicroserviceBootstrap::discoverServices() {
     }
     for (const auto& missing : notFound) {
         std::string msg = "SERVICES: service '" + missing + "' was not found (or its config is invalid) in " +
-                          env_.servicesDir;
+                          env_.servicesDir;  // the list as the operator wrote it
         problems_.push_back({missing, msg});
         unknownServices_.push_back(missing);
         logger_.error(msg);
@@ -91,7 +104,7 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
         rec.baseUrl = "http://" + host + ":" + std::to_string(cfg.port);
         manager_.registerService(rec);
 
-        std::string path = Poco::Path(env_.pluginDir).makeDirectory().setFileName(cfg.plugin).toString();
+        std::string path = pluginPath(cfg.plugin);
         try {
             e.library = plugin::PluginLibrary::open(path);
             if (e.library->name() != cfg.name) {
@@ -101,7 +114,11 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
                 logger_.warning(w);
             }
         } catch (const plugin::PluginLoadError& ex) {
-            fail(e, ex.message() + " (service " + cfg.name + ", " + cfg.configFile + ": plugin)");
+            std::string searched;
+            if (env_.pluginDirs.size() > 1 && !Poco::File(path).exists()) {
+                searched = "; not in any folder of ZT_PLUGIN_DIR=" + env_.pluginDir;
+            }
+            fail(e, ex.message() + searched + " (service " + cfg.name + ", " + cfg.configFile + ": plugin)");
             entries_.push_back(std::move(e));
             continue;
         }
@@ -360,7 +377,7 @@ void MicroserviceBootstrap::startCallsAndMonitor() {
             if (const auto* c = configOf(name)) return c->healthCheck;
             return remotes_.healthCheckPath(name);
         });
-    monitor_->checkNow();  // statuses are real from the first admin request on
+    monitor_->settle();  // statuses are real from the first admin request on
     monitor_->start();
 }
 

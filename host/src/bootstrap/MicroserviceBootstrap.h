@@ -65,6 +65,9 @@ public:
     std::shared_ptr<const calls::ServiceCaller> caller() const { return caller_; }
 
 private:
+    /// Where the plugin file `fileName` is: the first folder of ZT_PLUGIN_DIR that has it.
+    std::string pluginPath(const std::string& fileName) const;
+
     struct Entry {
         config::ServiceConfig config;
         std::shared_ptr<plugin::PluginLibrary> library;

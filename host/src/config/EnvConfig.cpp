@@ -146,6 +146,27 @@ std::vector<std::string> splitList(const std::string& s) {
     return out;
 }
 
+}  // namespace
+
+std::vector<std::string> splitFolderList(const std::string& variable, const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t colon = text.find(':', start);
+        std::string item = text.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+        if (item.empty()) {
+            throw ConfigError(variable + ": empty folder in the list '" + text +
+                              "' (folders are separated by ':'; write ./ for the current folder)");
+        }
+        out.push_back(std::move(item));
+        if (colon == std::string::npos) break;
+        start = colon + 1;
+    }
+    return out;
+}
+
+namespace {
+
 void readDatabaseUrl(const std::string& url, DatabaseSettings& db) {
     auto schemeEnd = url.find("://");
     auto authorityEnd = url.find('/', schemeEnd == std::string::npos ? 0 : schemeEnd + 3);
@@ -285,6 +306,8 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     c.adminPort = static_cast<int>(r.integer("ADMIN_PORT", c.adminPort, 0, 65535));
     c.pluginDir = r.string("ZT_PLUGIN_DIR", defaultPluginDir);
     c.servicesDir = r.string("ZT_SERVICES_DIR", defaultServicesDir);
+    c.pluginDirs = splitFolderList("ZT_PLUGIN_DIR", c.pluginDir);
+    c.servicesDirs = splitFolderList("ZT_SERVICES_DIR", c.servicesDir);
     c.otlpEndpoint = r.string("OTEL_EXPORTER_OTLP_ENDPOINT", "");
     if (!c.otlpEndpoint.empty()) {
         try {

@@ -63,8 +63,10 @@ struct EnvConfig {
     std::string logFormat = "text";  ///< "text" or "json"
 
     int adminPort = 9000;        ///< ADMIN_PORT; 0 disables the admin server
-    std::string pluginDir;       ///< ZT_PLUGIN_DIR
-    std::string servicesDir;     ///< ZT_SERVICES_DIR
+    std::string pluginDir;       ///< ZT_PLUGIN_DIR as given: one folder or a ':'-separated list
+    std::string servicesDir;     ///< ZT_SERVICES_DIR as given: one folder or a ':'-separated list
+    std::vector<std::string> pluginDirs;    ///< pluginDir's folders, searched in order
+    std::vector<std::string> servicesDirs;  ///< servicesDir's folders, scanned in order
     std::string otlpEndpoint;    ///< OTEL_EXPORTER_OTLP_ENDPOINT, empty = no export
     std::string bindAddress = "0.0.0.0";  ///< ZT_BIND_ADDRESS for every listening socket
     int httpMaxThreads = 256;    ///< ZT_HTTP_MAX_THREADS: handler threads per service server
@@ -95,6 +97,10 @@ struct EnvConfig {
     static EnvConfig load(const EnvLookup& env, const std::string& defaultPluginDir,
                           const std::string& defaultServicesDir);
 };
+
+/// Splits a ':'-separated folder list (PATH-style). Throws ConfigError naming `variable` for an
+/// empty list or an empty entry ("a::b", a trailing ':'), which would otherwise mean "./".
+std::vector<std::string> splitFolderList(const std::string& variable, const std::string& text);
 
 /// Loads KEY=VALUE lines (# comments, optional `export `, optional single/double quotes) from
 /// `path` into the process environment without overriding variables that are already set.

@@ -29,15 +29,23 @@ std::vector<std::string> sortedSubdirectories(const std::string& dir) {
 }  // namespace
 
 DiscoveryResult ServiceDiscovery::discover(const std::string& servicesDir) {
+    return discover(std::vector<std::string>{servicesDir});
+}
+
+DiscoveryResult ServiceDiscovery::discover(const std::vector<std::string>& servicesDirs) {
     DiscoveryResult result;
-    Poco::File root(servicesDir);
-    if (!root.exists() || !root.isDirectory()) {
-        result.errors.push_back({servicesDir, servicesDir + ": services folder does not exist "
-                                                            "(set ZT_SERVICES_DIR)"});
-        return result;
+    std::vector<std::string> domainDirs;
+    for (const auto& servicesDir : servicesDirs) {
+        Poco::File root(servicesDir);
+        if (!root.exists() || !root.isDirectory()) {
+            result.errors.push_back({servicesDir, servicesDir + ": services folder does not exist "
+                                                                "(set ZT_SERVICES_DIR)"});
+            continue;
+        }
+        for (auto& d : sortedSubdirectories(servicesDir)) domainDirs.push_back(std::move(d));
     }
     std::vector<ServiceConfig> found;
-    for (const auto& domainDir : sortedSubdirectories(servicesDir)) {
+    for (const auto& domainDir : domainDirs) {
         for (const auto& serviceDir : sortedSubdirectories(domainDir)) {
             Poco::Path file(serviceDir);
             file.makeDirectory().setFileName("service.config.json");

@@ -1,6 +1,8 @@
 #pragma once
 // Finds <servicesDir>/<domain>/<service>/service.config.json (README: service.config.json). Folders named "shared"
 // are skipped. One bad file fails that service only: its error is collected and discovery goes on.
+// With several folders (ZT_SERVICES_DIR=a:b) they are scanned in order: a name, port or database
+// role already taken by an earlier folder's service is a duplicate in the later one.
 #include <string>
 #include <vector>
 
@@ -23,6 +25,8 @@ class ServiceDiscovery {
 public:
     /// Scans `servicesDir`. A missing folder is one error, not an exception.
     static DiscoveryResult discover(const std::string& servicesDir);
+    /// Scans each folder in order; each missing one is one error naming ZT_SERVICES_DIR.
+    static DiscoveryResult discover(const std::vector<std::string>& servicesDirs);
 };
 
 }  // namespace zt::config

@@ -12,6 +12,7 @@
 
 using zt::config::EnvConfig;
 using zt::config::mapEnvironment;
+using zt::config::ConfigError;
 using zt::config::test::TempDir;
 
 namespace {
@@ -173,6 +174,19 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("/opt/p"), c.pluginDir);
         CPPUNIT_ASSERT_EQUAL(std::string("/opt/s"), c.servicesDir);
         CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1"), c.bindAddress);
+        CPPUNIT_ASSERT(c.pluginDirs == std::vector<std::string>{"/opt/p"});
+        c = loadEnv({{"ZT_PLUGIN_DIR", "/usr/local/p:/usr/p"}, {"ZT_SERVICES_DIR", "/etc/s.d:/etc/s:./mine"}});
+        CPPUNIT_ASSERT(c.pluginDirs == (std::vector<std::string>{"/usr/local/p", "/usr/p"}));
+        CPPUNIT_ASSERT(c.servicesDirs == (std::vector<std::string>{"/etc/s.d", "/etc/s", "./mine"}));
+        CPPUNIT_ASSERT_EQUAL(std::string("/etc/s.d:/etc/s:./mine"), c.servicesDir);
+        for (const std::string bad : {"/a::/b", "/a:", ":/a", ":"}) {
+            try {
+                loadEnv({{"ZT_PLUGIN_DIR", bad}});
+                CPPUNIT_FAIL("accepted ZT_PLUGIN_DIR=" + bad);
+            } catch (const ConfigError& e) {
+                CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find("ZT_PLUGIN_DIR: empty folder in the list '" + bad + "'") == 0);
+            }
+        }
     }
 
     void microservices_reads_true_and_false() {
