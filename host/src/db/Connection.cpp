@@ -22,9 +22,23 @@ namespace zt::db {
 
 namespace {
 
+/// Server options every session starts with: dates render the same way whatever the server's
+/// defaults, as ISO text in UTC, which Value turns into ISO 8601 with 'Z' (docs/DATABASE.md:
+/// Values). Connection options rather than SET statements, so RESET ALL keeps them.
+constexpr const char* kSessionOptions = "-c TimeZone=UTC -c DateStyle=ISO,YMD";
+
 void registerConnectorOnce() {
     static std::once_flag once;
-    std::call_once(once, [] { Poco::Data::PostgreSQL::Connector::registerConnector(); });
+    std::call_once(once, [] {
+        Poco::Data::PostgreSQL::Connector::registerConnector();
+        // Poco's connector accepts only host/port/user/password/dbname/connect_timeout in its
+        // connection string, so the options reach libpq through PGOPTIONS, which it reads for
+        // every connection. Set once, before this process's first connection; an operator's own
+        // PGOPTIONS is kept and comes first (a later -c of the same setting wins).
+        const char* own = std::getenv("PGOPTIONS");
+        std::string options = own && *own ? std::string(own) + " " + kSessionOptions : kSessionOptions;
+        ::setenv("PGOPTIONS", options.c_str(), 1);
+    });
 }
 
 /// libpq messages do not contain the password, but a message is user-visible: scrub it anyway.

@@ -100,7 +100,29 @@ Value Value::fromPostgres(Oid typeOid, bool isNull, std::string text) {
         v.typeOid_ = typeOid;  // keep the column type even for NULL cells
         return v;
     }
-    return Value(kindForOid(typeOid), typeOid, std::move(text));
+    const Kind kind = kindForOid(typeOid);
+    if (kind == Kind::Timestamp) return Value(kind, typeOid, isoTimestamp(std::move(text)));
+    return Value(kind, typeOid, std::move(text));
+}
+
+std::string Value::isoTimestamp(std::string text) {
+    // PostgreSQL's ISO DateStyle: "YYYY-MM-DD HH:MM:SS[.ffffff][+HH[:MM[:SS]]]" and, before year 1,
+    // a " BC" suffix. The seconds end at the first '+' or '-' after the time starts.
+    const auto timeStart = text.find(' ');
+    if (timeStart == std::string::npos || text == "infinity" || text == "-infinity") return text;
+    if (text.size() >= 3 && text.compare(text.size() - 3, 3, " BC") == 0) return text;  // no ISO form kept
+    std::size_t tz = text.find_first_of("+-", timeStart);
+    if (tz == std::string::npos) tz = text.size();
+    std::string out = text.substr(0, tz);
+    out[timeStart] = 'T';
+    const std::size_t dot = out.find('.', timeStart);
+    const std::size_t digits = dot == std::string::npos ? 0 : out.size() - dot - 1;
+    if (dot == std::string::npos) out += '.';
+    if (digits < 6) out.append(6 - digits, '0');
+    const std::string offset = text.substr(tz);
+    if (offset.empty()) return out;  // timestamp without time zone: no offset to write
+    if (offset == "+00") return out + 'Z';
+    return offset.size() == 3 ? out + offset + ":00" : out + offset;
 }
 
 void Value::badCast(const char* wanted) const {
@@ -155,25 +177,7 @@ std::string Value::asJson() const {
 
 std::string Value::asTimestamp() const {
     if (kind_ != Kind::Timestamp) badCast("timestamp");
-    if (text_ == "infinity" || text_ == "-infinity") return text_;
-    // ISO output: "YYYY-MM-DD HH:MM:SS[.ffffff][+TZ[:MM]][ BC]". The seconds end at the first '.',
-    // '+' or '-' after the time's start, or at the end / " BC".
-    auto timeStart = text_.find(' ');
-    if (timeStart == std::string::npos) badCast("timestamp");
-    std::size_t end = text_.size();
-    if (end >= 3 && text_.compare(end - 3, 3, " BC") == 0) end -= 3;
-    std::size_t tz = text_.find_first_of("+-", timeStart);
-    if (tz == std::string::npos || tz > end) tz = end;
-    std::size_t dot = text_.find('.', timeStart);
-    std::string out = text_.substr(0, tz);
-    if (dot == std::string::npos || dot > tz) {
-        out += ".000000";
-    } else {
-        std::size_t digits = tz - dot - 1;
-        if (digits < 6) out.append(6 - digits, '0');
-    }
-    out += text_.substr(tz);
-    return out;
+    return text_;
 }
 
 std::string Value::toJson() const {

@@ -41,9 +41,14 @@ public:
     std::string asString() const;      ///< the text of any non-NULL value
     std::string asNumeric() const;     ///< exact decimal text (int/numeric/float kinds)
     std::string asJson() const;        ///< json/jsonb text as stored
-    /// Timestamp/timestamptz text with exactly six fractional digits ("2024-01-02 03:04:05.120000+00");
-    /// PostgreSQL trims trailing zeros, callers comparing or parsing want a fixed shape.
+    /// Timestamp/timestamptz as ISO 8601 with exactly six fractional digits: timestamptz with its
+    /// offset ("2024-01-02T03:04:05.120000Z"; sessions run in UTC, docs/DATABASE.md), timestamp
+    /// without one ("2024-01-02T03:04:05.000000"). Also the text toJson() and asString() give.
     std::string asTimestamp() const;
+
+    /// PostgreSQL's ISO output of a timestamp[tz] in the shape asTimestamp() documents; infinity
+    /// and BC dates are returned as PostgreSQL wrote them.
+    static std::string isoTimestamp(std::string postgresText);
 
     /// The JSON type the value renders as (toJson): int kinds as integers, finite floats as numbers
     /// (NaN/Infinity as strings), NUMERIC as a string (a JSON number would be rounded to a double by

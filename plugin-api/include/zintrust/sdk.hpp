@@ -361,7 +361,8 @@ public:
         if (c.kind != ZT_DB_BOOL) fail(column, "a boolean", at(column));
         return c.text == "true";
     }
-    /// Text, NUMERIC (exact decimal text), timestamps (ISO text with microseconds), UUIDs.
+    /// Text, NUMERIC (exact decimal text), timestamps (ISO 8601 with microseconds and offset,
+    /// "2026-12-01T19:32:55.725924Z"), UUIDs.
     std::string string(const std::string& column) const {
         if (!columns_) {
             const Json& v = at(column);

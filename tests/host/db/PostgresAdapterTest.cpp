@@ -329,13 +329,12 @@ public:
                                                       {"flag", Value::boolean(true)},
                                                       {"ratio", Value::real(0.1)},
                                                       {"missing", Value::null()}}));
-        a_->rawQuery("SET TIME ZONE 'UTC'");  // a raw SET: must not leak (checked by the pool tests)
+        // No SET TIME ZONE: every session runs in UTC whatever the server's default.
         a_->transaction([&](Transaction& tx) {
-            tx.rawQuery("SET LOCAL TIME ZONE 'UTC'");
             auto res = tx.query(QueryBuilder::from("typed").whereEq("id", Value::integer(1)).first());
             const auto& row = res.front();
-            CPPUNIT_ASSERT_EQUAL(std::string("2024-02-29 13:14:15.123456+00"), row["at"].asTimestamp());
-            CPPUNIT_ASSERT_EQUAL(std::string("2024-02-29 13:14:15.000001"), row["local"].asTimestamp());
+            CPPUNIT_ASSERT_EQUAL(std::string("2024-02-29T13:14:15.123456Z"), row["at"].asTimestamp());
+            CPPUNIT_ASSERT_EQUAL(std::string("2024-02-29T13:14:15.000001"), row["local"].asTimestamp());
             CPPUNIT_ASSERT_EQUAL(std::string("12345678901234567890.123456789"), row["amount"].asNumeric());
             CPPUNIT_ASSERT_EQUAL(std::string("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"), row["ref"].asString());
             CPPUNIT_ASSERT_EQUAL(std::string(R"({"a": [1, 2], "b": {"c": null}})"), row["doc"].asJson());
@@ -344,7 +343,7 @@ public:
             CPPUNIT_ASSERT(row["missing"].isNull());
             CPPUNIT_ASSERT_EQUAL(pgtype::Uuid, row["ref"].typeOid());
             CPPUNIT_ASSERT_EQUAL(pgtype::Numeric, row["amount"].typeOid());
-            CPPUNIT_ASSERT_EQUAL(std::string(R"({"id":1,"at":"2024-02-29 13:14:15.123456+00","local":"2024-02-29 13:14:15.000001",)"
+            CPPUNIT_ASSERT_EQUAL(std::string(R"({"id":1,"at":"2024-02-29T13:14:15.123456Z","local":"2024-02-29T13:14:15.000001",)"
                                              R"("amount":"12345678901234567890.123456789","ref":"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",)"
                                              R"("doc":{"a": [1, 2], "b": {"c": null}},"flag":true,"ratio":0.1,"missing":null})"),
                                  row.toJson());
@@ -352,6 +351,15 @@ public:
             Poco::JSON::Parser parser;
             auto parsed = parser.parse(res.toJson()).extract<Poco::JSON::Object::Ptr>();
             CPPUNIT_ASSERT_EQUAL(1, parsed->getValue<int>("rowCount"));
+        });
+        // A session set to another zone gets its offset written out in full ("+05:30", never "+05").
+        a_->transaction([&](Transaction& tx) {
+            tx.rawQuery("SET LOCAL TIME ZONE 'Asia/Kolkata'");
+            auto res = tx.query(QueryBuilder::from("typed").whereEq("id", Value::integer(1)).first());
+            CPPUNIT_ASSERT_EQUAL(std::string("2024-02-29T18:44:15.123456+05:30"), res.front()["at"].asTimestamp());
+            tx.rawQuery("SET LOCAL TIME ZONE 'America/Sao_Paulo'");
+            res = tx.query(QueryBuilder::from("typed").whereEq("id", Value::integer(1)).first());
+            CPPUNIT_ASSERT_EQUAL(std::string("2024-02-29T10:14:15.123456-03:00"), res.front()["at"].asTimestamp());
         });
     }
 

@@ -225,10 +225,19 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("null"), Value::fromPostgres(Text, true, "").toJson());
         CPPUNIT_ASSERT_EQUAL(std::string("{\"a\": [1]}"), Value::fromPostgres(Jsonb, false, "{\"a\": [1]}").toJson());
         CPPUNIT_ASSERT_EQUAL(std::string("\"say \\\"hi\\\"\\n\""), Value::fromPostgres(Text, false, "say \"hi\"\n").toJson());
-        CPPUNIT_ASSERT_EQUAL(std::string("2024-01-02 03:04:05.100000+00"),
+        CPPUNIT_ASSERT_EQUAL(std::string("2024-01-02T03:04:05.100000Z"),
                              Value::fromPostgres(TimestampTz, false, "2024-01-02 03:04:05.1+00").asTimestamp());
-        CPPUNIT_ASSERT_EQUAL(std::string("2024-01-02 03:04:05.000000"),
+        CPPUNIT_ASSERT_EQUAL(std::string("\"2024-01-02T03:04:05.100000Z\""),
+                             Value::fromPostgres(TimestampTz, false, "2024-01-02 03:04:05.1+00").toJson());
+        CPPUNIT_ASSERT_EQUAL(std::string("2024-01-02T03:04:05.000000"),
                              Value::fromPostgres(Timestamp, false, "2024-01-02 03:04:05").asTimestamp());
+        CPPUNIT_ASSERT_EQUAL(std::string("2024-01-02T03:04:05.123456+05:30"),
+                             Value::fromPostgres(TimestampTz, false, "2024-01-02 03:04:05.123456+05:30").asTimestamp());
+        CPPUNIT_ASSERT_EQUAL(std::string("2024-01-02T03:04:05.000000-03:00"),
+                             Value::fromPostgres(TimestampTz, false, "2024-01-02 03:04:05-03").asTimestamp());
+        CPPUNIT_ASSERT_EQUAL(std::string("infinity"), Value::fromPostgres(TimestampTz, false, "infinity").asTimestamp());
+        CPPUNIT_ASSERT_EQUAL(std::string("0044-03-15 12:00:00+00 BC"),
+                             Value::fromPostgres(TimestampTz, false, "0044-03-15 12:00:00+00 BC").asTimestamp());
         CPPUNIT_ASSERT_THROW(Value::fromPostgres(Text, true, "").asInt64(), Poco::BadCastException);
         CPPUNIT_ASSERT_THROW(Value::fromPostgres(Text, false, "12abc").asInt64(), Poco::BadCastException);
     }

@@ -118,7 +118,7 @@ public:
             {ZT_DB_INT, "9007199254740993"}, {ZT_DB_FLOAT, "3.25"}, {ZT_DB_FLOAT, "3"}, {ZT_DB_STRING, "NaN"},
             {ZT_DB_STRING, "12345678901234567890.12"}, {ZT_DB_STRING, "Zo\xc3\xab \"q\" \\ / \x01"},
             {ZT_DB_BOOL, "true"}, {ZT_DB_BOOL, "false"}, {ZT_DB_NULL, ""}, {ZT_DB_JSON, R"({"a": [1, 2]})"},
-            {ZT_DB_STRING, "2024-01-02 03:04:05.12+00"}, {ZT_DB_STRING, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"},
+            {ZT_DB_STRING, "2024-01-02T03:04:05.120000Z"}, {ZT_DB_STRING, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"},
             {ZT_DB_STRING, "first"}, {ZT_DB_INT, "7"}};
         // Each cell's kind is the type of the same cell in the JSON rendering.
         const auto json = sdk::Json::parse(plugin::apiDbResultJson(&res).data,
@@ -169,7 +169,7 @@ public:
             CPPUNIT_ASSERT(row.has("doc"));
             CPPUNIT_ASSERT(!row.has("nope"));
             CPPUNIT_ASSERT_EQUAL(2, row.json("doc")["a"][1].get<int>());
-            CPPUNIT_ASSERT_EQUAL(std::string("2024-01-02 03:04:05.12+00"), row.string("created"));
+            CPPUNIT_ASSERT_EQUAL(std::string("2024-01-02T03:04:05.120000Z"), row.string("created"));
             CPPUNIT_ASSERT_EQUAL(std::int64_t{7}, row.integer("dup"));  // the last "dup"
         }
         CPPUNIT_ASSERT_EQUAL(json.rows[1].toJson().dump(), cells.rows[1].toJson().dump());
