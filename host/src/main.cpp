@@ -2,8 +2,11 @@
 
 #include <csignal>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "app/HostApplication.h"
+#include "app/TokenCommand.h"
 
 int main(int argc, char** argv) {
     // Block the termination signals before any thread exists, so every server thread inherits the
@@ -16,6 +19,10 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
+    if (argc > 1 && std::string(argv[1]) == "token") {
+        // A command of its own (its options are not the server's): prints a JWT and exits.
+        return zt::app::runTokenCommand(std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
+    }
     auto args = zt::app::normalizeArguments(argc, argv);
     try {
         zt::app::HostApplication app;

@@ -4,7 +4,7 @@ set -euo pipefail
 
 ZT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ZT_BUILD_DIR="${ZT_BUILD_DIR:-$ZT_ROOT/build}"
-ZT_JOBS="${ZT_JOBS:-2}"
+ZT_JOBS="${ZT_JOBS:-$(nproc)}"
 
 # Debian 12 packages the build, the tests and the demo need.
 ZT_PACKAGES=(
@@ -12,7 +12,7 @@ ZT_PACKAGES=(
   libpoco-dev libcppunit-dev libssl-dev libpq-dev nlohmann-json3-dev libgoogle-perftools-dev
   postgresql-15 postgresql-client-15
   python3 python3-jwt
-  dpkg-dev rpm lintian fakeroot
+  dpkg-dev rpm rpmlint lintian fakeroot man-db
 )
 
 zt_log() { printf '[zintrust] %s\n' "$*" >&2; }
@@ -37,8 +37,37 @@ zt_install_packages() {
   fi
 }
 
-# zt_build [extra cmake args...]: configure (once) and build with -j$ZT_JOBS.
-zt_build() {
+zt_configure() {
   cmake -S "$ZT_ROOT" -B "$ZT_BUILD_DIR" -DCMAKE_BUILD_TYPE="${ZT_BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
+}
+
+# zt_build [extra cmake args...]: configure (once) and build everything with -j$ZT_JOBS.
+zt_build() {
+  zt_configure "$@"
   cmake --build "$ZT_BUILD_DIR" -j"$ZT_JOBS"
+}
+
+# zt_build_quietly LOG TARGET...: configure, then build only TARGETs with -j$ZT_JOBS, the compiler's
+# output in LOG and one progress line on the terminal; on failure the end of LOG is shown.
+zt_build_quietly() {
+  local log="$1" line percent status
+  shift
+  mkdir -p "$(dirname "$log")"
+  zt_configure >"$log" 2>&1 || { tail -n 40 "$log" >&2; return 1; }
+  set +e
+  cmake --build "$ZT_BUILD_DIR" -j"$ZT_JOBS" --target "$@" 2>&1 | tee -a "$log" | while IFS= read -r line; do
+    if [[ $line =~ ^\[\ *([0-9]+)%\] ]]; then
+      percent="${BASH_REMATCH[1]}"
+      [[ -t 2 ]] && printf '\r[zintrust] building %s ... %3s%%' "$*" "$percent" >&2
+    fi
+  done
+  status="${PIPESTATUS[0]}"
+  set -e
+  [[ -t 2 ]] && printf '\r\033[K' >&2
+  if [[ $status -ne 0 ]]; then
+    tail -n 40 "$log" >&2
+    zt_log "build failed (whole output: $log)"
+    return 1
+  fi
+  zt_log "built $* (compiler output: $log)"
 }
