@@ -2,7 +2,6 @@
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
-#include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionException.h>
 #include <Poco/Util/OptionSet.h>
@@ -75,16 +74,28 @@ void HostApplication::handleOption(const std::string& name, const std::string& v
 }
 
 void HostApplication::printHelp() const {
-    Poco::Util::HelpFormatter help(options());
-    help.setUnixStyle(true);
-    help.setCommand("zintrust-host");
-    help.setUsage("[--env-file FILE] [--check-config] [--list-services] [--version] [--help]");
-    help.setHeader("Loads the service plugins named by SERVICES and serves each on its port.");
-    std::string footer = "Environment variables:";
-    for (const auto& v : config::EnvConfig::knownVariables()) footer += " " + v;
-    footer += "\nExit status: 0 ok, 1 --check-config found problems, 2 bad environment or usage.";
-    help.setFooter(footer);
-    help.format(std::cout);
+    // Written out rather than Poco's HelpFormatter: it wraps the usage line and cannot show the
+    // token command. Every line fits 80 columns (HostProcessTest checks).
+    std::cout <<
+        "usage: zintrust-host [--env-file FILE] [--check-config | --list-services]\n"
+        "       zintrust-host token --sub NAME [--ttl 1h] [--aud AUD] [--key FILE]\n"
+        "       zintrust-host --version | --help\n"
+        "\n"
+        "Loads every service found in ZT_SERVICES_DIR (only those SERVICES names, when\n"
+        "set) with its plugin from ZT_PLUGIN_DIR and serves each service on its own\n"
+        "port, with an admin port (ADMIN_PORT, default 9000).\n"
+        "\n"
+        "  --env-file FILE   load KEY=VALUE lines from FILE (the environment wins)\n"
+        "  --check-config    validate the environment, service configs, plugins and\n"
+        "                    database rights; print a report; exit 0 (ok) or 1\n"
+        "  --list-services   print the folders and the services found, and exit\n"
+        "  --version         print the version and exit\n"
+        "  -h, --help        print this help and exit\n"
+        "  token --help      how to print a JWT for the jwt services\n"
+        "\n"
+        "Variables (SERVICES, DATABASE_URL, SERVICE_JWT_SECRET, ...): man zintrust-host\n"
+        "and /etc/zintrust/zintrust.env, which lists every one with its default.\n"
+        "Exit status: 0 ok, 1 --check-config found problems, 2 bad environment or usage.\n";
 }
 
 int HostApplication::main(const std::vector<std::string>& args) {

@@ -3,6 +3,8 @@
 // Inter-service calls; docs/HEALTH.md; as far as the foundation goes).
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <sstream>
+
 #include <filesystem>
 #include <string>
 
@@ -34,6 +36,7 @@ class HostProcessTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(env_file_supplies_variables_and_bad_line_is_named);
     CPPUNIT_TEST(version_help_list_services_and_unknown_option);
     CPPUNIT_TEST(sigterm_stops_cleanly_with_exit_0);
+    CPPUNIT_TEST(folder_lists_find_services_and_plugins_in_every_folder);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -288,12 +291,53 @@ public:
         CPPUNIT_ASSERT_EQUAL(0, runCommand({ZT_TEST_HOST_BINARY, "--version"}, env, out));
         assertContains(out, "zintrust-host " ZT_VERSION);
         CPPUNIT_ASSERT_EQUAL(0, runCommand({ZT_TEST_HOST_BINARY, "--help"}, env, out));
-        assertContains(out, "--check-config");
-        assertContains(out, "MICROSERVICES_TRACING_RATE");
+        assertContains(out, "usage: zintrust-host [--env-file FILE] [--check-config | --list-services]\n");
+        assertContains(out, "zintrust-host token --sub NAME");
+        assertContains(out, "man zintrust-host");
+        std::istringstream lines(out);
+        for (std::string line; std::getline(lines, line);) {
+            CPPUNIT_ASSERT_MESSAGE("wider than 80 columns: " + line, line.size() <= 80);
+        }
         CPPUNIT_ASSERT_EQUAL(0, runCommand({ZT_TEST_HOST_BINARY, "--list-services"}, env, out));
         assertContains(out, "users  domain=ecommerce version=1.0.0 port=" + std::to_string(services.ports["users"]));
         CPPUNIT_ASSERT_EQUAL(2, runCommand({ZT_TEST_HOST_BINARY, "--frobnicate"}, env, out));
         assertContains(out, "frobnicate");
+    }
+
+    void folder_lists_find_services_and_plugins_in_every_folder() {
+        // The package's layout: the user's folders first (here: payments and an empty plugin
+        // folder), the package's after them (users, and the plugins).
+        ExampleServices packaged({"users"});
+        ExampleServices own({"payments"});
+        zt::test::TempDir ownPlugins;
+        int admin = freePort();
+        auto env = hostEnv(packaged, admin);
+        env["ZT_SERVICES_DIR"] = own.dir.path() + ":" + packaged.dir.path();
+        env["ZT_PLUGIN_DIR"] = ownPlugins.path() + ":" + std::string(ZT_TEST_PLUGIN_DIR);
+        {
+            HostProcess host(env, admin);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, httpRequest("GET", packaged.ports["users"], "/health").status);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, httpRequest("GET", own.ports["payments"], "/health").status);
+            CPPUNIT_ASSERT_EQUAL(0, host.terminate(10000));
+        }
+        std::string out;
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 0, runCommand({ZT_TEST_HOST_BINARY, "--list-services"}, env, out));
+        assertContains(out, "services folder: " + own.dir.path() + ":" + packaged.dir.path());
+        assertContains(out, "payments  domain=ecommerce");
+        assertContains(out, "users  domain=ecommerce");
+
+        // A plugin found in no folder names the list; a missing folder is named; an empty entry
+        // is a bad variable (exit 2), never "the current folder".
+        env["ZT_PLUGIN_DIR"] = ownPlugins.path() + ":" + ownPlugins.path() + "/also-empty";
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out));
+        assertContains(out, "not in any folder of ZT_PLUGIN_DIR=" + env["ZT_PLUGIN_DIR"]);
+        env["ZT_PLUGIN_DIR"] = ZT_TEST_PLUGIN_DIR;
+        env["ZT_SERVICES_DIR"] = own.dir.path() + ":" + own.dir.path() + "/nowhere";
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out));
+        assertContains(out, own.dir.path() + "/nowhere: services folder does not exist");
+        env["ZT_SERVICES_DIR"] = own.dir.path() + "::" + packaged.dir.path();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 2, runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out));
+        assertContains(out, "ZT_SERVICES_DIR: empty folder in the list");
     }
 
     void sigterm_stops_cleanly_with_exit_0() {
