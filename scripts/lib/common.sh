@@ -47,13 +47,15 @@ zt_build() {
   cmake --build "$ZT_BUILD_DIR" -j"$ZT_JOBS"
 }
 
-# zt_build_quietly LOG TARGET...: configure, then build only TARGETs with -j$ZT_JOBS, the compiler's
-# output in LOG and one progress line on the terminal; on failure the end of LOG is shown.
+# zt_build_quietly LOG TARGET...: configure (with the cmake arguments in the array
+# ZT_CONFIGURE_ARGS, when set), then build only TARGETs with -j$ZT_JOBS, the compiler's output in
+# LOG and one progress line on the terminal; on failure the end of LOG is shown.
 zt_build_quietly() {
   local log="$1" line percent status
+  [[ -v ZT_CONFIGURE_ARGS ]] || local ZT_CONFIGURE_ARGS=()
   shift
   mkdir -p "$(dirname "$log")"
-  zt_configure >"$log" 2>&1 || { tail -n 40 "$log" >&2; return 1; }
+  zt_configure "${ZT_CONFIGURE_ARGS[@]}" >"$log" 2>&1 || { tail -n 40 "$log" >&2; return 1; }
   set +e
   cmake --build "$ZT_BUILD_DIR" -j"$ZT_JOBS" --target "$@" 2>&1 | tee -a "$log" | while IFS= read -r line; do
     if [[ $line =~ ^\[\ *([0-9]+)%\] ]]; then
