@@ -95,6 +95,10 @@ public:
         auto agg = httpRequest("GET", admin, "/health/services");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(agg.body, 200, agg.status);
         assertContains(agg.body, "\"summary\":{\"total\":3,\"healthy\":3,\"degraded\":0,\"unhealthy\":0}");
+        // From the first answer on, not an interval later: orders follows its dependencies, and
+        // the monitor's start-up rounds settle before the admin port opens.
+        CPPUNIT_ASSERT_MESSAGE(list.body, list.body.find("degraded") == std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(agg.body, agg.body.find("\"error\"") == std::string::npos);
         auto missing = httpRequest("GET", admin, "/nope");
         CPPUNIT_ASSERT_EQUAL(404, missing.status);
         auto post = httpRequest("POST", admin, "/services", "{}");
