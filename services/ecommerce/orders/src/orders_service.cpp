@@ -5,6 +5,8 @@
 // fails the order with 503 (the host's circuit breaker makes that fast) and nothing is stored.
 #include <zintrust/sdk.hpp>
 
+#include <map>
+
 #include "service_support.hpp"
 
 using namespace examples;
@@ -24,11 +26,13 @@ Json orderToApi(const Row& order, const Json& items) {
             {"items", items}};
 }
 
+Json itemToApi(const Row& r) {
+    return {{"sku", r.string("sku")}, {"quantity", r.integer("quantity")}, {"priceCents", r.integer("price_cents")}};
+}
+
 Json itemsToApi(const zt::sdk::Result& result) {
     Json items = Json::array();
-    for (const auto& r : result.rows) {
-        items.push_back({{"sku", r.string("sku")}, {"quantity", r.integer("quantity")}, {"priceCents", r.integer("price_cents")}});
-    }
+    for (const auto& r : result.rows) items.push_back(itemToApi(r));
     return items;
 }
 
@@ -48,23 +52,34 @@ public:
         zt::sdk::Db db = host.db();
         zt::sdk::Services services = host.services();
         routes.get("/orders", [db](const Request& req) {
-            auto query = db.table("orders").orderBy("id").limit(queryInteger(req, "limit", 50, 1, 500));
-            if (req.query("userId")) query.where("user_id", queryInteger(req, "userId", 0, 1, INT64_MAX));
+            auto query = db.table("orders").orderBy("id").limit(req.queryInt("limit", 50, 1, 500));
+            if (req.query("userId")) query.where("user_id", req.queryInt("userId", 0, 1, INT64_MAX));
+            const auto found = query.get();
             Json orders = Json::array();
-            for (const auto& o : query.get().rows) {
-                orders.push_back(orderToApi(o, itemsToApi(db.table("order_items").where("order_id", o.integer("id")).orderBy("id").get())));
+            if (found.rows.empty()) return Response::json(200, Json{{"orders", orders}}.dump());
+            // Every listed order's items in one query (not one per order), grouped here.
+            Json ids = Json::array();
+            for (const auto& o : found.rows) ids.push_back(o.integer("id"));
+            std::map<std::int64_t, Json> itemsByOrder;
+            for (const auto& r : db.table("order_items").whereIn("order_id", ids).orderBy("order_id").orderBy("id").get().rows) {
+                auto& items = itemsByOrder.try_emplace(r.integer("order_id"), Json::array()).first->second;
+                items.push_back(itemToApi(r));
+            }
+            for (const auto& o : found.rows) {
+                auto it = itemsByOrder.find(o.integer("id"));
+                orders.push_back(orderToApi(o, it == itemsByOrder.end() ? Json::array() : it->second));
             }
             return Response::json(200, Json{{"orders", orders}}.dump());
         });
         routes.get("/orders/:id", [db](const Request& req) {
-            auto id = idParam(req);
+            auto id = req.paramInt("id");
             auto order = db.table("orders").where("id", id).first();
             if (!order) throw HttpError(404, "not_found", "order " + std::to_string(id) + " not found");
             auto items = db.table("order_items").where("order_id", id).orderBy("id").get();
             return Response::json(200, orderToApi(*order, itemsToApi(items)).dump());
         });
         routes.post("/orders", [db, services](const Request& req) {
-            Json body = jsonBody(req);
+            Json body = req.jsonBody();
             long long userId = requiredInteger(body, "userId", 1);
             if (!body.contains("items") || !body["items"].is_array() || body["items"].empty() || body["items"].size() > 100)
                 throw HttpError(422, "validation_failed", "'items' must be an array of 1 to 100 items");
