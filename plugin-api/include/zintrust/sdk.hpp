@@ -28,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <cstdint>
+#include <limits>
 #include <exception>
 #include <optional>
 #include <stdexcept>
@@ -195,9 +196,65 @@ public:
         return std::nullopt;
     }
 
+    /// A path parameter as an integer in [min, max] (default: a positive id). Anything else, such
+    /// as "/users/abc", "/users/0" or "/users/1x", throws HttpError 400 bad_request naming it.
+    std::int64_t paramInt(std::string_view name, std::int64_t min = 1,
+                          std::int64_t max = std::numeric_limits<std::int64_t>::max()) const {
+        const std::string text = param(name);
+        auto value = parseInt(text);
+        if (!value || *value < min || *value > max) {
+            throw HttpError(400, "bad_request", rangeMessage("path parameter", name, text, min, max));
+        }
+        return *value;
+    }
+
+    /// ?name=N as an integer in [min, max]; `fallback` when the parameter is absent. Anything else
+    /// throws HttpError 400 bad_request naming it.
+    std::int64_t queryInt(std::string_view name, std::int64_t fallback,
+                          std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                          std::int64_t max = std::numeric_limits<std::int64_t>::max()) const {
+        auto text = query(name);
+        if (!text) return fallback;
+        auto value = parseInt(*text);
+        if (!value || *value < min || *value > max) {
+            throw HttpError(400, "bad_request", rangeMessage("query parameter", name, *text, min, max));
+        }
+        return *value;
+    }
+
+    /// The body as a JSON object. Not JSON, or JSON that is not an object, throws HttpError 400
+    /// invalid_json (with the parser's message).
+    Json jsonBody() const {
+        Json parsed;
+        try {
+            parsed = Json::parse(body());
+        } catch (const Json::parse_error& e) {
+            throw HttpError(400, "invalid_json", std::string("request body is not valid JSON: ") + e.what());
+        }
+        if (!parsed.is_object()) throw HttpError(400, "invalid_json", "request body must be a JSON object");
+        return parsed;
+    }
+
     const zt_request* raw() const { return r_; }
 
 private:
+    /// A whole decimal integer with an optional '-' (no '+', spaces or trailing characters).
+    static std::optional<std::int64_t> parseInt(std::string_view text) {
+        std::int64_t value = 0;
+        const char* end = text.data() + text.size();
+        auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+        return value;
+    }
+    static std::string rangeMessage(const char* kind, std::string_view name, const std::string& text,
+                                    std::int64_t min, std::int64_t max) {
+        std::string range = "an integer";
+        if (min == 1 && max == std::numeric_limits<std::int64_t>::max()) range = "a positive integer";
+        else if (min == 0 && max == std::numeric_limits<std::int64_t>::max()) range = "an integer >= 0";
+        else if (min != std::numeric_limits<std::int64_t>::min() || max != std::numeric_limits<std::int64_t>::max())
+            range = "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+        return std::string(kind) + " '" + std::string(name) + "' must be " + range + ", got '" + text.substr(0, 64) + "'";
+    }
     static bool equalsIgnoreCase(std::string_view a, std::string_view b) {
         for (std::size_t i = 0; i < a.size(); ++i) {
             char x = a[i], y = b[i];

@@ -3,6 +3,9 @@
 // PostgreSQL restart - against the private server scripts/test starts.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -116,6 +119,14 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(updated.body, 200, updated.status);
         assertContains(updated.body, "\"name\":\"Ada L.\"");
         CPPUNIT_ASSERT_EQUAL(404, httpRequest("GET", port, "/users/99", "", usersAuth()).status);
+        // Malformed ids and query integers are the client's mistake: 400 naming them, never a 500.
+        auto abc = httpRequest("GET", port, "/users/abc", "", usersAuth());
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(abc.body, 400, abc.status);
+        assertContains(abc.body, "\"code\":\"bad_request\"");
+        assertContains(abc.body, "path parameter 'id' must be a positive integer, got 'abc'");
+        auto limit = httpRequest("GET", port, "/users?limit=9999", "", usersAuth());
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(limit.body, 400, limit.status);
+        assertContains(limit.body, "query parameter 'limit' must be an integer in [1, 500]");
         auto injection = httpRequest("POST", port, "/users", R"({"name":"x'); DROP TABLE users; --","email":"e@x"})", usersAuth());
         CPPUNIT_ASSERT_EQUAL(201, injection.status);
         CPPUNIT_ASSERT_EQUAL(std::string("2"), pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_users.users"));
@@ -151,6 +162,25 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("2"), pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_orders.order_items"));
         auto byUser = httpRequest("GET", port, "/orders?userId=7", "", ordersAuth());
         assertContains(byUser.body, "\"userId\":7");
+
+        // The list carries each order's own items (read in one query for the page, then grouped).
+        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", port, "/orders", R"({"userId":3,"items":[{"sku":"C","quantity":3,"priceCents":10}]})",
+                                              ordersAuth()).status);
+        auto all = httpRequest("GET", port, "/orders", "", ordersAuth());
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(all.body, 200, all.status);
+        Poco::JSON::Parser parser;
+        auto list = parser.parse(all.body).extract<Poco::JSON::Object::Ptr>()->getArray("orders");
+        CPPUNIT_ASSERT_EQUAL(std::size_t(2), list->size());
+        auto skus = [&](std::size_t i) {
+            std::string out;
+            auto items = list->getObject(static_cast<unsigned>(i))->getArray("items");
+            for (std::size_t k = 0; k < items->size(); ++k) out += items->getObject(static_cast<unsigned>(k))->getValue<std::string>("sku");
+            return out;
+        };
+        CPPUNIT_ASSERT_EQUAL(std::string("AB"), skus(0));
+        CPPUNIT_ASSERT_EQUAL(std::string("C"), skus(1));
+        auto none = httpRequest("GET", port, "/orders?userId=5", "", ordersAuth());
+        CPPUNIT_ASSERT_EQUAL(std::string("{\"orders\":[]}"), none.body);
     }
 
     void payments_use_their_own_database_and_idempotency_keys() {

@@ -34,7 +34,7 @@ public:
     void configure(zt::sdk::Routes& routes, zt::sdk::Host& host) override {
         zt::sdk::Db db = host.db();
         routes.post("/payments", [db](const Request& req) {
-            Json body = jsonBody(req);
+            Json body = req.jsonBody();
             long long orderId = requiredInteger(body, "orderId", 1);
             long long amount = requiredInteger(body, "amountCents", 1);
             std::string currency = body.contains("currency") ? requiredString(body, "currency", 3) : "EUR";
@@ -60,7 +60,7 @@ public:
             }
         });
         routes.get("/payments/:id", [db](const Request& req) {
-            auto id = idParam(req);
+            auto id = req.paramInt("id");
             auto row = db.table("payments").where("id", id).first();
             if (!row) throw HttpError(404, "not_found", "payment " + std::to_string(id) + " not found");
             return Response::json(200, toApi(*row).dump());
