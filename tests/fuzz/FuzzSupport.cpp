@@ -61,8 +61,7 @@ void removeTempDir() {
 void writePem(const std::string& path, EVP_PKEY* key, bool isPrivate) {
     FILE* f = std::fopen(path.c_str(), "w");
     if (!f) fail("cannot write " + path);
-    int ok = isPrivate ? PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr)
-                       : PEM_write_PUBKEY(f, key);
+    int ok = isPrivate ? PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) : PEM_write_PUBKEY(f, key);
     std::fclose(f);
     if (ok != 1) fail("PEM write failed for " + path);
 }

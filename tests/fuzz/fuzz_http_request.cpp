@@ -99,8 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             buffer.append(input, pos, step);
             resumed = findHeadEnd(buffer, scanned);
         }
-        check(resumed == oneShot, "head end " + std::to_string(resumed) + " while reading, " +
-                                      std::to_string(oneShot) + " in one pass");
+        check(resumed == oneShot,
+              "head end " + std::to_string(resumed) + " while reading, " + std::to_string(oneShot) + " in one pass");
         if (oneShot == std::string::npos) {
             const HeadError e = headTooLarge(input, HeadLimits{});
             check(e.status == 414 || e.status == 431, "headTooLarge status " + std::to_string(e.status));
@@ -120,7 +120,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(!head.method.empty(), "empty method accepted");
         for (char c : head.method) check(isTokenChar(static_cast<unsigned char>(c)), "method with a non-token byte");
         for (char c : head.target) {
-            check(static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f, "target with a bad byte");
+            check(static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f,
+                  "target with a bad byte");
         }
         for (const auto& [name, value] : head.headers) {
             check(!name.empty(), "empty header name accepted");

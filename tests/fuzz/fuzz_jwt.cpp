@@ -101,12 +101,13 @@ void roundTrip(const std::string& claimsText) {
             zt::fuzz::unexpectedException();
         }
         auto own = verify(*s.verifiers[i], token);
-        check(claimsOnlyFailure(own, token.size()), std::string("own token refused by verifier ") + std::to_string(i) + ": " +
-                                                JwtVerifier::code(own.error) + " (" + own.message + ")");
+        check(claimsOnlyFailure(own, token.size()), std::string("own token refused by verifier ") + std::to_string(i) +
+                                                        ": " + JwtVerifier::code(own.error) + " (" + own.message + ")");
         if (own.ok()) check(own.claimsJson.size() > 1 && own.claimsJson.front() == '{', "claims are not an object");
         for (int j = 0; j < 3; ++j) {
-            if (j != i) check(!verify(*s.verifiers[j], token).ok(), "token of signer " + std::to_string(i) +
-                                                                         " accepted by verifier " + std::to_string(j));
+            if (j != i)
+                check(!verify(*s.verifiers[j], token).ok(),
+                      "token of signer " + std::to_string(i) + " accepted by verifier " + std::to_string(j));
         }
         // Change the first signature character (always significant in base64url).
         auto dot = token.rfind('.');
@@ -130,9 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const int mode = data[0] % 4;
     // A view over exactly the remaining bytes, so ASan sees reads past the end.
     const std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
-    if (mode < 3)
-        verify(*setup().verifiers[mode], rest);
-    else
-        roundTrip(std::string(rest));
+    if (mode < 3) verify(*setup().verifiers[mode], rest);
+    else roundTrip(std::string(rest));
     return 0;
 }

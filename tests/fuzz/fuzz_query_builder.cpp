@@ -22,9 +22,9 @@ using zt::fuzz::check;
 namespace {
 const std::set<std::string>& keywords() {
     static const std::set<std::string> k = {
-        "SELECT", "FROM", "WHERE", "AND", "ORDER", "BY", "ASC", "DESC", "LIMIT", "OFFSET", "INSERT", "INTO",
-        "VALUES", "DEFAULT", "RETURNING", "UPDATE", "SET", "DELETE", "IN", "NOT", "IS", "NULL", "LIKE",
-        "ILIKE", "TRUE", "FALSE", "count", "AS", "1"};
+        "SELECT", "FROM", "WHERE",  "AND",     "ORDER",     "BY",     "ASC",   "DESC",   "LIMIT", "OFFSET",
+        "INSERT", "INTO", "VALUES", "DEFAULT", "RETURNING", "UPDATE", "SET",   "DELETE", "IN",    "NOT",
+        "IS",     "NULL", "LIKE",   "ILIKE",   "TRUE",      "FALSE",  "count", "AS",     "1"};
     return k;
 }
 
@@ -54,7 +54,8 @@ std::vector<std::size_t> scan(const std::string& sql) {
             std::size_t j = i;
             while (j < sql.size() && identChar(sql[j])) ++j;
             const std::string word = sql.substr(i, j - i);
-            check(keywords().count(word) == 1, "unexpected word '" + word + "' (a value or identifier outside quotes?) in: " + sql);
+            check(keywords().count(word) == 1,
+                  "unexpected word '" + word + "' (a value or identifier outside quotes?) in: " + sql);
             i = j;
         } else {
             check(std::string(" (),.*=<>").find(c) != std::string::npos,
@@ -105,7 +106,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::size_t k = 0; k < placeholders.size(); ++k)
         check(placeholders[k] == k + 1, "placeholders not $1..$n in reading order in: " + out.sql);
     check(placeholders.size() == out.params.size(), std::to_string(out.params.size()) + " parameters for " +
-                                                        std::to_string(placeholders.size()) + " placeholders in: " + out.sql);
+                                                        std::to_string(placeholders.size()) +
+                                                        " placeholders in: " + out.sql);
 
     auto expected = expectedParams(q);
     std::vector<std::string> actual;

@@ -42,8 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string canonical = hex2(tp->version) + "-" + tp->traceId + "-" + tp->parentId + "-" + hex2(tp->flags);
     check(header.substr(0, 55) == canonical, "fields do not match the input: '" + canonical + "'");
     auto again = TraceParent::parse(canonical);
-    check(again && again->traceId == tp->traceId && again->parentId == tp->parentId &&
-              again->flags == tp->flags && again->version == tp->version,
+    check(again && again->traceId == tp->traceId && again->parentId == tp->parentId && again->flags == tp->flags &&
+              again->version == tp->version,
           "round trip of '" + canonical + "' failed");
     return 0;
 }

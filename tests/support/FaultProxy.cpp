@@ -141,7 +141,7 @@ void FaultProxy::relay(std::shared_ptr<Link> link, bool clientToServer) {
             link->muted = true;
             sendAll(to, buf, static_cast<std::size_t>(n));
             std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server commits
-            break;  // ...and its answer never arrives
+            break;                                                        // ...and its answer never arrives
         }
         if (!sendAll(to, buf, static_cast<std::size_t>(n))) break;
     }

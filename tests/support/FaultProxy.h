@@ -16,14 +16,14 @@ namespace zt::test {
 class FaultProxy {
 public:
     enum class Mode {
-        Pass,               ///< relay both ways
-        Delay,              ///< relay, each chunk held `delayMs` first
-        AcceptButNeverRead, ///< new connections are accepted and then ignored (no upstream)
-        ReadButNeverAnswer, ///< client bytes are read and dropped; nothing comes back (a hung server)
-        CloseMidQuery,      ///< the next client bytes close both sides instead of being relayed
-        CloseAfterCommit,   ///< a client chunk holding "COMMIT" is relayed, then both sides close
-                            ///< before the answer (once; then Pass)
-        Refuse,             ///< new connections are closed at once
+        Pass,                ///< relay both ways
+        Delay,               ///< relay, each chunk held `delayMs` first
+        AcceptButNeverRead,  ///< new connections are accepted and then ignored (no upstream)
+        ReadButNeverAnswer,  ///< client bytes are read and dropped; nothing comes back (a hung server)
+        CloseMidQuery,       ///< the next client bytes close both sides instead of being relayed
+        CloseAfterCommit,    ///< a client chunk holding "COMMIT" is relayed, then both sides close
+                             ///< before the answer (once; then Pass)
+        Refuse,              ///< new connections are closed at once
     };
 
     FaultProxy(std::string targetHost, int targetPort);

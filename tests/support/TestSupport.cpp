@@ -73,9 +73,8 @@ std::string HttpResult::header(const std::string& name) const {
     return it == headers.end() ? "" : it->second;
 }
 
-HttpResult httpRequest(const std::string& method, int port, const std::string& path,
-                       const std::string& body, const std::map<std::string, std::string>& headers,
-                       int timeoutMs) {
+HttpResult httpRequest(const std::string& method, int port, const std::string& path, const std::string& body,
+                       const std::map<std::string, std::string>& headers, int timeoutMs) {
     HttpResult r;
     try {
         Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
@@ -108,7 +107,8 @@ char** makeEnv(const std::map<std::string, std::string>& env, std::vector<std::s
                std::vector<char*>& ptrs) {
     storage.clear();
     for (const auto& [k, v] : env) storage.push_back(k + "=" + v);
-    if (!env.count("PATH")) storage.push_back(std::string("PATH=") + (getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin"));
+    if (!env.count("PATH"))
+        storage.push_back(std::string("PATH=") + (getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin"));
     ptrs.clear();
     for (auto& s : storage) ptrs.push_back(s.data());
     ptrs.push_back(nullptr);
@@ -158,8 +158,8 @@ bool waitFor(pid_t pid, int timeoutMs, int& status) {
 }
 }  // namespace
 
-int runCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-               std::string& output, int timeoutMs) {
+int runCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, std::string& output,
+               int timeoutMs) {
     TempDir dir;
     std::string out = dir.path() + "/output";
     pid_t pid = spawn(argv, env, out);
@@ -182,7 +182,8 @@ ExampleServices::ExampleServices(const std::vector<std::string>& names) {
         ports[name] = port;
         json = std::regex_replace(json, std::regex("\"port\"\\s*:\\s*[0-9]+"), "\"port\": " + std::to_string(port));
         dir.write("ecommerce/" + name + "/service.config.json", json);
-        std::filesystem::path migrations = std::filesystem::path(ZT_TEST_SERVICES_DIR) / "ecommerce" / name / "migrations";
+        std::filesystem::path migrations =
+            std::filesystem::path(ZT_TEST_SERVICES_DIR) / "ecommerce" / name / "migrations";
         if (std::filesystem::exists(migrations)) {
             std::filesystem::copy(migrations, std::filesystem::path(dir.path()) / "ecommerce" / name / "migrations",
                                   std::filesystem::copy_options::recursive);
@@ -238,8 +239,9 @@ TestPostgres TestPostgres::fromEnvironment() {
     const char* user = std::getenv("ZT_TEST_PG_USER");
     const char* password = std::getenv("ZT_TEST_PG_PASSWORD");
     if (!host || !port || !user || !password) {
-        throw std::runtime_error("ZT_TEST_PG_HOST/PORT/USER/PASSWORD are not set: run the suites through ./scripts/test, "
-                                 "which starts a private PostgreSQL");
+        throw std::runtime_error(
+            "ZT_TEST_PG_HOST/PORT/USER/PASSWORD are not set: run the suites through ./scripts/test, "
+            "which starts a private PostgreSQL");
     }
     return TestPostgres{host, std::atoi(port), user, password};
 }
@@ -280,7 +282,8 @@ std::string TestPostgres::scalar(const std::string& db, const std::string& sql) 
     return value;
 }
 
-std::string TestPostgres::loginError(const std::string& db, const std::string& role, const std::string& password) const {
+std::string TestPostgres::loginError(const std::string& db, const std::string& role,
+                                     const std::string& password) const {
     std::string conninfo = "host=" + host + " port=" + std::to_string(port) + " dbname=" + db + " user=" + role +
                            " password=" + password + " connect_timeout=5";
     PGconn* conn = PQconnectdb(conninfo.c_str());
@@ -311,7 +314,8 @@ TestDatabase::~TestDatabase() {
 }
 
 std::string TestDatabase::url() const {
-    return "postgresql://" + pg_.user + ":" + pg_.password + "@" + pg_.host + ":" + std::to_string(pg_.port) + "/" + name_;
+    return "postgresql://" + pg_.user + ":" + pg_.password + "@" + pg_.host + ":" + std::to_string(pg_.port) + "/" +
+           name_;
 }
 
 TestPluginFolder::TestPluginFolder() {
@@ -352,11 +356,12 @@ std::string base64url(const std::string& in) {
 }  // namespace
 
 std::string testJwt(const std::string& subject) {
-    long long now = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count();
+    long long now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::string header = base64url(R"({"alg":"HS256","typ":"JWT"})");
-    std::string payload = base64url("{\"sub\":\"" + subject + "\",\"serviceName\":\"tests\",\"iat\":" +
-                                    std::to_string(now) + ",\"exp\":" + std::to_string(now + 3600) + "}");
+    std::string payload =
+        base64url("{\"sub\":\"" + subject + "\",\"serviceName\":\"tests\",\"iat\":" + std::to_string(now) +
+                  ",\"exp\":" + std::to_string(now + 3600) + "}");
     std::string signingInput = header + "." + payload;
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int macLen = 0;

@@ -38,13 +38,12 @@ struct HttpResult {
 };
 
 /// One request on a fresh connection; `timeoutMs` bounds connect and read.
-HttpResult httpRequest(const std::string& method, int port, const std::string& path,
-                       const std::string& body = "",
+HttpResult httpRequest(const std::string& method, int port, const std::string& path, const std::string& body = "",
                        const std::map<std::string, std::string>& headers = {}, int timeoutMs = 5000);
 
 /// Runs a command, returns its exit status, with stdout+stderr in `output`.
-int runCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-               std::string& output, int timeoutMs = 30000);
+int runCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, std::string& output,
+               int timeoutMs = 30000);
 
 /// The private PostgreSQL that scripts/test starts (ZT_TEST_PG_*). Throws, telling to run
 /// ./scripts/test, when the variables are missing: database tests fail, they are never skipped.

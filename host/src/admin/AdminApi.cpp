@@ -34,8 +34,7 @@ std::pair<int, std::string> AdminApi::aggregateHealth() const {
             auto answer = answers[i].get();
             status = health::toString(answer.state);
             detail = answer.json;
-        } else if (rec.status == registry::ServiceStatus::Healthy ||
-                   rec.status == registry::ServiceStatus::Degraded) {
+        } else if (rec.status == registry::ServiceStatus::Healthy || rec.status == registry::ServiceStatus::Degraded) {
             status = registry::toString(rec.status);
         } else {
             // failed, stopped, starting or unknown remote: all count as unhealthy
@@ -58,12 +57,10 @@ std::pair<int, std::string> AdminApi::aggregateHealth() const {
     int total = healthy + degraded + unhealthy;
     std::string overall = unhealthy > 0 || total == 0 ? "unhealthy" : degraded > 0 ? "degraded" : "healthy";
     std::string json = "{\"status\":\"" + overall + "\",\"timestamp\":\"" +
-                       Poco::DateTimeFormatter::format(Poco::Timestamp(),
-                                                       Poco::DateTimeFormat::ISO8601_FRAC_FORMAT) +
+                       Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT) +
                        "\",\"summary\":{\"total\":" + std::to_string(total) +
-                       ",\"healthy\":" + std::to_string(healthy) + ",\"degraded\":" +
-                       std::to_string(degraded) + ",\"unhealthy\":" + std::to_string(unhealthy) +
-                       "},\"services\":{" + services + "}}";
+                       ",\"healthy\":" + std::to_string(healthy) + ",\"degraded\":" + std::to_string(degraded) +
+                       ",\"unhealthy\":" + std::to_string(unhealthy) + "},\"services\":{" + services + "}}";
     return {overall == "unhealthy" ? 503 : 200, json};
 }
 

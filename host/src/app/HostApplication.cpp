@@ -20,9 +20,9 @@
 namespace zt::app {
 
 namespace {
-constexpr int kExitCheckFailed = 1;    // --check-config found problems
-constexpr int kExitBadEnvironment = 2; // a bad variable exits with status 2 (README: Command line)
-constexpr int kExitNothingStarted = 1; // no service port and no admin port: systemd restarts it
+constexpr int kExitCheckFailed = 1;     // --check-config found problems
+constexpr int kExitBadEnvironment = 2;  // a bad variable exits with status 2 (README: Command line)
+constexpr int kExitNothingStarted = 1;  // no service port and no admin port: systemd restarts it
 
 /// Every connection is a file descriptor and the default soft limit (1024) is far below
 /// ZT_HTTP_MAX_CONNECTIONS: raise the soft limit to the hard one, as nginx's
@@ -48,19 +48,22 @@ std::pair<std::string, std::string> defaultFolders(const std::string& exePath) {
 }
 }  // namespace
 
-HostApplication::HostApplication() {
-    setUnixOptions(true);
-}
+HostApplication::HostApplication() { setUnixOptions(true); }
 
 void HostApplication::defineOptions(Poco::Util::OptionSet& options) {
     // Not calling ServerApplication::defineOptions: --daemon/--pidfile are systemd's job here.
     options.addOption(Poco::Util::Option("env-file", "", "load KEY=VALUE lines from FILE (the real environment wins)")
-                          .required(false).repeatable(false).argument("FILE"));
-    options.addOption(Poco::Util::Option("check-config", "", "validate env, service configs and plugins, then exit 0 or 1")
-                          .required(false).repeatable(false));
-    options.addOption(Poco::Util::Option("list-services", "", "list discovered services and exit")
-                          .required(false).repeatable(false));
-    options.addOption(Poco::Util::Option("version", "", "print the version and exit").required(false).repeatable(false));
+                          .required(false)
+                          .repeatable(false)
+                          .argument("FILE"));
+    options.addOption(
+        Poco::Util::Option("check-config", "", "validate env, service configs and plugins, then exit 0 or 1")
+            .required(false)
+            .repeatable(false));
+    options.addOption(
+        Poco::Util::Option("list-services", "", "list discovered services and exit").required(false).repeatable(false));
+    options.addOption(
+        Poco::Util::Option("version", "", "print the version and exit").required(false).repeatable(false));
     options.addOption(Poco::Util::Option("help", "h", "print this help and exit").required(false).repeatable(false));
 }
 
@@ -76,26 +79,25 @@ void HostApplication::handleOption(const std::string& name, const std::string& v
 void HostApplication::printHelp() const {
     // Written out rather than Poco's HelpFormatter: it wraps the usage line and cannot show the
     // token command. Every line fits 80 columns (HostProcessTest checks).
-    std::cout <<
-        "usage: zintrust-host [--env-file FILE] [--check-config | --list-services]\n"
-        "       zintrust-host token --sub NAME [--ttl 1h] [--aud AUD] [--key FILE]\n"
-        "       zintrust-host --version | --help\n"
-        "\n"
-        "Loads every service found in ZT_SERVICES_DIR (only those SERVICES names, when\n"
-        "set) with its plugin from ZT_PLUGIN_DIR and serves each service on its own\n"
-        "port, with an admin port (ADMIN_PORT, default 9000).\n"
-        "\n"
-        "  --env-file FILE   load KEY=VALUE lines from FILE (the environment wins)\n"
-        "  --check-config    validate the environment, service configs, plugins and\n"
-        "                    database rights; print a report; exit 0 (ok) or 1\n"
-        "  --list-services   print the folders and the services found, and exit\n"
-        "  --version         print the version and exit\n"
-        "  -h, --help        print this help and exit\n"
-        "  token --help      how to print a JWT for the jwt services\n"
-        "\n"
-        "Variables (SERVICES, DATABASE_URL, SERVICE_JWT_SECRET, ...): man zintrust-host\n"
-        "and /etc/zintrust/zintrust.env, which lists every one with its default.\n"
-        "Exit status: 0 ok, 1 --check-config found problems, 2 bad environment or usage.\n";
+    std::cout << "usage: zintrust-host [--env-file FILE] [--check-config | --list-services]\n"
+                 "       zintrust-host token --sub NAME [--ttl 1h] [--aud AUD] [--key FILE]\n"
+                 "       zintrust-host --version | --help\n"
+                 "\n"
+                 "Loads every service found in ZT_SERVICES_DIR (only those SERVICES names, when\n"
+                 "set) with its plugin from ZT_PLUGIN_DIR and serves each service on its own\n"
+                 "port, with an admin port (ADMIN_PORT, default 9000).\n"
+                 "\n"
+                 "  --env-file FILE   load KEY=VALUE lines from FILE (the environment wins)\n"
+                 "  --check-config    validate the environment, service configs, plugins and\n"
+                 "                    database rights; print a report; exit 0 (ok) or 1\n"
+                 "  --list-services   print the folders and the services found, and exit\n"
+                 "  --version         print the version and exit\n"
+                 "  -h, --help        print this help and exit\n"
+                 "  token --help      how to print a JWT for the jwt services\n"
+                 "\n"
+                 "Variables (SERVICES, DATABASE_URL, SERVICE_JWT_SECRET, ...): man zintrust-host\n"
+                 "and /etc/zintrust/zintrust.env, which lists every one with its default.\n"
+                 "Exit status: 0 ok, 1 --check-config found problems, 2 bad environment or usage.\n";
 }
 
 int HostApplication::main(const std::vector<std::string>& args) {
@@ -136,9 +138,8 @@ int HostApplication::main(const std::vector<std::string>& args) {
     if (mode_ == Mode::ListServices) {
         std::cout << "services folder: " << env.servicesDir << "\nplugin folder:   " << env.pluginDir << "\n";
         for (const auto& s : boot.discovered()) {
-            std::cout << "  " << s.name << "  domain=" << s.domain << " version=" << s.version
-                      << " port=" << s.port << " plugin=" << s.plugin << " auth=" << s.auth.strategy
-                      << "  (" << s.configFile << ")\n";
+            std::cout << "  " << s.name << "  domain=" << s.domain << " version=" << s.version << " port=" << s.port
+                      << " plugin=" << s.plugin << " auth=" << s.auth.strategy << "  (" << s.configFile << ")\n";
         }
         for (const auto& p : boot.problems()) std::cout << "  ERROR " << p.message << "\n";
         return EXIT_OK;
@@ -172,10 +173,10 @@ int HostApplication::main(const std::vector<std::string>& args) {
     const rlim_t openFiles = raiseOpenFileLimit();
     const auto wanted = static_cast<rlim_t>(env.httpMaxConnections) * (boot.discovered().size() + 1) + 256;
     if (env.httpMaxConnections > 0 && openFiles != RLIM_INFINITY && openFiles < wanted) {
-        log.warning("open file limit %s is below what ZT_HTTP_MAX_CONNECTIONS=%d on %z port(s) needs (%s): "
-                    "raise LimitNOFILE / ulimit -n, or new connections wait in the backlog once it is reached",
-                    std::to_string(openFiles), env.httpMaxConnections, boot.discovered().size() + 1,
-                    std::to_string(wanted));
+        log.warning(
+            "open file limit %s is below what ZT_HTTP_MAX_CONNECTIONS=%d on %z port(s) needs (%s): "
+            "raise LimitNOFILE / ulimit -n, or new connections wait in the backlog once it is reached",
+            std::to_string(openFiles), env.httpMaxConnections, boot.discovered().size() + 1, std::to_string(wanted));
     }
     boot.registerServices();
     boot.initialize();
@@ -188,7 +189,8 @@ int HostApplication::main(const std::vector<std::string>& args) {
         return kExitNothingStarted;
     }
     if (boot.problems().empty()) {
-        log.information("zintrust-host %s ready: %z service(s) running, 0 problems", std::string(ZT_VERSION), running.size());
+        log.information("zintrust-host %s ready: %z service(s) running, 0 problems", std::string(ZT_VERSION),
+                        running.size());
     } else {
         std::string list;
         for (const auto& p : boot.problems()) list += (list.empty() ? "" : "; ") + p.message;

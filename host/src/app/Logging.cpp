@@ -19,8 +19,8 @@ namespace {
 class JsonLineFormatter : public Poco::Formatter {
 public:
     void format(const Poco::Message& msg, std::string& text) override {
-        static const char* names[] = {"", "fatal", "critical", "error", "warning", "notice",
-                                      "information", "debug", "trace"};
+        static const char* names[] = {"",       "fatal",       "critical", "error", "warning",
+                                      "notice", "information", "debug",    "trace"};
         int p = static_cast<int>(msg.getPriority());
         text = "{\"ts\":\"" +
                Poco::DateTimeFormatter::format(msg.getTime(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT) +

@@ -33,9 +33,7 @@ std::string value(const std::vector<std::string>& args, std::size_t& i, const st
     return args[++i];
 }
 
-bool is(const std::string& arg, const std::string& option) {
-    return arg == option || arg.rfind(option + "=", 0) == 0;
-}
+bool is(const std::string& arg, const std::string& option) { return arg == option || arg.rfind(option + "=", 0) == 0; }
 }  // namespace
 
 std::chrono::seconds parseTokenTtl(const std::string& text) {

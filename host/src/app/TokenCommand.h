@@ -19,13 +19,13 @@
 namespace zt::app {
 
 struct TokenRequest {
-    std::string subject;                      ///< --sub (required)
-    std::chrono::seconds ttl{3600};           ///< --ttl, default 1h
-    std::optional<std::string> audience;      ///< --aud; unset: SERVICE_JWT_AUDIENCE
-    std::optional<std::string> issuer;        ///< --iss; unset: SERVICE_JWT_ISSUER
-    std::string privateKeyFile;               ///< --key: RS256/ES256 instead of HS256
-    std::string envFile;                      ///< --env-file
-    bool help = false;                        ///< --help
+    std::string subject;                  ///< --sub (required)
+    std::chrono::seconds ttl{3600};       ///< --ttl, default 1h
+    std::optional<std::string> audience;  ///< --aud; unset: SERVICE_JWT_AUDIENCE
+    std::optional<std::string> issuer;    ///< --iss; unset: SERVICE_JWT_ISSUER
+    std::string privateKeyFile;           ///< --key: RS256/ES256 instead of HS256
+    std::string envFile;                  ///< --env-file
+    bool help = false;                    ///< --help
 };
 
 /// Parses the arguments after `token`. Throws config::ConfigError naming the option on bad input.

@@ -25,8 +25,7 @@ bool isLivenessProbe(const http::HttpRequest& request) {
 }
 }  // namespace
 
-MicroserviceBootstrap::MicroserviceBootstrap(const config::EnvConfig& env,
-                                             registry::MicroserviceManager& manager,
+MicroserviceBootstrap::MicroserviceBootstrap(const config::EnvConfig& env, registry::MicroserviceManager& manager,
                                              registry::RemoteServices remotes)
     : env_(env), manager_(manager), logger_(Poco::Logger::get("zt.bootstrap")), remotes_(std::move(remotes)) {}
 
@@ -99,8 +98,7 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
         rec.local = true;
         rec.configFile = cfg.configFile;
         rec.plugin = cfg.plugin;
-        std::string host = env_.bindAddress == "0.0.0.0" || env_.bindAddress == "::" ? "127.0.0.1"
-                                                                                     : env_.bindAddress;
+        std::string host = env_.bindAddress == "0.0.0.0" || env_.bindAddress == "::" ? "127.0.0.1" : env_.bindAddress;
         rec.baseUrl = "http://" + host + ":" + std::to_string(cfg.port);
         manager_.registerService(rec);
 
@@ -108,8 +106,8 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
         try {
             e.library = plugin::PluginLibrary::open(path);
             if (e.library->name() != cfg.name) {
-                std::string w = path + ": plugin calls itself '" + e.library->name() +
-                                "' but serves service '" + cfg.name + "' (" + cfg.configFile + ")";
+                std::string w = path + ": plugin calls itself '" + e.library->name() + "' but serves service '" +
+                                cfg.name + "' (" + cfg.configFile + ")";
                 warnings_.push_back(w);
                 logger_.warning(w);
             }
@@ -146,7 +144,8 @@ void MicroserviceBootstrap::initialize() {
         problems_.push_back({"", ex.message()});
         logger_.error("span export disabled: %s", ex.message());
     }
-    if (std::any_of(entries_.begin(), entries_.end(), [](const Entry& e) { return !e.failed && e.config.database.enabled; }))
+    if (std::any_of(entries_.begin(), entries_.end(),
+                    [](const Entry& e) { return !e.failed && e.config.database.enabled; }))
         databases_ = makeDatabaseRegistry();
     for (auto& e : entries_) {
         if (e.failed) continue;
@@ -155,8 +154,9 @@ void MicroserviceBootstrap::initialize() {
             // Never fatal: a failed set-up (server down or hung, a missing privilege, a failing
             // migration) is retried in the background; the service is not ready until it succeeds.
             if (!e.database->openAtStart())
-                problems_.push_back({e.config.name, "service " + e.config.name + " (" + e.config.configFile +
-                                                        "): database not ready yet, retrying: " + e.database->lastError()});
+                problems_.push_back(
+                    {e.config.name, "service " + e.config.name + " (" + e.config.configFile +
+                                        "): database not ready yet, retrying: " + e.database->lastError()});
         }
         try {
             e.service = std::make_shared<service::LocalService>(e.config, e.library);
@@ -205,9 +205,8 @@ void MicroserviceBootstrap::initialize() {
             opts.counters = e.service->counters();
             opts.stampOwnResponse = &filters::stampNewTrace;
             auto pipeline = e.pipeline;
-            e.server = std::make_unique<http::HttpServer>(
-                "service " + e.config.name, opts,
-                [pipeline](http::Exchange& ex) { pipeline->handle(ex); });
+            e.server = std::make_unique<http::HttpServer>("service " + e.config.name, opts,
+                                                          [pipeline](http::Exchange& ex) { pipeline->handle(ex); });
             e.server->start();
         } catch (const config::ConfigError& ex) {
             fail(e, "service " + e.config.name + " (" + e.config.configFile + "): " + ex.message());
@@ -221,8 +220,8 @@ void MicroserviceBootstrap::initialize() {
             continue;
         }
         // Status stays Starting until the health monitor's first round (right after start-up).
-        logger_.information("service %s %s listening on port %d (plugin %s)", e.config.name,
-                            e.config.version, e.server->port(), e.library->path());
+        logger_.information("service %s %s listening on port %d (plugin %s)", e.config.name, e.config.version,
+                            e.server->port(), e.library->path());
     }
 
     startCallsAndMonitor();
@@ -249,7 +248,8 @@ void MicroserviceBootstrap::initialize() {
         {
             auto caller = caller_;
             adminApi_->addEndpoint("/calls/breakers", [caller] {
-                return std::make_pair(200, "{\"breakers\":" + (caller ? caller->breakersJson() : std::string("{}")) + "}");
+                return std::make_pair(200,
+                                      "{\"breakers\":" + (caller ? caller->breakersJson() : std::string("{}")) + "}");
             });
         }
         {
@@ -263,13 +263,13 @@ void MicroserviceBootstrap::initialize() {
                     if (!first) json += ',';
                     first = false;
                     json += "\"" + http::jsonEscape(name) + "\":{\"database\":\"" + http::jsonEscape(pool.database) +
-                            "\",\"role\":\"" + http::jsonEscape(pool.role) + "\",\"totalConnections\":" +
-                            std::to_string(st.totalConnections) + ",\"idleConnections\":" +
-                            std::to_string(st.idleConnections) + ",\"waitingRequests\":" +
-                            std::to_string(st.waitingRequests) + ",\"connectionsOpened\":" +
-                            std::to_string(st.connectionsOpened) + ",\"waitTimeouts\":" +
-                            std::to_string(st.waitTimeouts) + ",\"longestWaitMs\":" +
-                            std::to_string(st.longestWaitMs) + "}";
+                            "\",\"role\":\"" + http::jsonEscape(pool.role) +
+                            "\",\"totalConnections\":" + std::to_string(st.totalConnections) +
+                            ",\"idleConnections\":" + std::to_string(st.idleConnections) +
+                            ",\"waitingRequests\":" + std::to_string(st.waitingRequests) +
+                            ",\"connectionsOpened\":" + std::to_string(st.connectionsOpened) +
+                            ",\"waitTimeouts\":" + std::to_string(st.waitTimeouts) +
+                            ",\"longestWaitMs\":" + std::to_string(st.longestWaitMs) + "}";
                 }
                 return std::make_pair(200, json + "}}");
             });
@@ -287,8 +287,7 @@ void MicroserviceBootstrap::initialize() {
         opts.handlerTimeoutMs = env_.handlerTimeoutMs;
         auto* api = adminApi_.get();
         try {
-            admin_ = std::make_unique<http::HttpServer>(
-                "admin", opts, [api](http::Exchange& ex) { api->handle(ex); });
+            admin_ = std::make_unique<http::HttpServer>("admin", opts, [api](http::Exchange& ex) { api->handle(ex); });
             admin_->start();
             logger_.information("admin listening on port %d", admin_->port());
         } catch (const http::ListenError& ex) {
@@ -310,8 +309,9 @@ std::vector<std::string> MicroserviceBootstrap::checkDatabases() {
         try {
             auto service = db::AdapterConfig::forService(env_.database, cfg, env_.useRawQuery);
             line += "role '" + service.role + "', " +
-                    (service.isolation == "isolated" ? "database '" + service.database + "'"
-                                                     : "schema '" + service.schema + "' in database '" + service.database + "'");
+                    (service.isolation == "isolated"
+                         ? "database '" + service.database + "'"
+                         : "schema '" + service.schema + "' in database '" + service.database + "'");
             if (!admin && unreachable.empty()) {
                 try {
                     admin = std::make_unique<db::Connection>(settings);
@@ -326,7 +326,8 @@ std::vector<std::string> MicroserviceBootstrap::checkDatabases() {
             report.push_back(line + ": the provisioning role '" + rights.user + "' can create it");
         } catch (const db::DatabaseError& ex) {
             report.push_back(line + ": ERROR " + ex.message());
-            problems_.push_back({cfg.name, "service " + cfg.name + " (" + cfg.configFile + "): database: " + ex.message()});
+            problems_.push_back(
+                {cfg.name, "service " + cfg.name + " (" + cfg.configFile + "): database: " + ex.message()});
         }
     }
     return report;
@@ -340,7 +341,8 @@ std::shared_ptr<db::DatabaseRegistry> MicroserviceBootstrap::makeDatabaseRegistr
     for (auto& e : entries_) {
         if (e.failed || !e.config.database.enabled) continue;
         try {
-            if (auto password = env_.serviceDbPassword(e.config.name)) roles.operatorPasswords[e.config.name] = *password;
+            if (auto password = env_.serviceDbPassword(e.config.name))
+                roles.operatorPasswords[e.config.name] = *password;
         } catch (const config::ConfigError& ex) {
             fail(e, "service " + e.config.name + ": " + ex.message());
         }
@@ -372,8 +374,7 @@ void MicroserviceBootstrap::startCallsAndMonitor() {
         if (e.service) e.service->setCaller(caller_);
     }
     monitor_ = std::make_unique<health::ServiceHealthMonitor>(
-        manager_, health::ServiceHealthMonitor::Settings::fromEnv(env_),
-        [this, configOf](const std::string& name) {
+        manager_, health::ServiceHealthMonitor::Settings::fromEnv(env_), [this, configOf](const std::string& name) {
             if (const auto* c = configOf(name)) return c->healthCheck;
             return remotes_.healthCheckPath(name);
         });
@@ -410,7 +411,8 @@ void MicroserviceBootstrap::shutdown() {
     }
     for (auto& e : entries_) {
         if (e.service) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             if (!e.service->stop(static_cast<int>(std::max<long long>(0, left.count())))) {
                 // Still-running plugin calls: keep the library loaded rather than unmap live code.
                 new std::shared_ptr<plugin::PluginLibrary>(e.library);

@@ -87,9 +87,9 @@ private:
     const config::EnvConfig& env_;
     registry::MicroserviceManager& manager_;
     Poco::Logger& logger_;
-    std::vector<config::ServiceConfig> configs_;      ///< allowed by SERVICES: loaded here
+    std::vector<config::ServiceConfig> configs_;  ///< allowed by SERVICES: loaded here
     std::vector<std::string> unknownServices_;
-    std::vector<config::ServiceConfig> allConfigs_;   ///< every valid config found (auth/health paths of remotes)
+    std::vector<config::ServiceConfig> allConfigs_;  ///< every valid config found (auth/health paths of remotes)
     registry::RemoteServices remotes_;
     std::shared_ptr<calls::ServiceCaller> caller_;
     std::unique_ptr<health::ServiceHealthMonitor> monitor_;

@@ -9,8 +9,7 @@ namespace {
 /// The plugin's zt_authenticate_fn behind the filters' interface (fails closed on any error).
 class PluginAuthenticator : public filters::CustomAuthenticator {
 public:
-    explicit PluginAuthenticator(std::shared_ptr<const service::LocalService> service)
-        : service_(std::move(service)) {}
+    explicit PluginAuthenticator(std::shared_ptr<const service::LocalService> service) : service_(std::move(service)) {}
     filters::AuthDecision authenticate(const http::Exchange& exchange) const override {
         auto outcome = service_->authenticate(exchange);
         return {outcome.allow, outcome.principal, outcome.denyStatus, outcome.message};
@@ -28,8 +27,7 @@ public:
 };
 }  // namespace
 
-http::HttpFilterList makeServiceFilterChain(const config::ServiceConfig& config,
-                                            const config::EnvConfig& env,
+http::HttpFilterList makeServiceFilterChain(const config::ServiceConfig& config, const config::EnvConfig& env,
                                             std::shared_ptr<const service::LocalService> service,
                                             std::shared_ptr<filters::SpanExporter> exporter) {
     std::shared_ptr<const filters::CustomAuthenticator> custom;

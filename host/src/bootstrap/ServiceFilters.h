@@ -15,8 +15,7 @@ namespace zt::bootstrap {
 
 /// `service` is null in --check-config mode: plugins are not initialised there, so a custom
 /// strategy is validated with a deny-all authenticator (its real callback is checked at start).
-http::HttpFilterList makeServiceFilterChain(const config::ServiceConfig& config,
-                                            const config::EnvConfig& env,
+http::HttpFilterList makeServiceFilterChain(const config::ServiceConfig& config, const config::EnvConfig& env,
                                             std::shared_ptr<const service::LocalService> service,
                                             std::shared_ptr<filters::SpanExporter> exporter);
 

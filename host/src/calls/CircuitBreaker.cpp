@@ -16,21 +16,21 @@ std::chrono::steady_clock::time_point CircuitBreaker::now() const {
 bool CircuitBreaker::allowRequest() {
     std::lock_guard<std::mutex> lock(mutex_);
     switch (state_) {
-        case State::Closed:
+    case State::Closed:
+        return true;
+    case State::Open:
+        if (now() - openedAt_ >= openTimeout_) {
+            // This caller becomes the probe; the state change happens under the same lock, so
+            // concurrent callers see HalfOpen with a probe in flight and are refused.
+            state_ = State::HalfOpen;
             return true;
-        case State::Open:
-            if (now() - openedAt_ >= openTimeout_) {
-                // This caller becomes the probe; the state change happens under the same lock, so
-                // concurrent callers see HalfOpen with a probe in flight and are refused.
-                state_ = State::HalfOpen;
-                return true;
-            }
-            ++rejected_;
-            return false;
-        case State::HalfOpen:
-            // The probe is in flight (HalfOpen is only entered by admitting one): wait for it.
-            ++rejected_;
-            return false;
+        }
+        ++rejected_;
+        return false;
+    case State::HalfOpen:
+        // The probe is in flight (HalfOpen is only entered by admitting one): wait for it.
+        ++rejected_;
+        return false;
     }
     return false;
 }
@@ -45,19 +45,19 @@ void CircuitBreaker::onSuccess() {
     std::lock_guard<std::mutex> lock(mutex_);
     ++totalSuccesses_;
     switch (state_) {
-        case State::Closed:
-            consecutiveFailures_ = 0;
-            break;
-        case State::HalfOpen:
-            // The probe (or a request admitted before the breaker opened) got through: the target
-            // answers again.
-            state_ = State::Closed;
-            consecutiveFailures_ = 0;
-            break;
-        case State::Open:
-            // A request admitted before the breaker opened: one late success does not outweigh the
-            // failures that opened it; the probe decides.
-            break;
+    case State::Closed:
+        consecutiveFailures_ = 0;
+        break;
+    case State::HalfOpen:
+        // The probe (or a request admitted before the breaker opened) got through: the target
+        // answers again.
+        state_ = State::Closed;
+        consecutiveFailures_ = 0;
+        break;
+    case State::Open:
+        // A request admitted before the breaker opened: one late success does not outweigh the
+        // failures that opened it; the probe decides.
+        break;
     }
 }
 
@@ -65,18 +65,18 @@ void CircuitBreaker::onFailure() {
     std::lock_guard<std::mutex> lock(mutex_);
     ++totalFailures_;
     switch (state_) {
-        case State::Closed:
-            if (++consecutiveFailures_ >= threshold_) openLocked();
-            break;
-        case State::HalfOpen:
-            ++consecutiveFailures_;
-            openLocked();
-            break;
-        case State::Open:
-            // Late result of a request admitted before opening: keep the running timeout, so a
-            // burst of slow failures cannot postpone the probe forever.
-            ++consecutiveFailures_;
-            break;
+    case State::Closed:
+        if (++consecutiveFailures_ >= threshold_) openLocked();
+        break;
+    case State::HalfOpen:
+        ++consecutiveFailures_;
+        openLocked();
+        break;
+    case State::Open:
+        // Late result of a request admitted before opening: keep the running timeout, so a
+        // burst of slow failures cannot postpone the probe forever.
+        ++consecutiveFailures_;
+        break;
     }
 }
 
@@ -111,9 +111,12 @@ CircuitBreaker::Stats CircuitBreaker::stats() const {
 
 const char* toString(CircuitBreaker::State state) {
     switch (state) {
-        case CircuitBreaker::State::Closed: return "closed";
-        case CircuitBreaker::State::Open: return "open";
-        case CircuitBreaker::State::HalfOpen: return "half-open";
+    case CircuitBreaker::State::Closed:
+        return "closed";
+    case CircuitBreaker::State::Open:
+        return "open";
+    case CircuitBreaker::State::HalfOpen:
+        return "half-open";
     }
     return "unknown";
 }

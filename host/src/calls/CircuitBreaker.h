@@ -26,7 +26,7 @@ public:
         int consecutiveFailures = 0;
         std::uint64_t totalSuccesses = 0;
         std::uint64_t totalFailures = 0;
-        std::uint64_t rejected = 0;     ///< calls refused while open / during the probe
+        std::uint64_t rejected = 0;  ///< calls refused while open / during the probe
         std::uint64_t timesOpened = 0;
         std::chrono::milliseconds retryAfter{0};  ///< time left until a probe is allowed (Open only)
     };

@@ -17,10 +17,10 @@ enum class Transport {
 
 struct ClientResult {
     Transport transport = Transport::ConnectionError;
-    int status = 0;          ///< HTTP status when transport == Response
-    HeaderVector headers;    ///< response headers, names lower-cased
+    int status = 0;        ///< HTTP status when transport == Response
+    HeaderVector headers;  ///< response headers, names lower-cased
     std::string body;
-    std::string error;       ///< what went wrong when transport != Response
+    std::string error;  ///< what went wrong when transport != Response
 };
 
 }  // namespace zt::calls

@@ -25,8 +25,8 @@ Poco::Timespan toTimespan(std::chrono::milliseconds ms) {
 Poco::Net::Context::Ptr clientTlsContext() {
     static Poco::Net::Context::Ptr context = [] {
         Poco::Net::initializeSSL();
-        return Poco::Net::Context::Ptr(new Poco::Net::Context(
-            Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_RELAXED, 9, true));
+        return Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "",
+                                                              Poco::Net::Context::VERIFY_RELAXED, 9, true));
     }();
     return context;
 }
@@ -56,8 +56,8 @@ HttpServiceClient::HttpServiceClient(Options options) : options_(options) {}
 HttpServiceClient::~HttpServiceClient() = default;
 
 bool HttpServiceClient::isHopByHopHeader(const std::string& name) {
-    return name == "connection" || name == "keep-alive" || name == "transfer-encoding" ||
-           name == "te" || name == "upgrade" || name == "trailer" || name.rfind("proxy-", 0) == 0;
+    return name == "connection" || name == "keep-alive" || name == "transfer-encoding" || name == "te" ||
+           name == "upgrade" || name == "trailer" || name.rfind("proxy-", 0) == 0;
 }
 
 HttpServiceClient::Endpoint HttpServiceClient::parseBaseUrl(const std::string& baseUrl) {
@@ -101,8 +101,7 @@ std::unique_ptr<Poco::Net::HTTPClientSession> HttpServiceClient::acquire(const E
     return session;
 }
 
-void HttpServiceClient::release(const Endpoint& endpoint,
-                                std::unique_ptr<Poco::Net::HTTPClientSession> session) const {
+void HttpServiceClient::release(const Endpoint& endpoint, std::unique_ptr<Poco::Net::HTTPClientSession> session) const {
     if (options_.maxIdlePerTarget == 0) return;
     std::lock_guard<std::mutex> lock(mutex_);
     auto& stack = idle_[endpoint.key];

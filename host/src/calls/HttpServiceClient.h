@@ -26,7 +26,7 @@ namespace zt::calls {
 class HttpServiceClient {
 public:
     struct Options {
-        std::size_t maxIdlePerTarget = 8;          ///< 0 disables reuse
+        std::size_t maxIdlePerTarget = 8;  ///< 0 disables reuse
         std::chrono::milliseconds maxIdleTime{2000};
         std::size_t maxResponseBytes = 16 * 1024 * 1024;  ///< larger bodies fail the attempt
     };
@@ -41,9 +41,8 @@ public:
     /// `timeout` bounds connecting, sending and each wait for response data. Hop-by-hop headers
     /// (connection, keep-alive, transfer-encoding, te, upgrade, trailer, proxy-*) and host /
     /// content-length in `headers` are ignored: the client sets its own.
-    ClientResult send(const std::string& baseUrl, const std::string& method,
-                      const std::string& pathAndQuery, const HeaderVector& headers,
-                      const std::string& body, std::chrono::milliseconds timeout) const;
+    ClientResult send(const std::string& baseUrl, const std::string& method, const std::string& pathAndQuery,
+                      const HeaderVector& headers, const std::string& body, std::chrono::milliseconds timeout) const;
 
     /// Idle sessions currently kept for a base URL (tests, admin).
     std::size_t idleSessions(const std::string& baseUrl) const;

@@ -12,19 +12,18 @@ RetryPolicy::RetryPolicy(Settings settings) : settings_(settings) {
 }
 
 bool RetryPolicy::isIdempotent(std::string_view method) {
-    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
-           method == "OPTIONS";
+    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
 }
 
 bool RetryPolicy::isRetryableStatus(int status) { return status == 502 || status == 503 || status == 504; }
 
 bool RetryPolicy::isRetryableOutcome(const ClientResult& result) {
     switch (result.transport) {
-        case Transport::ConnectionError:
-        case Transport::Timeout:
-            return true;
-        case Transport::Response:
-            return isRetryableStatus(result.status);
+    case Transport::ConnectionError:
+    case Transport::Timeout:
+        return true;
+    case Transport::Response:
+        return isRetryableStatus(result.status);
     }
     return false;
 }

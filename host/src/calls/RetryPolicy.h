@@ -16,10 +16,10 @@ namespace zt::calls {
 class RetryPolicy {
 public:
     struct Settings {
-        int maxRetries = 2;                               ///< SERVICE_CALL_RETRIES
-        std::chrono::milliseconds baseDelay{50};          ///< wait before the first retry
-        std::chrono::milliseconds maxDelay{1000};         ///< cap of the exponential growth
-        double jitter = 0.2;                              ///< +-20 % of the delay
+        int maxRetries = 2;                        ///< SERVICE_CALL_RETRIES
+        std::chrono::milliseconds baseDelay{50};   ///< wait before the first retry
+        std::chrono::milliseconds maxDelay{1000};  ///< cap of the exponential growth
+        double jitter = 0.2;                       ///< +-20 % of the delay
         /// A retry is only started when at least this much of the budget is left after the wait:
         /// an attempt with a few milliseconds cannot succeed and would only report a timeout.
         std::chrono::milliseconds minAttemptTime{20};

@@ -75,10 +75,11 @@ CallResponse ServiceCaller::call(const CallRequest& request) const {
     try {
         return callImpl(request);
     } catch (const Poco::Exception& e) {
-        Poco::Logger::get("zt.calls").error("call %s -> %s failed: %s", request.caller, request.target, e.displayText());
+        Poco::Logger::get("zt.calls")
+            .error("call %s -> %s failed: %s", request.caller, request.target, e.displayText());
     } catch (const std::exception& e) {
-        Poco::Logger::get("zt.calls").error("call %s -> %s failed: %s", request.caller, request.target,
-                                            std::string(e.what()));
+        Poco::Logger::get("zt.calls")
+            .error("call %s -> %s failed: %s", request.caller, request.target, std::string(e.what()));
     } catch (...) {
         Poco::Logger::get("zt.calls").error("call %s -> %s failed: unknown exception", request.caller, request.target);
     }
@@ -190,16 +191,17 @@ CallResponse ServiceCaller::callImpl(const CallRequest& request) const {
     if (deadline <= now)
         return errorResponse(504, "deadline_exceeded",
                              "the request's deadline had passed before service '" + request.target + "' was called");
-    headers.emplace_back("x-request-deadline", deadline::toHeaderValue(deadline, now, std::chrono::system_clock::now()));
+    headers.emplace_back("x-request-deadline",
+                         deadline::toHeaderValue(deadline, now, std::chrono::system_clock::now()));
     ClientResult result;
     int attempts = 0;
     for (;;) {
         if (!breaker->allowRequest()) {
             if (attempts > 0) break;  // opened by our own failed attempts: report the real failure
             const auto wait = breaker->retryAfter();
-            auto response = errorResponse(503, "circuit_open",
-                                          "circuit breaker for service '" + request.target +
-                                              "' is open after repeated failures");
+            auto response =
+                errorResponse(503, "circuit_open",
+                              "circuit breaker for service '" + request.target + "' is open after repeated failures");
             const auto seconds = std::max<long long>(1, (wait.count() + 999) / 1000);
             response.headers.emplace_back("retry-after", std::to_string(seconds));
             return response;
@@ -229,16 +231,16 @@ CallResponse ServiceCaller::callImpl(const CallRequest& request) const {
     }
 
     switch (result.transport) {
-        case Transport::Timeout:
-            return errorResponse(504, "upstream_timeout",
-                                 "service '" + request.target + "' did not answer within " +
-                                     std::to_string(env_.serviceCallTimeoutMs) + " ms",
-                                 attempts);
-        case Transport::ConnectionError:
-            return errorResponse(503, "service_unavailable",
-                                 "service '" + request.target + "' is unavailable: " + result.error, attempts);
-        case Transport::Response:
-            break;
+    case Transport::Timeout:
+        return errorResponse(504, "upstream_timeout",
+                             "service '" + request.target + "' did not answer within " +
+                                 std::to_string(env_.serviceCallTimeoutMs) + " ms",
+                             attempts);
+    case Transport::ConnectionError:
+        return errorResponse(503, "service_unavailable",
+                             "service '" + request.target + "' is unavailable: " + result.error, attempts);
+    case Transport::Response:
+        break;
     }
     CallResponse response;
     response.status = result.status;
@@ -279,8 +281,7 @@ std::string ServiceCaller::breakersJson() const {
                "\",\"consecutiveFailures\":" + std::to_string(s.consecutiveFailures) +
                ",\"totalFailures\":" + std::to_string(s.totalFailures) +
                ",\"totalSuccesses\":" + std::to_string(s.totalSuccesses) +
-               ",\"rejected\":" + std::to_string(s.rejected) +
-               ",\"timesOpened\":" + std::to_string(s.timesOpened) +
+               ",\"rejected\":" + std::to_string(s.rejected) + ",\"timesOpened\":" + std::to_string(s.timesOpened) +
                ",\"retryAfterMs\":" + std::to_string(s.retryAfter.count()) + "}";
     }
     out += "}";

@@ -76,8 +76,8 @@ private:
     std::shared_ptr<CircuitBreaker> breakerFor(const std::string& target) const;
     /// `deadline`: the call's, which the target's request inherits (it never outlives the caller).
     ClientResult callInProcess(const http::ServicePipeline& pipeline, const std::string& method,
-                               const std::string& pathAndQuery, const HeaderVector& headers,
-                               const std::string& body, std::chrono::steady_clock::time_point deadline) const;
+                               const std::string& pathAndQuery, const HeaderVector& headers, const std::string& body,
+                               std::chrono::steady_clock::time_point deadline) const;
 
     const config::EnvConfig& env_;
     const registry::MicroserviceManager& registry_;

@@ -18,7 +18,9 @@
 #include "calls/ClientResult.h"
 #include "filters/JwtSigner.h"
 
-namespace zt::config { struct EnvConfig; }
+namespace zt::config {
+struct EnvConfig;
+}
 
 namespace zt::calls {
 
@@ -26,8 +28,7 @@ class ServiceCredentials {
 public:
     /// Throws config::ConfigError when SERVICE_JWT_SECRET is set but shorter than 32 bytes
     /// (EnvConfig::load already refuses that at start-up).
-    explicit ServiceCredentials(const config::EnvConfig& env,
-                                std::chrono::seconds tokenTtl = std::chrono::minutes(5),
+    explicit ServiceCredentials(const config::EnvConfig& env, std::chrono::seconds tokenTtl = std::chrono::minutes(5),
                                 std::chrono::seconds renewBefore = std::chrono::seconds(60));
 
     /// Credential headers for a call from `caller` to a target using `strategy`.

@@ -5,8 +5,8 @@
 namespace zt::calls {
 
 bool isTraceHeader(const std::string& name) {
-    return name == "traceparent" || name == "tracestate" || name == "x-trace-id" ||
-           name == "x-parent-service-id" || name == "x-trace-depth";
+    return name == "traceparent" || name == "tracestate" || name == "x-trace-id" || name == "x-parent-service-id" ||
+           name == "x-trace-depth";
 }
 
 HeaderVector outgoingTraceHeaders(const http::TraceContext* trace, const std::string& caller) {

@@ -35,21 +35,53 @@ EnvLookup mapEnvironment(std::map<std::string, std::string> values) {
 }
 
 const std::vector<std::string>& EnvConfig::knownVariables() {
-    static const std::vector<std::string> names = {
-        "MICROSERVICES", "ENABLE_MICROSERVICES", "SERVICES", "MICROSERVICES_TRACING",
-        "MICROSERVICES_TRACING_RATE", "USE_RAW_QRY", "DATABASE_URL", "DB_HOST", "DB_PORT",
-        "DB_DATABASE", "DB_USERNAME", "DB_PASSWORD", "DB_POOL_MAX", "DB_POOL_IDLE_TIMEOUT_MS",
-        "DB_POOL_CONNECTION_TIMEOUT_MS", "DATABASE_ISOLATION", "SERVICE_API_KEY",
-        "SERVICE_API_KEYS_FILE", "SERVICE_JWT_SECRET", "SERVICE_JWT_PUBLIC_KEY_FILE",
-        "SERVICE_JWT_ISSUER", "SERVICE_JWT_AUDIENCE", "SERVICE_CALL_TIMEOUT_MS",
-        "SERVICE_CALL_RETRIES", "CIRCUIT_BREAKER_THRESHOLD", "CIRCUIT_BREAKER_TIMEOUT_MS",
-        "SERVICE_HEALTH_CHECK_INTERVAL_MS", "SERVICE_HEALTH_CHECK_TIMEOUT_MS", "LOG_LEVEL",
-        "LOG_FORMAT", "ADMIN_PORT", "ZT_PLUGIN_DIR", "ZT_SERVICES_DIR",
-        "OTEL_EXPORTER_OTLP_ENDPOINT", "ZT_BIND_ADDRESS", "ZT_HTTP_MAX_THREADS",
-        "ZT_HTTP_EVENT_LOOPS", "ZT_HTTP_MAX_CONNECTIONS", "ZT_HTTP_MAX_CONNECTIONS_PER_IP",
-        "ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS", "ZT_SHUTDOWN_DRAIN_TIMEOUT_MS", "ZT_MAX_BODY_BYTES",
-        "ZT_HTTP_HEADER_TIMEOUT_MS", "ZT_HANDLER_TIMEOUT_MS", "SERVICE_URL_<NAME>", "ZT_SERVICE_REGISTRY_FILE",
-        "SERVICE_DB_PASSWORD_<NAME>"};
+    static const std::vector<std::string> names = {"MICROSERVICES",
+                                                   "ENABLE_MICROSERVICES",
+                                                   "SERVICES",
+                                                   "MICROSERVICES_TRACING",
+                                                   "MICROSERVICES_TRACING_RATE",
+                                                   "USE_RAW_QRY",
+                                                   "DATABASE_URL",
+                                                   "DB_HOST",
+                                                   "DB_PORT",
+                                                   "DB_DATABASE",
+                                                   "DB_USERNAME",
+                                                   "DB_PASSWORD",
+                                                   "DB_POOL_MAX",
+                                                   "DB_POOL_IDLE_TIMEOUT_MS",
+                                                   "DB_POOL_CONNECTION_TIMEOUT_MS",
+                                                   "DATABASE_ISOLATION",
+                                                   "SERVICE_API_KEY",
+                                                   "SERVICE_API_KEYS_FILE",
+                                                   "SERVICE_JWT_SECRET",
+                                                   "SERVICE_JWT_PUBLIC_KEY_FILE",
+                                                   "SERVICE_JWT_ISSUER",
+                                                   "SERVICE_JWT_AUDIENCE",
+                                                   "SERVICE_CALL_TIMEOUT_MS",
+                                                   "SERVICE_CALL_RETRIES",
+                                                   "CIRCUIT_BREAKER_THRESHOLD",
+                                                   "CIRCUIT_BREAKER_TIMEOUT_MS",
+                                                   "SERVICE_HEALTH_CHECK_INTERVAL_MS",
+                                                   "SERVICE_HEALTH_CHECK_TIMEOUT_MS",
+                                                   "LOG_LEVEL",
+                                                   "LOG_FORMAT",
+                                                   "ADMIN_PORT",
+                                                   "ZT_PLUGIN_DIR",
+                                                   "ZT_SERVICES_DIR",
+                                                   "OTEL_EXPORTER_OTLP_ENDPOINT",
+                                                   "ZT_BIND_ADDRESS",
+                                                   "ZT_HTTP_MAX_THREADS",
+                                                   "ZT_HTTP_EVENT_LOOPS",
+                                                   "ZT_HTTP_MAX_CONNECTIONS",
+                                                   "ZT_HTTP_MAX_CONNECTIONS_PER_IP",
+                                                   "ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS",
+                                                   "ZT_SHUTDOWN_DRAIN_TIMEOUT_MS",
+                                                   "ZT_MAX_BODY_BYTES",
+                                                   "ZT_HTTP_HEADER_TIMEOUT_MS",
+                                                   "ZT_HANDLER_TIMEOUT_MS",
+                                                   "SERVICE_URL_<NAME>",
+                                                   "ZT_SERVICE_REGISTRY_FILE",
+                                                   "SERVICE_DB_PASSWORD_<NAME>"};
     return names;
 }
 
@@ -66,8 +98,7 @@ public:
         return v;
     }
 
-    [[noreturn]] static void fail(const std::string& name, const std::string& expected,
-                                  const std::string& got) {
+    [[noreturn]] static void fail(const std::string& name, const std::string& expected, const std::string& got) {
         throw ConfigError(name + ": expected " + expected + ", got '" + got + "'");
     }
 
@@ -89,8 +120,7 @@ public:
         long long out = 0;
         auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
         if (s.empty() || ec != std::errc() || end != s.data() + s.size() || out < min || out > max) {
-            fail(name, "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]",
-                 *v);
+            fail(name, "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]", *v);
         }
         return out;
     }
@@ -106,8 +136,8 @@ public:
         char* end = nullptr;
         errno = 0;
         double out = s.empty() ? 0.0 : std::strtod(s.c_str(), &end);
-        if (s.empty() || !decimal || errno != 0 || end != s.c_str() + s.size() || !std::isfinite(out) ||
-            out < 0.0 || out > 1.0) {
+        if (s.empty() || !decimal || errno != 0 || end != s.c_str() + s.size() || !std::isfinite(out) || out < 0.0 ||
+            out > 1.0) {
             fail(name, "a number in [0, 1]", *v);
         }
         return out;
@@ -181,8 +211,7 @@ void readDatabaseUrl(const std::string& url, DatabaseSettings& db) {
         throw ConfigError("DATABASE_URL: not a valid URL (" + e.message() + ")");
     }
     if (uri.getScheme() != "postgres" && uri.getScheme() != "postgresql") {
-        throw ConfigError("DATABASE_URL: scheme must be postgresql:// or postgres://, got '" +
-                          uri.getScheme() + "'");
+        throw ConfigError("DATABASE_URL: scheme must be postgresql:// or postgres://, got '" + uri.getScheme() + "'");
     }
     if (uri.getHost().empty()) throw ConfigError("DATABASE_URL: missing host");
     db.host = uri.getHost();
@@ -262,10 +291,9 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     db.password = r.string("DB_PASSWORD", db.password);
     if (auto url = r.raw("DATABASE_URL")) readDatabaseUrl(*url, db);
     db.poolMax = static_cast<int>(r.integer("DB_POOL_MAX", db.poolMax, 1, 10000));
-    db.poolIdleTimeoutMs =
-        static_cast<int>(r.integer("DB_POOL_IDLE_TIMEOUT_MS", db.poolIdleTimeoutMs, 0, 86400000));
-    db.poolConnectionTimeoutMs = static_cast<int>(
-        r.integer("DB_POOL_CONNECTION_TIMEOUT_MS", db.poolConnectionTimeoutMs, 1, 3600000));
+    db.poolIdleTimeoutMs = static_cast<int>(r.integer("DB_POOL_IDLE_TIMEOUT_MS", db.poolIdleTimeoutMs, 0, 86400000));
+    db.poolConnectionTimeoutMs =
+        static_cast<int>(r.integer("DB_POOL_CONNECTION_TIMEOUT_MS", db.poolConnectionTimeoutMs, 1, 3600000));
     db.defaultIsolation = r.oneOf("DATABASE_ISOLATION", "shared", {"shared", "isolated"});
 
     if (auto k = r.raw("SERVICE_API_KEY")) c.apiKeys = splitList(*k);
@@ -285,22 +313,19 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     c.jwtIssuer = r.string("SERVICE_JWT_ISSUER", "");
     c.jwtAudience = r.string("SERVICE_JWT_AUDIENCE", "");
 
-    c.serviceCallTimeoutMs =
-        static_cast<int>(r.integer("SERVICE_CALL_TIMEOUT_MS", c.serviceCallTimeoutMs, 1, 600000));
-    c.serviceCallRetries =
-        static_cast<int>(r.integer("SERVICE_CALL_RETRIES", c.serviceCallRetries, 0, 10));
-    c.circuitBreakerThreshold = static_cast<int>(
-        r.integer("CIRCUIT_BREAKER_THRESHOLD", c.circuitBreakerThreshold, 1, 1000));
-    c.circuitBreakerTimeoutMs = static_cast<int>(
-        r.integer("CIRCUIT_BREAKER_TIMEOUT_MS", c.circuitBreakerTimeoutMs, 1, 3600000));
-    c.healthCheckIntervalMs = static_cast<int>(
-        r.integer("SERVICE_HEALTH_CHECK_INTERVAL_MS", c.healthCheckIntervalMs, 100, 3600000));
-    c.healthCheckTimeoutMs = static_cast<int>(
-        r.integer("SERVICE_HEALTH_CHECK_TIMEOUT_MS", c.healthCheckTimeoutMs, 10, 600000));
+    c.serviceCallTimeoutMs = static_cast<int>(r.integer("SERVICE_CALL_TIMEOUT_MS", c.serviceCallTimeoutMs, 1, 600000));
+    c.serviceCallRetries = static_cast<int>(r.integer("SERVICE_CALL_RETRIES", c.serviceCallRetries, 0, 10));
+    c.circuitBreakerThreshold =
+        static_cast<int>(r.integer("CIRCUIT_BREAKER_THRESHOLD", c.circuitBreakerThreshold, 1, 1000));
+    c.circuitBreakerTimeoutMs =
+        static_cast<int>(r.integer("CIRCUIT_BREAKER_TIMEOUT_MS", c.circuitBreakerTimeoutMs, 1, 3600000));
+    c.healthCheckIntervalMs =
+        static_cast<int>(r.integer("SERVICE_HEALTH_CHECK_INTERVAL_MS", c.healthCheckIntervalMs, 100, 3600000));
+    c.healthCheckTimeoutMs =
+        static_cast<int>(r.integer("SERVICE_HEALTH_CHECK_TIMEOUT_MS", c.healthCheckTimeoutMs, 10, 600000));
 
     c.logLevel = r.oneOf("LOG_LEVEL", "information",
-                         {"fatal", "critical", "error", "warning", "notice", "information",
-                          "debug", "trace", "none"});
+                         {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace", "none"});
     c.logFormat = r.oneOf("LOG_FORMAT", "text", {"text", "json"});
 
     c.adminPort = static_cast<int>(r.integer("ADMIN_PORT", c.adminPort, 0, 65535));
@@ -313,30 +338,26 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
         try {
             Poco::URI u(c.otlpEndpoint);
             if ((u.getScheme() != "http" && u.getScheme() != "https") || u.getHost().empty()) {
-                Reader::fail("OTEL_EXPORTER_OTLP_ENDPOINT", "an http:// or https:// URL",
-                             c.otlpEndpoint);
+                Reader::fail("OTEL_EXPORTER_OTLP_ENDPOINT", "an http:// or https:// URL", c.otlpEndpoint);
             }
         } catch (const Poco::SyntaxException&) {
             Reader::fail("OTEL_EXPORTER_OTLP_ENDPOINT", "an http:// or https:// URL", c.otlpEndpoint);
         }
     }
     c.bindAddress = r.string("ZT_BIND_ADDRESS", c.bindAddress);
-    c.httpMaxThreads =
-        static_cast<int>(r.integer("ZT_HTTP_MAX_THREADS", c.httpMaxThreads, 2, 10000));
+    c.httpMaxThreads = static_cast<int>(r.integer("ZT_HTTP_MAX_THREADS", c.httpMaxThreads, 2, 10000));
     c.httpEventLoops = static_cast<int>(r.integer("ZT_HTTP_EVENT_LOOPS", c.httpEventLoops, 1, 64));
-    c.httpMaxConnections =
-        static_cast<int>(r.integer("ZT_HTTP_MAX_CONNECTIONS", c.httpMaxConnections, 0, 1000000));
+    c.httpMaxConnections = static_cast<int>(r.integer("ZT_HTTP_MAX_CONNECTIONS", c.httpMaxConnections, 0, 1000000));
     c.httpMaxConnectionsPerIp =
         static_cast<int>(r.integer("ZT_HTTP_MAX_CONNECTIONS_PER_IP", c.httpMaxConnectionsPerIp, 0, 1000000));
-    c.httpKeepAliveTimeoutMs = static_cast<int>(
-        r.integer("ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS", c.httpKeepAliveTimeoutMs, 100, 600000));
-    c.shutdownDrainTimeoutMs = static_cast<int>(
-        r.integer("ZT_SHUTDOWN_DRAIN_TIMEOUT_MS", c.shutdownDrainTimeoutMs, 0, 600000));
+    c.httpKeepAliveTimeoutMs =
+        static_cast<int>(r.integer("ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS", c.httpKeepAliveTimeoutMs, 100, 600000));
+    c.shutdownDrainTimeoutMs =
+        static_cast<int>(r.integer("ZT_SHUTDOWN_DRAIN_TIMEOUT_MS", c.shutdownDrainTimeoutMs, 0, 600000));
     c.maxBodyBytes = static_cast<std::size_t>(
-        r.integer("ZT_MAX_BODY_BYTES", static_cast<long long>(c.maxBodyBytes), 0,
-                  1024LL * 1024 * 1024));
-    c.httpHeaderTimeoutMs = static_cast<int>(
-        r.integer("ZT_HTTP_HEADER_TIMEOUT_MS", c.httpHeaderTimeoutMs, 100, 600000));
+        r.integer("ZT_MAX_BODY_BYTES", static_cast<long long>(c.maxBodyBytes), 0, 1024LL * 1024 * 1024));
+    c.httpHeaderTimeoutMs =
+        static_cast<int>(r.integer("ZT_HTTP_HEADER_TIMEOUT_MS", c.httpHeaderTimeoutMs, 100, 600000));
     c.handlerTimeoutMs = static_cast<int>(r.integer("ZT_HANDLER_TIMEOUT_MS", c.handlerTimeoutMs, 0, 3600000));
     return c;
 }
@@ -344,7 +365,8 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
 std::optional<std::string> EnvConfig::serviceDbPassword(const std::string& serviceName) const {
     if (!source) return std::nullopt;
     std::string name = "SERVICE_DB_PASSWORD_";
-    for (char ch : serviceName) name += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    for (char ch : serviceName)
+        name += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     auto v = source(name);
     if (!v || v->empty()) return std::nullopt;
     // The value is never echoed: it is a password.

@@ -62,23 +62,23 @@ struct EnvConfig {
     std::string logLevel = "information";
     std::string logFormat = "text";  ///< "text" or "json"
 
-    int adminPort = 9000;        ///< ADMIN_PORT; 0 disables the admin server
-    std::string pluginDir;       ///< ZT_PLUGIN_DIR as given: one folder or a ':'-separated list
-    std::string servicesDir;     ///< ZT_SERVICES_DIR as given: one folder or a ':'-separated list
+    int adminPort = 9000;                   ///< ADMIN_PORT; 0 disables the admin server
+    std::string pluginDir;                  ///< ZT_PLUGIN_DIR as given: one folder or a ':'-separated list
+    std::string servicesDir;                ///< ZT_SERVICES_DIR as given: one folder or a ':'-separated list
     std::vector<std::string> pluginDirs;    ///< pluginDir's folders, searched in order
     std::vector<std::string> servicesDirs;  ///< servicesDir's folders, scanned in order
-    std::string otlpEndpoint;    ///< OTEL_EXPORTER_OTLP_ENDPOINT, empty = no export
-    std::string bindAddress = "0.0.0.0";  ///< ZT_BIND_ADDRESS for every listening socket
-    int httpMaxThreads = 256;    ///< ZT_HTTP_MAX_THREADS: handler threads per service server
+    std::string otlpEndpoint;               ///< OTEL_EXPORTER_OTLP_ENDPOINT, empty = no export
+    std::string bindAddress = "0.0.0.0";    ///< ZT_BIND_ADDRESS for every listening socket
+    int httpMaxThreads = 256;               ///< ZT_HTTP_MAX_THREADS: handler threads per service server
     /// ZT_HTTP_EVENT_LOOPS: event-loop threads per service server (default: the CPU count, at most 4)
     int httpEventLoops = defaultEventLoops();
-    int httpMaxConnections = 10000;     ///< ZT_HTTP_MAX_CONNECTIONS per port; 0 = no limit
-    int httpMaxConnectionsPerIp = 256;  ///< ZT_HTTP_MAX_CONNECTIONS_PER_IP per port; 0 = no limit
-    int httpKeepAliveTimeoutMs = 5000;  ///< ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS
-    int shutdownDrainTimeoutMs = 10000; ///< ZT_SHUTDOWN_DRAIN_TIMEOUT_MS
+    int httpMaxConnections = 10000;          ///< ZT_HTTP_MAX_CONNECTIONS per port; 0 = no limit
+    int httpMaxConnectionsPerIp = 256;       ///< ZT_HTTP_MAX_CONNECTIONS_PER_IP per port; 0 = no limit
+    int httpKeepAliveTimeoutMs = 5000;       ///< ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS
+    int shutdownDrainTimeoutMs = 10000;      ///< ZT_SHUTDOWN_DRAIN_TIMEOUT_MS
     std::size_t maxBodyBytes = 1024 * 1024;  ///< ZT_MAX_BODY_BYTES
-    int httpHeaderTimeoutMs = 10000;  ///< ZT_HTTP_HEADER_TIMEOUT_MS: whole request head must arrive within
-    int handlerTimeoutMs = 30000;     ///< ZT_HANDLER_TIMEOUT_MS: 504 after this; 0 = no limit
+    int httpHeaderTimeoutMs = 10000;         ///< ZT_HTTP_HEADER_TIMEOUT_MS: whole request head must arrive within
+    int handlerTimeoutMs = 30000;            ///< ZT_HANDLER_TIMEOUT_MS: 504 after this; 0 = no limit
 
     /// Where the variables were read from (EnvConfig::load's `env`): per-service variables whose
     /// names depend on the services found later (SERVICE_DB_PASSWORD_<NAME>) are read through it.

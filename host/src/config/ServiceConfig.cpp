@@ -29,8 +29,8 @@ public:
 
     static const char* typeName(const Poco::Dynamic::Var& v) { return jsonTypeName(v); }
 
-    std::string string(const Poco::JSON::Object::Ptr& o, const std::string& member,
-                       const std::string& key, bool required, const std::string& def = "") const {
+    std::string string(const Poco::JSON::Object::Ptr& o, const std::string& member, const std::string& key,
+                       bool required, const std::string& def = "") const {
         if (!o->has(member)) {
             if (required) fail(key, "is required");
             return def;
@@ -40,16 +40,14 @@ public:
         return v.extract<std::string>();
     }
 
-    bool boolean(const Poco::JSON::Object::Ptr& o, const std::string& member,
-                 const std::string& key, bool def) const {
+    bool boolean(const Poco::JSON::Object::Ptr& o, const std::string& member, const std::string& key, bool def) const {
         if (!o->has(member)) return def;
         auto v = o->get(member);
         if (v.type() != typeid(bool)) fail(key, std::string("must be a boolean, got ") + typeName(v));
         return v.extract<bool>();
     }
 
-    double number(const Poco::JSON::Object::Ptr& o, const std::string& member,
-                  const std::string& key) const {
+    double number(const Poco::JSON::Object::Ptr& o, const std::string& member, const std::string& key) const {
         auto v = o->get(member);
         if (!v.isNumeric() || v.type() == typeid(bool) || v.isString()) {
             fail(key, std::string("must be a number, got ") + typeName(v));
@@ -79,16 +77,15 @@ public:
         for (std::size_t i = 0; i < arr->size(); ++i) {
             auto item = arr->get(static_cast<unsigned>(i));
             if (!item.isString()) {
-                fail(key + "[" + std::to_string(i) + "]",
-                     std::string("must be a string, got ") + typeName(item));
+                fail(key + "[" + std::to_string(i) + "]", std::string("must be a string, got ") + typeName(item));
             }
             out.push_back(item.extract<std::string>());
         }
         return out;
     }
 
-    void unknownKeys(const Poco::JSON::Object::Ptr& o, const std::string& prefix,
-                     const std::set<std::string>& known, std::vector<std::string>& warnings) const {
+    void unknownKeys(const Poco::JSON::Object::Ptr& o, const std::string& prefix, const std::set<std::string>& known,
+                     std::vector<std::string>& warnings) const {
         for (const auto& name : o->getNames()) {
             if (!known.count(name)) {
                 warnings.push_back(file_ + ": " + prefix + name + ": unknown key (ignored)");
@@ -167,8 +164,7 @@ ServiceConfig ServiceConfig::parse(const std::string& jsonText, const std::strin
         c.port = static_cast<int>(p);
     }
     c.plugin = v.string(root, "plugin", "plugin", false, "libzt_" + c.name + ".so");
-    if (c.plugin.empty() || c.plugin.find('/') != std::string::npos || c.plugin == "." ||
-        c.plugin == "..") {
+    if (c.plugin.empty() || c.plugin.find('/') != std::string::npos || c.plugin == "." || c.plugin == "..") {
         v.fail("plugin", "must be a file name inside the plugin folder, got '" + c.plugin + "'");
     }
     c.description = v.string(root, "description", "description", false);
@@ -190,53 +186,47 @@ ServiceConfig ServiceConfig::parse(const std::string& jsonText, const std::strin
     if (auto db = v.object(root, "database", "database")) {
         c.database.enabled = true;
         c.database.isolation = v.string(db, "isolation", "database.isolation", false);
-        if (!c.database.isolation.empty() && c.database.isolation != "shared" &&
-            c.database.isolation != "isolated") {
-            v.fail("database.isolation",
-                   "must be \"shared\" or \"isolated\", got '" + c.database.isolation + "'");
+        if (!c.database.isolation.empty() && c.database.isolation != "shared" && c.database.isolation != "isolated") {
+            v.fail("database.isolation", "must be \"shared\" or \"isolated\", got '" + c.database.isolation + "'");
         }
         c.database.migrations = v.boolean(db, "migrations", "database.migrations", false);
         c.database.schema = v.string(db, "schema", "database.schema", false);
-        if (!c.database.schema.empty() &&
-            !std::regex_match(c.database.schema, identifierPattern())) {
+        if (!c.database.schema.empty() && !std::regex_match(c.database.schema, identifierPattern())) {
             v.fail("database.schema",
                    "must be an SQL identifier [A-Za-z_][A-Za-z0-9_]*, got '" + c.database.schema + "'");
         }
         c.database.role = v.string(db, "role", "database.role", false);
         if (!c.database.role.empty() && !std::regex_match(c.database.role, identifierPattern())) {
-            v.fail("database.role",
-                   "must be an SQL identifier [A-Za-z_][A-Za-z0-9_]*, got '" + c.database.role + "'");
+            v.fail("database.role", "must be an SQL identifier [A-Za-z_][A-Za-z0-9_]*, got '" + c.database.role + "'");
         }
         if (c.database.role.rfind("pg_", 0) == 0 || c.database.role.rfind("PG_", 0) == 0) {
-            v.fail("database.role", "names starting with pg_ are reserved by PostgreSQL, got '" +
-                                        c.database.role + "'");
+            v.fail("database.role",
+                   "names starting with pg_ are reserved by PostgreSQL, got '" + c.database.role + "'");
         }
         v.unknownKeys(db, "database.", {"isolation", "migrations", "schema", "role"}, c.warnings);
         // PostgreSQL identifiers are at most 63 bytes (longer ones are silently truncated, so two
         // services could share a schema or a role): refuse a too-long default instead.
         if (c.database.schema.empty() && c.schemaName().size() > 63) {
-            v.fail("database.schema", "the default schema '" + c.schemaName() +
-                                          "' is longer than 63 characters; set database.schema");
+            v.fail("database.schema",
+                   "the default schema '" + c.schemaName() + "' is longer than 63 characters; set database.schema");
         }
         if (c.database.role.empty() && c.roleName().size() > 63) {
-            v.fail("database.role", "the default role '" + c.roleName() +
-                                        "' is longer than 63 characters; set database.role");
+            v.fail("database.role",
+                   "the default role '" + c.roleName() + "' is longer than 63 characters; set database.role");
         }
     }
 
     if (auto auth = v.object(root, "auth", "auth")) {
         c.auth.strategy = v.string(auth, "strategy", "auth.strategy", false, "none");
-        if (c.auth.strategy != "api-key" && c.auth.strategy != "jwt" &&
-            c.auth.strategy != "custom" && c.auth.strategy != "none") {
-            v.fail("auth.strategy",
-                   "must be one of api-key, jwt, custom, none; got '" + c.auth.strategy + "'");
+        if (c.auth.strategy != "api-key" && c.auth.strategy != "jwt" && c.auth.strategy != "custom" &&
+            c.auth.strategy != "none") {
+            v.fail("auth.strategy", "must be one of api-key, jwt, custom, none; got '" + c.auth.strategy + "'");
         }
         c.auth.algorithms = v.stringArray(auth, "algorithms", "auth.algorithms");
         for (std::size_t i = 0; i < c.auth.algorithms.size(); ++i) {
             const auto& a = c.auth.algorithms[i];
             if (a != "HS256" && a != "RS256" && a != "ES256") {
-                v.fail("auth.algorithms[" + std::to_string(i) + "]",
-                       "must be HS256, RS256 or ES256, got '" + a + "'");
+                v.fail("auth.algorithms[" + std::to_string(i) + "]", "must be HS256, RS256 or ES256, got '" + a + "'");
             }
         }
         c.auth.issuer = v.string(auth, "issuer", "auth.issuer", false);
@@ -249,8 +239,7 @@ ServiceConfig ServiceConfig::parse(const std::string& jsonText, const std::strin
         if (tr->has("samplingRate")) {
             double r = v.number(tr, "samplingRate", "tracing.samplingRate");
             if (!(r >= 0.0 && r <= 1.0)) {
-                v.fail("tracing.samplingRate", "must be a number in [0, 1], got " +
-                                                   tr->get("samplingRate").toString());
+                v.fail("tracing.samplingRate", "must be a number in [0, 1], got " + tr->get("samplingRate").toString());
             }
             c.tracing.samplingRate = r;
         }
@@ -259,8 +248,8 @@ ServiceConfig ServiceConfig::parse(const std::string& jsonText, const std::strin
     v.object(root, "config", "config");  // free-form plugin settings, but must be an object
 
     v.unknownKeys(root, "",
-                  {"name", "domain", "version", "port", "plugin", "description", "dependencies",
-                   "healthCheck", "database", "auth", "tracing", "config"},
+                  {"name", "domain", "version", "port", "plugin", "description", "dependencies", "healthCheck",
+                   "database", "auth", "tracing", "config"},
                   c.warnings);
     return c;
 }

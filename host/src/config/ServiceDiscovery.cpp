@@ -70,14 +70,13 @@ DiscoveryResult ServiceDiscovery::discover(const std::vector<std::string>& servi
     std::map<std::string, std::string> bySchema;
     for (auto& cfg : found) {
         if (auto it = byName.find(cfg.name); it != byName.end()) {
-            result.errors.push_back({cfg.configFile, cfg.configFile + ": name: duplicate service name '" +
-                                                         cfg.name + "' (also in " + it->second + ")"});
+            result.errors.push_back({cfg.configFile, cfg.configFile + ": name: duplicate service name '" + cfg.name +
+                                                         "' (also in " + it->second + ")"});
             continue;
         }
         if (auto it = byPort.find(cfg.port); it != byPort.end()) {
             result.errors.push_back({cfg.configFile, cfg.configFile + ": port: duplicate port " +
-                                                         std::to_string(cfg.port) + " (also in " +
-                                                         it->second + ")"});
+                                                         std::to_string(cfg.port) + " (also in " + it->second + ")"});
             continue;
         }
         if (cfg.database.enabled) {

@@ -5,8 +5,8 @@
 
 namespace zt::db {
 
-AdapterConfig AdapterConfig::forService(const config::DatabaseSettings& settings,
-                                        const config::ServiceConfig& service, bool useRawQuery) {
+AdapterConfig AdapterConfig::forService(const config::DatabaseSettings& settings, const config::ServiceConfig& service,
+                                        bool useRawQuery) {
     AdapterConfig c;
     c.serviceName = service.name;
     c.domain = service.domain;
@@ -34,8 +34,9 @@ AdapterConfig AdapterConfig::forService(const config::DatabaseSettings& settings
         throw DatabaseError(where + "role name '" + c.role +
                             "' is not a valid identifier (^[A-Za-z_][A-Za-z0-9_]{0,62}$)");
     if (c.role == settings.username)
-        throw DatabaseError(where + "database.role '" + c.role +
-                            "' is the provisioning user (DB_USERNAME / DATABASE_URL); a service needs a role of its own");
+        throw DatabaseError(
+            where + "database.role '" + c.role +
+            "' is the provisioning user (DB_USERNAME / DATABASE_URL); a service needs a role of its own");
     return c;
 }
 

@@ -59,7 +59,9 @@ void logNotice(void*, const char* message) {
 
 struct ResultGuard {
     PGresult* res;
-    ~ResultGuard() { if (res) PQclear(res); }
+    ~ResultGuard() {
+        if (res) PQclear(res);
+    }
 };
 
 /// The parameters as libpq wants them: C strings, nullptr for NULL. Small counts stay on the stack.
@@ -90,8 +92,7 @@ std::string field(const PGresult* res, int code) {
 
 /// SQLSTATEs after which the session is gone even if libpq has not noticed yet.
 bool isConnectionLevel(const std::string& sqlState) {
-    return sqlState.rfind("08", 0) == 0 || sqlState == "57P01" || sqlState == "57P02" ||
-           sqlState == "57P03";
+    return sqlState.rfind("08", 0) == 0 || sqlState == "57P01" || sqlState == "57P02" || sqlState == "57P03";
 }
 
 }  // namespace
@@ -102,24 +103,22 @@ Connection::Connection(const ConnectionSettings& settings) : settings_(settings)
     // found by LeakSanitizer): during an outage every retry would leak. PQping frees its own
     // connection, so an unreachable server is refused here without ever reaching Poco.
     switch (PQping(settings_.connectionString().c_str())) {
-        case PQPING_NO_RESPONSE:
-            throw DatabaseUnavailableError("cannot connect to PostgreSQL at " + settings_.endpoint() +
-                                           ": server not reachable");
-        case PQPING_REJECT:
-            throw DatabaseUnavailableError("cannot connect to PostgreSQL at " + settings_.endpoint() +
-                                           ": server is not accepting connections (starting up or shutting down)");
-        default:
-            break;  // PQPING_OK; PQPING_NO_ATTEMPT (bad parameters) is reported by the real connect
+    case PQPING_NO_RESPONSE:
+        throw DatabaseUnavailableError("cannot connect to PostgreSQL at " + settings_.endpoint() +
+                                       ": server not reachable");
+    case PQPING_REJECT:
+        throw DatabaseUnavailableError("cannot connect to PostgreSQL at " + settings_.endpoint() +
+                                       ": server is not accepting connections (starting up or shutting down)");
+    default:
+        break;  // PQPING_OK; PQPING_NO_ATTEMPT (bad parameters) is reported by the real connect
     }
     try {
         session_ = std::make_unique<Poco::Data::Session>(Poco::Data::PostgreSQL::Connector::KEY,
-                                                         settings_.connectionString(),
-                                                         settings_.connectTimeoutSeconds);
+                                                         settings_.connectionString(), settings_.connectTimeoutSeconds);
     } catch (const Poco::Exception& e) {
-        throw DatabaseUnavailableError("cannot connect to PostgreSQL at " + settings_.endpoint() +
-                                       " as " + settings_.user + ": " +
-                                       scrub(e.message().empty() ? e.displayText() : e.message(),
-                                             settings_.password));
+        throw DatabaseUnavailableError("cannot connect to PostgreSQL at " + settings_.endpoint() + " as " +
+                                       settings_.user + ": " +
+                                       scrub(e.message().empty() ? e.displayText() : e.message(), settings_.password));
     }
     auto* impl = dynamic_cast<Poco::Data::PostgreSQL::SessionImpl*>(session_->impl());
     if (!impl) throw DatabaseUnavailableError("connector 'postgresql' did not create a PostgreSQL session");
@@ -180,7 +179,8 @@ void* Connection::awaitResult(deadline::Clock::time_point deadline) {
                 // this connection again (the pool closes it; an open transaction rolls back).
                 broken_ = true;
                 cancelInBackground(conn_);
-                throw DeadlineExceededError("the request's deadline passed while PostgreSQL at " + settings_.endpoint() +
+                throw DeadlineExceededError("the request's deadline passed while PostgreSQL at " +
+                                            settings_.endpoint() +
                                             " ran the statement (cancelled; the connection is closed)");
             }
             // Rounded up: the wait ends after the deadline, never a fraction of a millisecond
@@ -197,7 +197,8 @@ void* Connection::awaitResult(deadline::Clock::time_point deadline) {
         PQclear(last);  // as PQexec: the last result is the answer (a failed statement ends a script)
         last = result;
         const auto status = PQresultStatus(result);
-        if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH || PQstatus(conn_) == CONNECTION_BAD)
+        if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH ||
+            PQstatus(conn_) == CONNECTION_BAD)
             break;
     }
     return last;
@@ -251,21 +252,21 @@ QueryResult Connection::executeCached(const std::string& sql, const std::vector<
         it = prepared_.emplace(sql, std::move(name)).first;
     }
     ParamTexts values(params);
-    ResultGuard guard{deadline == deadline::kNone
-                          ? PQexecPrepared(conn_, it->second.c_str(), values.count(), values.data(), nullptr, nullptr,
-                                           0 /* text results */)
-                          : (PQsendQueryPrepared(conn_, it->second.c_str(), values.count(), values.data(), nullptr,
-                                                 nullptr, 0)
-                                 ? static_cast<PGresult*>(awaitResult(deadline))
-                                 : nullptr)};
+    ResultGuard guard{
+        deadline == deadline::kNone
+            ? PQexecPrepared(conn_, it->second.c_str(), values.count(), values.data(), nullptr, nullptr,
+                             0 /* text results */)
+            : (PQsendQueryPrepared(conn_, it->second.c_str(), values.count(), values.data(), nullptr, nullptr, 0)
+                   ? static_cast<PGresult*>(awaitResult(deadline))
+                   : nullptr)};
     auto status = guard.res ? PQresultStatus(guard.res) : PGRES_FATAL_ERROR;
-    if (status == PGRES_FATAL_ERROR && PQstatus(conn_) == CONNECTION_OK &&
-        PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+    if (status == PGRES_FATAL_ERROR && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
         const std::string sqlState = field(guard.res, PG_DIAG_SQLSTATE);
         // 26000: someone ran DEALLOCATE on it (raw SQL). 0A000 "cached plan must not change result
         // type": DDL changed the table under a SELECT * / RETURNING *. Both fail before execution.
-        if (sqlState == "26000" || (sqlState == "0A000" && field(guard.res, PG_DIAG_MESSAGE_PRIMARY).find(
-                                                                 "cached plan") != std::string::npos)) {
+        if (sqlState == "26000" ||
+            (sqlState == "0A000" &&
+             field(guard.res, PG_DIAG_MESSAGE_PRIMARY).find("cached plan") != std::string::npos)) {
             const std::string name = it->second;
             prepared_.erase(it);
             if (sqlState != "26000") {
@@ -280,8 +281,7 @@ QueryResult Connection::executeCached(const std::string& sql, const std::vector<
 QueryResult Connection::toResult(const void* pgResult) {
     auto* raw = static_cast<PGresult*>(const_cast<void*>(pgResult));
     auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY)
-        throwFor(raw);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) throwFor(raw);
 
     std::vector<Column> columns;
     const int nf = PQnfields(raw);
@@ -295,16 +295,15 @@ QueryResult Connection::toResult(const void* pgResult) {
         row.reserve(nf);
         for (int c = 0; c < nf; ++c) {
             bool isNull = PQgetisnull(raw, r, c);
-            row.push_back(Value::fromPostgres(columns[c].typeOid, isNull,
-                                              isNull ? std::string() : std::string(PQgetvalue(raw, r, c),
-                                                                                   PQgetlength(raw, r, c))));
+            row.push_back(Value::fromPostgres(
+                columns[c].typeOid, isNull,
+                isNull ? std::string() : std::string(PQgetvalue(raw, r, c), PQgetlength(raw, r, c))));
         }
         rows.push_back(std::move(row));
     }
     // Command tag "INSERT 0 1" -> verb "INSERT"; PQcmdTuples gives the count ("" when none).
     std::string tag = PQcmdStatus(raw);
-    while (!tag.empty() && (std::isdigit(static_cast<unsigned char>(tag.back())) || tag.back() == ' '))
-        tag.pop_back();
+    while (!tag.empty() && (std::isdigit(static_cast<unsigned char>(tag.back())) || tag.back() == ' ')) tag.pop_back();
     const char* count = PQcmdTuples(raw);
     std::int64_t affected = *count == '\0' ? (status == PGRES_TUPLES_OK ? nt : -1) : std::strtoll(count, nullptr, 10);
     return QueryResult(std::move(columns), std::move(rows), std::move(tag), affected);
@@ -317,8 +316,8 @@ void Connection::throwFor(const void* pgResult) {
     if (message.empty()) message = scrub(PQerrorMessage(conn_), settings_.password);
     if (PQstatus(conn_) != CONNECTION_OK || isConnectionLevel(sqlState)) {
         broken_ = true;
-        throw ConnectionLostError("lost the connection to PostgreSQL at " + settings_.endpoint() + ": " +
-                                      message, sqlState);
+        throw ConnectionLostError("lost the connection to PostgreSQL at " + settings_.endpoint() + ": " + message,
+                                  sqlState);
     }
     std::string detail = field(res, PG_DIAG_MESSAGE_DETAIL);
     std::string constraint = field(res, PG_DIAG_CONSTRAINT_NAME);
@@ -326,7 +325,8 @@ void Connection::throwFor(const void* pgResult) {
     if (sqlState == "23505") throw ConflictError(text, sqlState, constraint);
     // 57014 query_canceled: statement_timeout, which a request's transaction sets to its deadline.
     if (sqlState == "57014" && deadline::current() != deadline::kNone)
-        throw DeadlineExceededError("the request's deadline passed while PostgreSQL ran the statement: " + text, sqlState);
+        throw DeadlineExceededError("the request's deadline passed while PostgreSQL ran the statement: " + text,
+                                    sqlState);
     throw QueryError(text, sqlState, constraint);
 }
 
@@ -378,7 +378,8 @@ int Connection::backendPid() const { return PQbackendPID(conn_); }
 
 std::string Connection::quoteLiteral(const std::string& text) {
     char* quoted = PQescapeLiteral(conn_, text.data(), text.size());
-    if (quoted == nullptr) throw QueryError("cannot quote a literal: " + scrub(PQerrorMessage(conn_), settings_.password));
+    if (quoted == nullptr)
+        throw QueryError("cannot quote a literal: " + scrub(PQerrorMessage(conn_), settings_.password));
     std::string out = quoted;
     PQfreemem(quoted);
     return out;
@@ -386,7 +387,8 @@ std::string Connection::quoteLiteral(const std::string& text) {
 
 std::string Connection::quoteIdentifier(const std::string& name) {
     char* quoted = PQescapeIdentifier(conn_, name.data(), name.size());
-    if (quoted == nullptr) throw QueryError("cannot quote an identifier: " + scrub(PQerrorMessage(conn_), settings_.password));
+    if (quoted == nullptr)
+        throw QueryError("cannot quote an identifier: " + scrub(PQerrorMessage(conn_), settings_.password));
     std::string out = quoted;
     PQfreemem(quoted);
     return out;
@@ -395,8 +397,7 @@ std::string Connection::quoteIdentifier(const std::string& name) {
 std::string Connection::scramVerifierLiteral(const std::string& password, const std::string& role) {
     char* verifier = PQencryptPasswordConn(conn_, password.c_str(), role.c_str(), "scram-sha-256");
     if (verifier == nullptr)
-        throw QueryError("cannot make a SCRAM-SHA-256 password verifier: " +
-                         scrub(PQerrorMessage(conn_), password));
+        throw QueryError("cannot make a SCRAM-SHA-256 password verifier: " + scrub(PQerrorMessage(conn_), password));
     std::string text = verifier;
     PQfreemem(verifier);
     return quoteLiteral(text);

@@ -37,7 +37,8 @@ ConnectionPool::~ConnectionPool() {
 
 ConnectionLease ConnectionPool::acquire() {
     std::unique_lock lock(mutex_);
-    if (stopping_) throw DatabaseUnavailableError("connection pool for " + options_.connection.endpoint() + " is closed");
+    if (stopping_)
+        throw DatabaseUnavailableError("connection pool for " + options_.connection.endpoint() + " is closed");
     // Someone already queued goes first (FIFO): only take an idle connection when nobody waits.
     if (waiters_.empty() && !idle_.empty()) {
         auto conn = std::move(idle_.back());  // most recently used: the oldest ones age out
@@ -61,7 +62,8 @@ ConnectionLease ConnectionPool::acquire() {
         } else if (me.cv.wait_until(lock, deadline) == std::cv_status::timeout && !me.handed && !me.error) {
             waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
             ++waitTimeouts_;
-            const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - waitStarted).count();
+            const auto waited =
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - waitStarted).count();
             if (requestDeadline < poolDeadline)
                 throw DeadlineExceededError("the request's deadline passed after " + std::to_string(waited) +
                                             " ms waiting for a database connection (" + options_.connection.endpoint() +
@@ -181,8 +183,9 @@ void ConnectionPool::giveBack(std::unique_ptr<Connection> conn) noexcept {
 
 PoolStats ConnectionPool::stats() const {
     std::lock_guard lock(mutex_);
-    return PoolStats{total_, static_cast<int>(idle_.size()), static_cast<int>(waiters_.size()),
-                     opened_, waitTimeouts_, longestWaitMs_};
+    return PoolStats{
+        total_,        static_cast<int>(idle_.size()), static_cast<int>(waiters_.size()), opened_, waitTimeouts_,
+        longestWaitMs_};
 }
 
 void ConnectionPool::reaperLoop() {

@@ -65,7 +65,7 @@ private:
         std::exception_ptr error;            ///< the opener could not connect and nothing is open
     };
 
-    ConnectionLease openInSlot();                          // slot already counted in total_
+    ConnectionLease openInSlot();                           // slot already counted in total_
     ConnectionLease checkOut(std::unique_ptr<Connection>);  // validates an idle connection
     void requestOpenLocked();                               // a slot for the opener: total_++
     void releaseSlotLocked();                               // total_--; reopen if callers wait
@@ -77,11 +77,11 @@ private:
     const PoolOptions options_;
     mutable std::mutex mutex_;
     std::deque<std::unique_ptr<Connection>> idle_;  ///< front = idle longest
-    std::deque<Waiter*> waiters_;                    ///< FIFO
-    int total_ = 0;    ///< open, leased, or counted for the opener (at most options_.max)
-    int opening_ = 0;  ///< of total_: slots the opener has still to fill
+    std::deque<Waiter*> waiters_;                   ///< FIFO
+    int total_ = 0;                                 ///< open, leased, or counted for the opener (at most options_.max)
+    int opening_ = 0;                               ///< of total_: slots the opener has still to fill
     bool stopping_ = false;
-    std::uint64_t opened_ = 0;        ///< guarded by mutex_, like the two below
+    std::uint64_t opened_ = 0;  ///< guarded by mutex_, like the two below
     std::uint64_t waitTimeouts_ = 0;
     std::int64_t longestWaitMs_ = 0;
     std::condition_variable reaperCv_;

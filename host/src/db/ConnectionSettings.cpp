@@ -22,15 +22,12 @@ ConnectionSettings ConnectionSettings::withDatabase(std::string name) const {
 }
 
 std::string ConnectionSettings::connectionString() const {
-    std::string s = "host=" + host + " port=" + std::to_string(port) + " dbname=" + database +
-                    " user=" + user;
+    std::string s = "host=" + host + " port=" + std::to_string(port) + " dbname=" + database + " user=" + user;
     if (!password.empty()) s += " password=" + password;
     s += " connect_timeout=" + std::to_string(connectTimeoutSeconds);
     return s;
 }
 
-std::string ConnectionSettings::endpoint() const {
-    return host + ":" + std::to_string(port) + "/" + database;
-}
+std::string ConnectionSettings::endpoint() const { return host + ":" + std::to_string(port) + "/" + database; }
 
 }  // namespace zt::db

@@ -12,10 +12,10 @@ const char* DatabaseError::className() const noexcept { return typeid(*this).nam
 Poco::Exception* DatabaseError::clone() const { return new DatabaseError(*this); }
 void DatabaseError::rethrow() const { throw *this; }
 
-#define ZT_DB_DEFINE_ERROR(Name, Text)                                                     \
-    const char* Name::name() const noexcept { return Text; }                               \
-    const char* Name::className() const noexcept { return typeid(*this).name(); }          \
-    Poco::Exception* Name::clone() const { return new Name(*this); }                       \
+#define ZT_DB_DEFINE_ERROR(Name, Text)                                            \
+    const char* Name::name() const noexcept { return Text; }                      \
+    const char* Name::className() const noexcept { return typeid(*this).name(); } \
+    Poco::Exception* Name::clone() const { return new Name(*this); }              \
     void Name::rethrow() const { throw *this; }
 
 ZT_DB_DEFINE_ERROR(DatabaseUnavailableError, "Database unavailable")

@@ -28,8 +28,7 @@ namespace zt::db {
 /// reported one ("23505"), empty otherwise; constraint() is the constraint name when there is one.
 class DatabaseError : public Poco::Exception {
 public:
-    explicit DatabaseError(const std::string& message, std::string sqlState = {},
-                           std::string constraint = {});
+    explicit DatabaseError(const std::string& message, std::string sqlState = {}, std::string constraint = {});
     const std::string& sqlState() const noexcept { return sqlState_; }
     const std::string& constraint() const noexcept { return constraint_; }
 
@@ -45,14 +44,14 @@ private:
 
 // Subclasses only differ by type; the macro keeps their Poco boilerplate (name/clone/rethrow,
 // needed so Poco::Exception::rethrow keeps the dynamic type) identical.
-#define ZT_DB_DECLARE_ERROR(Name, Base)                                                    \
-    class Name : public Base {                                                             \
-    public:                                                                                \
-        using Base::Base;                                                                  \
-        const char* name() const noexcept override;                                        \
-        const char* className() const noexcept override;                                   \
-        Poco::Exception* clone() const override;                                           \
-        void rethrow() const override;                                                     \
+#define ZT_DB_DECLARE_ERROR(Name, Base)                  \
+    class Name : public Base {                           \
+    public:                                              \
+        using Base::Base;                                \
+        const char* name() const noexcept override;      \
+        const char* className() const noexcept override; \
+        Poco::Exception* clone() const override;         \
+        void rethrow() const override;                   \
     };
 
 ZT_DB_DECLARE_ERROR(DatabaseUnavailableError, DatabaseError)

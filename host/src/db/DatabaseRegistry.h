@@ -63,8 +63,8 @@ private:
     const ServiceRoles roles_;
     const RoleProvisioner provisioner_;
     mutable std::mutex mutex_;
-    std::map<std::string, std::string> generatedPasswords_;               ///< by service name
-    std::map<std::string, std::shared_ptr<PostgresAdapter>> adapters_;   ///< by service name
+    std::map<std::string, std::string> generatedPasswords_;             ///< by service name
+    std::map<std::string, std::shared_ptr<PostgresAdapter>> adapters_;  ///< by service name
 };
 
 }  // namespace zt::db

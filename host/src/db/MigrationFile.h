@@ -10,7 +10,7 @@ struct MigrationFile {
     std::string name;          ///< the part after NNN_
     std::string fileName;      ///< NNN_name.sql
     std::string path;
-    std::string checksum;      ///< SHA-256 hex of the file's bytes
+    std::string checksum;  ///< SHA-256 hex of the file's bytes
     std::string sql;
 };
 

@@ -96,8 +96,7 @@ MigrationReport MigrationRunner::run() {
                            " applied_at timestamptz NOT NULL DEFAULT now())");
         std::map<std::int64_t, std::pair<std::string, std::string>> applied;  // version -> name, checksum
         const auto recorded = conn.execute("SELECT version, name, checksum FROM " + table);  // keep alive
-        for (const auto& row : recorded.rows())
-            applied[row[0].asInt64()] = {row[1].asString(), row[2].asString()};
+        for (const auto& row : recorded.rows()) applied[row[0].asInt64()] = {row[1].asString(), row[2].asString()};
 
         for (const auto& f : files) {
             if (auto it = applied.find(f.version); it != applied.end()) {

@@ -96,7 +96,8 @@ void PostgresAdapter::commit(Connection& conn) {
             auto r = lookup.executeStateless("SELECT pg_xact_status($1::xid8)::text", {Value::text(xid)});
             if (!r.empty() && !r.front()[0].isNull()) status = r.front()[0].asString();
         } catch (const DatabaseError& e) {
-            throw CommitOutcomeUnknownError("the connection to PostgreSQL at " + pool_->options().connection.endpoint() +
+            throw CommitOutcomeUnknownError("the connection to PostgreSQL at " +
+                                            pool_->options().connection.endpoint() +
                                             " was lost during COMMIT and the outcome could not be looked up (" +
                                             e.message() + "); transaction " + xid + " may have committed");
         }
@@ -104,7 +105,8 @@ void PostgresAdapter::commit(Connection& conn) {
         if (status == "aborted") throw;     // it did not: the failure is the truth
         throw CommitOutcomeUnknownError("the connection to PostgreSQL at " + pool_->options().connection.endpoint() +
                                         " was lost during COMMIT; transaction " + xid + " is " +
-                                        (status.empty() ? std::string("unknown") : status) + " (" + lost.message() + ")");
+                                        (status.empty() ? std::string("unknown") : status) + " (" + lost.message() +
+                                        ")");
     }
 }
 

@@ -91,30 +91,48 @@ QueryBuilder& QueryBuilder::remove() {
 
 const char* operationName(QueryOperation op) noexcept {
     switch (op) {
-        case QueryOperation::Select: return "select";
-        case QueryOperation::First: return "first";
-        case QueryOperation::Count: return "count";
-        case QueryOperation::Insert: return "insert";
-        case QueryOperation::Update: return "update";
-        case QueryOperation::Delete: return "delete";
+    case QueryOperation::Select:
+        return "select";
+    case QueryOperation::First:
+        return "first";
+    case QueryOperation::Count:
+        return "count";
+    case QueryOperation::Insert:
+        return "insert";
+    case QueryOperation::Update:
+        return "update";
+    case QueryOperation::Delete:
+        return "delete";
     }
     return "?";
 }
 
 const char* operatorName(WhereOperator op) noexcept {
     switch (op) {
-        case WhereOperator::Eq: return "=";
-        case WhereOperator::Ne: return "!=";
-        case WhereOperator::Lt: return "<";
-        case WhereOperator::Le: return "<=";
-        case WhereOperator::Gt: return ">";
-        case WhereOperator::Ge: return ">=";
-        case WhereOperator::Like: return "like";
-        case WhereOperator::ILike: return "ilike";
-        case WhereOperator::In: return "in";
-        case WhereOperator::NotIn: return "not-in";
-        case WhereOperator::IsNull: return "is-null";
-        case WhereOperator::NotNull: return "not-null";
+    case WhereOperator::Eq:
+        return "=";
+    case WhereOperator::Ne:
+        return "!=";
+    case WhereOperator::Lt:
+        return "<";
+    case WhereOperator::Le:
+        return "<=";
+    case WhereOperator::Gt:
+        return ">";
+    case WhereOperator::Ge:
+        return ">=";
+    case WhereOperator::Like:
+        return "like";
+    case WhereOperator::ILike:
+        return "ilike";
+    case WhereOperator::In:
+        return "in";
+    case WhereOperator::NotIn:
+        return "not-in";
+    case WhereOperator::IsNull:
+        return "is-null";
+    case WhereOperator::NotNull:
+        return "not-null";
     }
     return "?";
 }

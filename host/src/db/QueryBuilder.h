@@ -29,14 +29,14 @@ struct OrderClause {
 
 struct QueryBuilder {
     QueryOperation operation = QueryOperation::Select;
-    std::string table;                   ///< unqualified; always qualified with the service schema
-    std::vector<std::string> columns;    ///< selected columns; empty = *
-    std::vector<WhereClause> where;      ///< ANDed
+    std::string table;                 ///< unqualified; always qualified with the service schema
+    std::vector<std::string> columns;  ///< selected columns; empty = *
+    std::vector<WhereClause> where;    ///< ANDed
     std::vector<OrderClause> orderBy;
     std::optional<std::int64_t> limit;
     std::optional<std::int64_t> offset;
     std::vector<std::pair<std::string, Value>> values;  ///< insert/update, in column order
-    bool allowUnfilteredWrite = false;  ///< update/delete without where are refused unless set
+    bool allowUnfilteredWrite = false;                  ///< update/delete without where are refused unless set
 
     // Fluent helpers: QueryBuilder::from("users").whereEq("id", Value::integer(1)).first()
     static QueryBuilder from(std::string table);
@@ -48,14 +48,14 @@ struct QueryBuilder {
     QueryBuilder& whereNull(std::string column);
     QueryBuilder& whereNotNull(std::string column);
     QueryBuilder& order(std::string column, bool descending = false);
-    QueryBuilder& take(std::int64_t n);   ///< limit
-    QueryBuilder& skip(std::int64_t n);   ///< offset
-    QueryBuilder& get();                  ///< operation = Select
-    QueryBuilder& first();                ///< operation = First (limit 1)
-    QueryBuilder& count();                ///< operation = Count
+    QueryBuilder& take(std::int64_t n);  ///< limit
+    QueryBuilder& skip(std::int64_t n);  ///< offset
+    QueryBuilder& get();                 ///< operation = Select
+    QueryBuilder& first();               ///< operation = First (limit 1)
+    QueryBuilder& count();               ///< operation = Count
     QueryBuilder& insert(std::vector<std::pair<std::string, Value>> vals);
     QueryBuilder& update(std::vector<std::pair<std::string, Value>> vals);
-    QueryBuilder& remove();               ///< operation = Delete
+    QueryBuilder& remove();  ///< operation = Delete
 };
 
 /// "select", "first", ... and "=", "!=", "not-in", ... (the JSON spellings).

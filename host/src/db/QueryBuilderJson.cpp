@@ -21,15 +21,22 @@ using Json = nlohmann::ordered_json;
 
 const char* typeName(const Json& v) {
     switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::null:
+        return "null";
+    case Json::value_t::object:
+        return "an object";
+    case Json::value_t::array:
+        return "an array";
+    case Json::value_t::boolean:
+        return "a boolean";
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
-    case Json::value_t::number_float: return "a number";
-    case Json::value_t::string: return "a string";
-    default: return "an unsupported value";
+    case Json::value_t::number_float:
+        return "a number";
+    case Json::value_t::string:
+        return "a string";
+    default:
+        return "an unsupported value";
     }
 }
 
@@ -59,19 +66,27 @@ std::int64_t requireCount(const Json& v, const std::string& field) {
 
 Value toValue(const Json& v, const std::string& field) {
     switch (v.type()) {
-    case Json::value_t::null: return Value::null();
+    case Json::value_t::null:
+        return Value::null();
     case Json::value_t::object:
-    case Json::value_t::array: return Value::json(v.dump());
-    case Json::value_t::boolean: return Value::boolean(v.get<bool>());
+    case Json::value_t::array:
+        return Value::json(v.dump());
+    case Json::value_t::boolean:
+        return Value::boolean(v.get<bool>());
     case Json::value_t::number_unsigned: {
         const auto n = v.get<std::uint64_t>();
-        if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return Value::numeric(std::to_string(n));
+        if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+            return Value::numeric(std::to_string(n));
         return Value::integer(static_cast<std::int64_t>(n));
     }
-    case Json::value_t::number_integer: return Value::integer(v.get<std::int64_t>());
-    case Json::value_t::number_float: return Value::real(v.get<double>());
-    case Json::value_t::string: return Value::text(v.get<std::string>());
-    default: fail(field, std::string("unsupported value: ") + typeName(v));
+    case Json::value_t::number_integer:
+        return Value::integer(v.get<std::int64_t>());
+    case Json::value_t::number_float:
+        return Value::real(v.get<double>());
+    case Json::value_t::string:
+        return Value::text(v.get<std::string>());
+    default:
+        fail(field, std::string("unsupported value: ") + typeName(v));
     }
 }
 
@@ -98,13 +113,14 @@ WhereOperator parseOperator(const std::string& s, const std::string& field) {
     if (s == "not-in") return WhereOperator::NotIn;
     if (s == "is-null") return WhereOperator::IsNull;
     if (s == "not-null") return WhereOperator::NotNull;
-    fail(field, "unknown operator '" + s.substr(0, 40) +
-                    "' (expected = != < <= > >= like ilike in not-in is-null not-null)");
+    fail(field,
+         "unknown operator '" + s.substr(0, 40) + "' (expected = != < <= > >= like ilike in not-in is-null not-null)");
 }
 
 WhereClause parseWhere(const Json& v, const std::string& field) {
     const Json& a = requireArray(v, field);
-    if (a.size() < 2 || a.size() > 3) fail(field, "expected [column, operator, value] or [column, 'is-null'|'not-null']");
+    if (a.size() < 2 || a.size() > 3)
+        fail(field, "expected [column, operator, value] or [column, 'is-null'|'not-null']");
     WhereClause w;
     w.column = requireString(a[0], field + "[0]");
     w.op = parseOperator(requireString(a[1], field + "[1]"), field + "[1]");
@@ -132,7 +148,8 @@ OrderClause parseOrder(const Json& v, const std::string& field) {
     if (a.size() == 2) {
         const std::string& dir = requireString(a[1], field + "[1]");
         if (dir == "desc" || dir == "DESC") o.descending = true;
-        else if (dir != "asc" && dir != "ASC") fail(field + "[1]", "expected 'asc' or 'desc', got '" + dir.substr(0, 40) + "'");
+        else if (dir != "asc" && dir != "ASC")
+            fail(field + "[1]", "expected 'asc' or 'desc', got '" + dir.substr(0, 40) + "'");
     }
     return o;
 }
@@ -156,25 +173,31 @@ QueryBuilder QueryBuilderJson::parse(const std::string& jsonText) {
             q.table = requireString(v, "table");
         } else if (key == "columns") {
             const Json& a = requireArray(v, "columns");
-            for (std::size_t i = 0; i < a.size(); ++i) q.columns.push_back(requireString(a[i], "columns[" + std::to_string(i) + "]"));
+            for (std::size_t i = 0; i < a.size(); ++i)
+                q.columns.push_back(requireString(a[i], "columns[" + std::to_string(i) + "]"));
         } else if (key == "where") {
             const Json& a = requireArray(v, "where");
-            for (std::size_t i = 0; i < a.size(); ++i) q.where.push_back(parseWhere(a[i], "where[" + std::to_string(i) + "]"));
+            for (std::size_t i = 0; i < a.size(); ++i)
+                q.where.push_back(parseWhere(a[i], "where[" + std::to_string(i) + "]"));
         } else if (key == "orderBy") {
             const Json& a = requireArray(v, "orderBy");
-            for (std::size_t i = 0; i < a.size(); ++i) q.orderBy.push_back(parseOrder(a[i], "orderBy[" + std::to_string(i) + "]"));
+            for (std::size_t i = 0; i < a.size(); ++i)
+                q.orderBy.push_back(parseOrder(a[i], "orderBy[" + std::to_string(i) + "]"));
         } else if (key == "limit") {
             q.limit = requireCount(v, "limit");
         } else if (key == "offset") {
             q.offset = requireCount(v, "offset");
         } else if (key == "values") {
             if (!v.is_object()) fail("values", std::string("expected an object, got ") + typeName(v));
-            for (const auto& [column, value] : v.items()) q.values.emplace_back(column, toValue(value, "values." + column));
+            for (const auto& [column, value] : v.items())
+                q.values.emplace_back(column, toValue(value, "values." + column));
         } else if (key == "allowUnfilteredWrite") {
             if (!v.is_boolean()) fail("allowUnfilteredWrite", std::string("expected a boolean, got ") + typeName(v));
             q.allowUnfilteredWrite = v.get<bool>();
         } else {
-            fail(key.substr(0, 40), "unknown key (expected op, table, columns, where, orderBy, limit, offset, values, allowUnfilteredWrite)");
+            fail(key.substr(0, 40),
+                 "unknown key (expected op, table, columns, where, orderBy, limit, offset, values, "
+                 "allowUnfilteredWrite)");
         }
     }
     if (q.table.empty()) fail("table", "missing");

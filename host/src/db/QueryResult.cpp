@@ -6,8 +6,8 @@ namespace zt::db {
 
 QueryResult::QueryResult() : columns_(std::make_shared<const std::vector<Column>>()) {}
 
-QueryResult::QueryResult(std::vector<Column> columns, std::vector<std::vector<Value>> rows,
-                         std::string command, std::int64_t affectedRows)
+QueryResult::QueryResult(std::vector<Column> columns, std::vector<std::vector<Value>> rows, std::string command,
+                         std::int64_t affectedRows)
     : columns_(std::make_shared<const std::vector<Column>>(std::move(columns))),
       command_(std::move(command)),
       affectedRows_(affectedRows) {

@@ -8,7 +8,8 @@ namespace zt::db {
 
 std::string generateRolePassword() {
     unsigned char bytes[24];
-    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed: no password for a service role");
+    if (RAND_bytes(bytes, sizeof bytes) != 1)
+        throw std::runtime_error("RAND_bytes failed: no password for a service role");
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
     out.reserve(2 * sizeof bytes);

@@ -65,7 +65,8 @@ void RoleProvisioner::provision(const AdapterConfig& service) const {
         admin.executeScript("SET lock_timeout = '30s'; SET statement_timeout = '60s'", true);
         admin.executeStateless(kLockSql);
     });
-    auto rights = step(service, "reading the provisioning role's rights", [&] { return ProvisioningRights::read(admin); });
+    auto rights =
+        step(service, "reading the provisioning role's rights", [&] { return ProvisioningRights::read(admin); });
     if (auto problem = rights.problemFor(service); !problem.empty())
         throw ProvisioningError("service " + service.serviceName + ": " + problem);
     provisionRole(admin, rights, service);
@@ -95,11 +96,12 @@ void RoleProvisioner::provisionRole(Connection& admin, const ProvisioningRights&
     if (existing.empty()) {
         created = step(service, "creating role '" + service.role + "'", [&] {
             try {
-                admin.executeScript("CREATE ROLE " + role +
-                                        " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD " +
-                                        admin.scramVerifierLiteral(service.rolePassword, service.role) +
-                                        "; COMMENT ON ROLE " + role + " IS " + admin.quoteLiteral(kServiceRoleMarker),
-                                    true);
+                admin.executeScript(
+                    "CREATE ROLE " + role +
+                        " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD " +
+                        admin.scramVerifierLiteral(service.rolePassword, service.role) + "; COMMENT ON ROLE " + role +
+                        " IS " + admin.quoteLiteral(kServiceRoleMarker),
+                    true);
                 return true;
             } catch (const QueryError& e) {
                 if (!isDuplicate(e)) throw;
@@ -113,15 +115,17 @@ void RoleProvisioner::provisionRole(Connection& admin, const ProvisioningRights&
         // Only a role made for a service is repaired and used: another application's login (or
         // the owner of DB_DATABASE) named in database.role must not be taken over.
         if (r[3].asString() != kServiceRoleMarker)
-            throw ProvisioningError("service " + service.serviceName + ": role '" + service.role +
-                                    "' exists and was not made for a zintrust-host service; choose another database.role, "
-                                    "or, if it is meant to be this service's own role, run: COMMENT ON ROLE " + role +
-                                    " IS '" + std::string(kServiceRoleMarker) + "';");
+            throw ProvisioningError(
+                "service " + service.serviceName + ": role '" + service.role +
+                "' exists and was not made for a zintrust-host service; choose another database.role, "
+                "or, if it is meant to be this service's own role, run: COMMENT ON ROLE " +
+                role + " IS '" + std::string(kServiceRoleMarker) + "';");
         bool privileged = r[0].asBool() || r[1].asBool() || r[2].asBool();
         if (privileged && !rights.superuser)
             throw ProvisioningError("service " + service.serviceName + ": role '" + service.role +
                                     "' has SUPERUSER, REPLICATION or BYPASSRLS, which only a superuser can take away; "
-                                    "as a superuser run: ALTER ROLE " + role + " NOSUPERUSER NOREPLICATION NOBYPASSRLS;");
+                                    "as a superuser run: ALTER ROLE " +
+                                    role + " NOSUPERUSER NOREPLICATION NOBYPASSRLS;");
         // PostgreSQL 15 lets a non-superuser name only the attributes a CREATEROLE role may set.
         std::string sql = "ALTER ROLE " + role + " LOGIN NOCREATEDB NOCREATEROLE";
         if (privileged) sql += " NOSUPERUSER NOREPLICATION NOBYPASSRLS";
@@ -138,7 +142,8 @@ void RoleProvisioner::provisionRole(Connection& admin, const ProvisioningRights&
             admin.executeScript("GRANT " + role + " TO " + admin.quoteIdentifier(rights.user), true);
         auto memberOf = admin.executeStateless(
             "SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
-            "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1", roleParam);
+            "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1",
+            roleParam);
         for (const auto& row : memberOf.rows())
             admin.executeScript("REVOKE " + admin.quoteIdentifier(row[0].asString()) + " FROM " + role, true);
         auto otherMembers = admin.executeStateless(
@@ -157,17 +162,23 @@ void RoleProvisioner::provisionDatabase(Connection& admin, const ProvisioningRig
     step(service, "privileges on database '" + rights.database + "'", [&] {
         // PostgreSQL grants CONNECT and TEMPORARY on every database to PUBLIC, and (before 15, or
         // on an upgraded cluster) CREATE on the public schema.
-        std::string sql = "REVOKE CONNECT, TEMPORARY ON DATABASE " + main + " FROM PUBLIC; "
+        std::string sql = "REVOKE CONNECT, TEMPORARY ON DATABASE " + main +
+                          " FROM PUBLIC; "
                           "REVOKE CREATE ON SCHEMA public FROM PUBLIC; ";
         sql += service.isolation == "shared" ? "GRANT CONNECT, TEMPORARY ON DATABASE " + main + " TO " + role
                                              : "REVOKE ALL ON DATABASE " + main + " FROM " + role;
         admin.executeScript(sql, true);
         // REVOKE by a role that does not own the schema only warns: check that it took.
-        if (admin.executeStateless("SELECT EXISTS (SELECT 1 FROM pg_namespace n, aclexplode(n.nspacl) a WHERE "
-                                   "n.nspname = 'public' AND a.grantee = 0 AND a.privilege_type = 'CREATE')")
-                .front()[0].asBool())
-            throw ProvisioningError("service " + service.serviceName + ": every role may still create objects in schema "
-                                    "public of database '" + rights.database + "' (other services would run them); as "
+        if (admin
+                .executeStateless("SELECT EXISTS (SELECT 1 FROM pg_namespace n, aclexplode(n.nspacl) a WHERE "
+                                  "n.nspname = 'public' AND a.grantee = 0 AND a.privilege_type = 'CREATE')")
+                .front()[0]
+                .asBool())
+            throw ProvisioningError("service " + service.serviceName +
+                                    ": every role may still create objects in schema "
+                                    "public of database '" +
+                                    rights.database +
+                                    "' (other services would run them); as "
                                     "the owner of that schema run: REVOKE CREATE ON SCHEMA public FROM PUBLIC;");
         // Rights granted to the role by hand on other databases (its own isolated one excepted).
         auto elsewhere = admin.executeStateless(
@@ -175,7 +186,8 @@ void RoleProvisioner::provisionDatabase(Connection& admin, const ProvisioningRig
             "WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1) AND d.datname <> $2 AND d.datname <> $3",
             {Value::text(service.role), Value::text(rights.database), Value::text(service.database)});
         for (const auto& row : elsewhere.rows())
-            admin.executeScript("REVOKE ALL ON DATABASE " + admin.quoteIdentifier(row[0].asString()) + " FROM " + role, true);
+            admin.executeScript("REVOKE ALL ON DATABASE " + admin.quoteIdentifier(row[0].asString()) + " FROM " + role,
+                                true);
     });
     if (service.isolation != "isolated") return;
     const std::string db = q(service.database);
@@ -236,28 +248,40 @@ void RoleProvisioner::provisionSchema(Connection& conn, const AdapterConfig& ser
         const std::string foreign =
             " WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)"
             " AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = $2)";
-        auto relations = conn.executeStateless(
-            "SELECT c.relname::text, c.relkind::text FROM pg_class c" + foreign + " AND c.relkind IN ('r','p','v','m','f')",
-            params);
+        auto relations = conn.executeStateless("SELECT c.relname::text, c.relkind::text FROM pg_class c" + foreign +
+                                                   " AND c.relkind IN ('r','p','v','m','f')",
+                                               params);
         for (const auto& row : relations.rows()) {
             const std::string kind = row[1].asString();
-            const char* what = kind == "v" ? "VIEW" : kind == "m" ? "MATERIALIZED VIEW" : kind == "f" ? "FOREIGN TABLE" : "TABLE";
-            conn.executeScript(std::string("ALTER ") + what + " " + schema + "." + conn.quoteIdentifier(row[0].asString()) +
-                                   " OWNER TO " + role, true);
+            const char* what = kind == "v"   ? "VIEW"
+                               : kind == "m" ? "MATERIALIZED VIEW"
+                               : kind == "f" ? "FOREIGN TABLE"
+                                             : "TABLE";
+            conn.executeScript(std::string("ALTER ") + what + " " + schema + "." +
+                                   conn.quoteIdentifier(row[0].asString()) + " OWNER TO " + role,
+                               true);
         }
-        auto sequences = conn.executeStateless("SELECT c.relname::text FROM pg_class c" + foreign + " AND c.relkind = 'S'", params);
+        auto sequences =
+            conn.executeStateless("SELECT c.relname::text FROM pg_class c" + foreign + " AND c.relkind = 'S'", params);
         for (const auto& row : sequences.rows())
-            conn.executeScript("ALTER SEQUENCE " + schema + "." + conn.quoteIdentifier(row[0].asString()) + " OWNER TO " + role, true);
+            conn.executeScript(
+                "ALTER SEQUENCE " + schema + "." + conn.quoteIdentifier(row[0].asString()) + " OWNER TO " + role, true);
         auto routines = conn.executeStateless(
-            "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)"
-            " AND p.prokind IN ('f','p') AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = $2)", params);
-        for (const auto& row : routines.rows()) conn.executeScript("ALTER ROUTINE " + row[0].asString() + " OWNER TO " + role, true);
+            "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM pg_namespace "
+            "WHERE nspname = $1)"
+            " AND p.prokind IN ('f','p') AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = $2)",
+            params);
+        for (const auto& row : routines.rows())
+            conn.executeScript("ALTER ROUTINE " + row[0].asString() + " OWNER TO " + role, true);
         auto types = conn.executeStateless(
-            "SELECT t.typname::text, t.typtype::text FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)"
-            " AND t.typowner <> (SELECT oid FROM pg_roles WHERE rolname = $2) AND t.typtype IN ('e','d')", params);
+            "SELECT t.typname::text, t.typtype::text FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM "
+            "pg_namespace WHERE nspname = $1)"
+            " AND t.typowner <> (SELECT oid FROM pg_roles WHERE rolname = $2) AND t.typtype IN ('e','d')",
+            params);
         for (const auto& row : types.rows())
             conn.executeScript(std::string("ALTER ") + (row[1].asString() == "d" ? "DOMAIN " : "TYPE ") + schema + "." +
-                                   conn.quoteIdentifier(row[0].asString()) + " OWNER TO " + role, true);
+                                   conn.quoteIdentifier(row[0].asString()) + " OWNER TO " + role,
+                               true);
 
         // Nobody else in: neither PUBLIC nor another service's role (an operator's own reporting
         // role, granted by hand, keeps its rights).

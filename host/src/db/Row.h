@@ -14,8 +14,8 @@ public:
     Row(std::shared_ptr<const std::vector<Column>> columns, std::vector<Value> values);
 
     std::size_t size() const noexcept { return values_.size(); }
-    const Value& operator[](std::size_t index) const;       ///< throws Poco::RangeException
-    const Value& operator[](const std::string& name) const; ///< throws Poco::NotFoundException naming it
+    const Value& operator[](std::size_t index) const;        ///< throws Poco::RangeException
+    const Value& operator[](const std::string& name) const;  ///< throws Poco::NotFoundException naming it
     bool has(const std::string& name) const;
     const std::vector<Value>& values() const noexcept { return values_; }
     const std::vector<Column>& columns() const noexcept { return *columns_; }

@@ -18,15 +18,24 @@ public:
 
 const char* comparison(WhereOperator op) {
     switch (op) {
-        case WhereOperator::Eq: return " = ";
-        case WhereOperator::Ne: return " <> ";
-        case WhereOperator::Lt: return " < ";
-        case WhereOperator::Le: return " <= ";
-        case WhereOperator::Gt: return " > ";
-        case WhereOperator::Ge: return " >= ";
-        case WhereOperator::Like: return " LIKE ";
-        case WhereOperator::ILike: return " ILIKE ";
-        default: return nullptr;
+    case WhereOperator::Eq:
+        return " = ";
+    case WhereOperator::Ne:
+        return " <> ";
+    case WhereOperator::Lt:
+        return " < ";
+    case WhereOperator::Le:
+        return " <= ";
+    case WhereOperator::Gt:
+        return " > ";
+    case WhereOperator::Ge:
+        return " >= ";
+    case WhereOperator::Like:
+        return " LIKE ";
+    case WhereOperator::ILike:
+        return " ILIKE ";
+    default:
+        return nullptr;
     }
 }
 
@@ -75,10 +84,8 @@ std::string orderAndPage(const QueryBuilder& q, Params& params, bool firstOnly) 
     }
     if (q.limit && *q.limit < 0) throw InvalidQueryError("limit: must be >= 0");
     if (q.offset && *q.offset < 0) throw InvalidQueryError("offset: must be >= 0");
-    if (firstOnly)
-        out += " LIMIT 1";
-    else if (q.limit)
-        out += " LIMIT " + params.add(Value::integer(*q.limit));
+    if (firstOnly) out += " LIMIT 1";
+    else if (q.limit) out += " LIMIT " + params.add(Value::integer(*q.limit));
     if (q.offset) out += " OFFSET " + params.add(Value::integer(*q.offset));
     return out;
 }
@@ -128,49 +135,51 @@ CompiledQuery SqlCompiler::compile(const QueryBuilder& q) const {
     Params params;
     CompiledQuery out;
     switch (q.operation) {
-        case QueryOperation::Select:
-        case QueryOperation::First:
-        {
-            // Sequenced on purpose: operands of + are evaluated in unspecified order, and the
-            // where placeholders must come first to number $n in reading order.
-            std::string filter = whereSql(q, params);
-            out.sql = "SELECT " + selectList(q) + " FROM " + table + filter +
-                      orderAndPage(q, params, q.operation == QueryOperation::First);
+    case QueryOperation::Select:
+    case QueryOperation::First: {
+        // Sequenced on purpose: operands of + are evaluated in unspecified order, and the
+        // where placeholders must come first to number $n in reading order.
+        std::string filter = whereSql(q, params);
+        out.sql = "SELECT " + selectList(q) + " FROM " + table + filter +
+                  orderAndPage(q, params, q.operation == QueryOperation::First);
+    }
+        out.readOnly = true;
+        break;
+    case QueryOperation::Count:
+        // Ordering and paging do not change a count; they are ignored rather than applied to a
+        // one-row aggregate (where LIMIT 0 would return no row at all).
+        out.sql = "SELECT count(*) AS \"count\" FROM " + table + whereSql(q, params);
+        out.readOnly = true;
+        break;
+    case QueryOperation::Insert: {
+        std::string cols, placeholders;
+        for (std::size_t i = 0; i < q.values.size(); ++i) {
+            cols +=
+                (i ? ", " : "") + quoteIdentifier(q.values[i].first, "values[" + q.values[i].first.substr(0, 80) + "]");
+            placeholders += (i ? ", " : "") + params.add(q.values[i].second);
         }
-            out.readOnly = true;
-            break;
-        case QueryOperation::Count:
-            // Ordering and paging do not change a count; they are ignored rather than applied to a
-            // one-row aggregate (where LIMIT 0 would return no row at all).
-            out.sql = "SELECT count(*) AS \"count\" FROM " + table + whereSql(q, params);
-            out.readOnly = true;
-            break;
-        case QueryOperation::Insert: {
-            std::string cols, placeholders;
-            for (std::size_t i = 0; i < q.values.size(); ++i) {
-                cols += (i ? ", " : "") + quoteIdentifier(q.values[i].first, "values[" + q.values[i].first.substr(0, 80) + "]");
-                placeholders += (i ? ", " : "") + params.add(q.values[i].second);
-            }
-            out.sql = "INSERT INTO " + table +
-                      (q.values.empty() ? std::string(" DEFAULT VALUES") : " (" + cols + ") VALUES (" + placeholders + ")") +
-                      " RETURNING " + selectList(q);
-            break;
-        }
-        case QueryOperation::Update: {
-            requireValues(q);
-            requireFilter(q);
-            std::string sets;
-            for (std::size_t i = 0; i < q.values.size(); ++i)
-                sets += (i ? ", " : "") + quoteIdentifier(q.values[i].first, "values[" + q.values[i].first.substr(0, 80) + "]") +
-                        " = " + params.add(q.values[i].second);
-            std::string filter = whereSql(q, params);  // after the SET values: $n in reading order
-            out.sql = "UPDATE " + table + " SET " + sets + filter + " RETURNING " + selectList(q);
-            break;
-        }
-        case QueryOperation::Delete:
-            requireFilter(q);
-            out.sql = "DELETE FROM " + table + whereSql(q, params);
-            break;
+        out.sql =
+            "INSERT INTO " + table +
+            (q.values.empty() ? std::string(" DEFAULT VALUES") : " (" + cols + ") VALUES (" + placeholders + ")") +
+            " RETURNING " + selectList(q);
+        break;
+    }
+    case QueryOperation::Update: {
+        requireValues(q);
+        requireFilter(q);
+        std::string sets;
+        for (std::size_t i = 0; i < q.values.size(); ++i)
+            sets += (i ? ", " : "") +
+                    quoteIdentifier(q.values[i].first, "values[" + q.values[i].first.substr(0, 80) + "]") + " = " +
+                    params.add(q.values[i].second);
+        std::string filter = whereSql(q, params);  // after the SET values: $n in reading order
+        out.sql = "UPDATE " + table + " SET " + sets + filter + " RETURNING " + selectList(q);
+        break;
+    }
+    case QueryOperation::Delete:
+        requireFilter(q);
+        out.sql = "DELETE FROM " + table + whereSql(q, params);
+        break;
     }
     out.params = std::move(params.values);
     return out;

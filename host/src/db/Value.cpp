@@ -12,38 +12,51 @@ namespace {
 
 Value::Kind kindForOid(Oid oid) {
     switch (oid) {
-        case pgtype::Bool: return Value::Kind::Bool;
-        case pgtype::Int2:
-        case pgtype::Int4:
-        case pgtype::Int8:
-        case pgtype::ObjectId: return Value::Kind::Int;
-        case pgtype::Float4:
-        case pgtype::Float8: return Value::Kind::Float;
-        case pgtype::Numeric: return Value::Kind::Numeric;
-        case pgtype::Json:
-        case pgtype::Jsonb: return Value::Kind::Json;
-        case pgtype::Timestamp:
-        case pgtype::TimestampTz: return Value::Kind::Timestamp;
-        default: return Value::Kind::Text;
+    case pgtype::Bool:
+        return Value::Kind::Bool;
+    case pgtype::Int2:
+    case pgtype::Int4:
+    case pgtype::Int8:
+    case pgtype::ObjectId:
+        return Value::Kind::Int;
+    case pgtype::Float4:
+    case pgtype::Float8:
+        return Value::Kind::Float;
+    case pgtype::Numeric:
+        return Value::Kind::Numeric;
+    case pgtype::Json:
+    case pgtype::Jsonb:
+        return Value::Kind::Json;
+    case pgtype::Timestamp:
+    case pgtype::TimestampTz:
+        return Value::Kind::Timestamp;
+    default:
+        return Value::Kind::Text;
     }
 }
 
-bool isSpecialFloat(const std::string& t) {
-    return t == "NaN" || t == "Infinity" || t == "-Infinity";
-}
+bool isSpecialFloat(const std::string& t) { return t == "NaN" || t == "Infinity" || t == "-Infinity"; }
 
 }  // namespace
 
 const char* kindName(Value::Kind kind) noexcept {
     switch (kind) {
-        case Value::Kind::Null: return "null";
-        case Value::Kind::Bool: return "bool";
-        case Value::Kind::Int: return "int";
-        case Value::Kind::Float: return "float";
-        case Value::Kind::Numeric: return "numeric";
-        case Value::Kind::Text: return "text";
-        case Value::Kind::Json: return "json";
-        case Value::Kind::Timestamp: return "timestamp";
+    case Value::Kind::Null:
+        return "null";
+    case Value::Kind::Bool:
+        return "bool";
+    case Value::Kind::Int:
+        return "int";
+    case Value::Kind::Float:
+        return "float";
+    case Value::Kind::Numeric:
+        return "numeric";
+    case Value::Kind::Text:
+        return "text";
+    case Value::Kind::Json:
+        return "json";
+    case Value::Kind::Timestamp:
+        return "timestamp";
     }
     return "?";
 }
@@ -75,8 +88,7 @@ std::string jsonQuote(const std::string& text) {
 
 Value::Value() = default;
 
-Value::Value(Kind kind, Oid typeOid, std::string text)
-    : kind_(kind), typeOid_(typeOid), text_(std::move(text)) {}
+Value::Value(Kind kind, Oid typeOid, std::string text) : kind_(kind), typeOid_(typeOid), text_(std::move(text)) {}
 
 Value Value::null() { return Value(); }
 Value Value::boolean(bool v) { return Value(Kind::Bool, pgtype::Unknown, v ? "true" : "false"); }
@@ -140,8 +152,7 @@ std::int64_t Value::asInt64() const {
 }
 
 double Value::asDouble() const {
-    if (kind_ != Kind::Int && kind_ != Kind::Float && kind_ != Kind::Numeric && kind_ != Kind::Text)
-        badCast("double");
+    if (kind_ != Kind::Int && kind_ != Kind::Float && kind_ != Kind::Numeric && kind_ != Kind::Text) badCast("double");
     if (text_ == "NaN") return std::nan("");
     if (text_ == "Infinity") return HUGE_VAL;
     if (text_ == "-Infinity") return -HUGE_VAL;
@@ -188,26 +199,40 @@ std::string Value::toJson() const {
 
 Value::JsonShape Value::jsonShape() const noexcept {
     switch (kind_) {
-        case Kind::Null: return JsonShape::Null;
-        case Kind::Bool: return JsonShape::Bool;
-        case Kind::Int: return JsonShape::Integer;
-        case Kind::Float: return isSpecialFloat(text_) ? JsonShape::String : JsonShape::Float;
-        case Kind::Json: return JsonShape::Json;
-        case Kind::Numeric:
-        case Kind::Text:
-        case Kind::Timestamp: return JsonShape::String;
+    case Kind::Null:
+        return JsonShape::Null;
+    case Kind::Bool:
+        return JsonShape::Bool;
+    case Kind::Int:
+        return JsonShape::Integer;
+    case Kind::Float:
+        return isSpecialFloat(text_) ? JsonShape::String : JsonShape::Float;
+    case Kind::Json:
+        return JsonShape::Json;
+    case Kind::Numeric:
+    case Kind::Text:
+    case Kind::Timestamp:
+        return JsonShape::String;
     }
     return JsonShape::Null;
 }
 
 void Value::appendJson(std::string& out) const {
     switch (jsonShape()) {
-        case JsonShape::Null: out += "null"; return;
-        case JsonShape::Bool: out += asBool() ? "true" : "false"; return;
-        case JsonShape::Integer:
-        case JsonShape::Float:
-        case JsonShape::Json: out += text_; return;
-        case JsonShape::String: appendJsonQuoted(out, text_); return;
+    case JsonShape::Null:
+        out += "null";
+        return;
+    case JsonShape::Bool:
+        out += asBool() ? "true" : "false";
+        return;
+    case JsonShape::Integer:
+    case JsonShape::Float:
+    case JsonShape::Json:
+        out += text_;
+        return;
+    case JsonShape::String:
+        appendJsonQuoted(out, text_);
+        return;
     }
 }
 

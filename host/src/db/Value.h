@@ -20,10 +20,10 @@ public:
     static Value null();
     static Value boolean(bool v);
     static Value integer(std::int64_t v);
-    static Value real(double v);                      ///< NaN/±inf sent as 'NaN'/'Infinity'
+    static Value real(double v);  ///< NaN/±inf sent as 'NaN'/'Infinity'
     static Value text(std::string v);
-    static Value numeric(std::string decimalText);    ///< exact decimal, e.g. "12345678901234567890.1"
-    static Value json(std::string jsonText);          ///< bound as text; the column's json/jsonb parses it
+    static Value numeric(std::string decimalText);  ///< exact decimal, e.g. "12345678901234567890.1"
+    static Value json(std::string jsonText);        ///< bound as text; the column's json/jsonb parses it
     /// A result cell: the column's type OID, whether it is NULL, and PostgreSQL's text output.
     static Value fromPostgres(Oid typeOid, bool isNull, std::string text);
 
@@ -38,9 +38,9 @@ public:
     std::int64_t asInt64() const;
     double asDouble() const;
     bool asBool() const;
-    std::string asString() const;      ///< the text of any non-NULL value
-    std::string asNumeric() const;     ///< exact decimal text (int/numeric/float kinds)
-    std::string asJson() const;        ///< json/jsonb text as stored
+    std::string asString() const;   ///< the text of any non-NULL value
+    std::string asNumeric() const;  ///< exact decimal text (int/numeric/float kinds)
+    std::string asJson() const;     ///< json/jsonb text as stored
     /// Timestamp/timestamptz as ISO 8601 with exactly six fractional digits: timestamptz with its
     /// offset ("2024-01-02T03:04:05.120000Z"; sessions run in UTC, docs/DATABASE.md), timestamp
     /// without one ("2024-01-02T03:04:05.000000"). Also the text toJson() and asString() give.
@@ -63,9 +63,7 @@ public:
     /// toJson() appended to `out` (no temporary string per cell).
     void appendJson(std::string& out) const;
 
-    bool operator==(const Value& other) const noexcept {
-        return kind_ == other.kind_ && text_ == other.text_;
-    }
+    bool operator==(const Value& other) const noexcept { return kind_ == other.kind_ && text_ == other.text_; }
 
 private:
     Value(Kind kind, Oid typeOid, std::string text);

@@ -22,7 +22,8 @@ std::optional<long long> parseInteger(std::string_view s) {
 
 /// A wall-clock instant (Unix µs) on the steady clock. The distance is kept within a day either
 /// way, so that no value a client sends can overflow the clock's arithmetic.
-Clock::time_point fromWallMicros(long long epochMicros, Clock::time_point now, std::chrono::system_clock::time_point wallNow) {
+Clock::time_point fromWallMicros(long long epochMicros, Clock::time_point now,
+                                 std::chrono::system_clock::time_point wallNow) {
     constexpr long long kDayMicros = 86400LL * 1000 * 1000;
     const long long nowMicros =
         std::chrono::duration_cast<std::chrono::microseconds>(wallNow.time_since_epoch()).count();
@@ -40,7 +41,9 @@ std::optional<std::chrono::milliseconds> remaining() noexcept {
     return std::max(left, std::chrono::milliseconds(0));
 }
 
-Scope::Scope(Clock::time_point deadline) noexcept : previous_(t_deadline) { t_deadline = std::min(deadline, previous_); }
+Scope::Scope(Clock::time_point deadline) noexcept : previous_(t_deadline) {
+    t_deadline = std::min(deadline, previous_);
+}
 
 Scope::~Scope() { t_deadline = previous_; }
 
@@ -85,7 +88,8 @@ std::optional<Clock::time_point> fromHeaders(std::optional<std::string_view> abs
     return out;
 }
 
-std::string toHeaderValue(Clock::time_point deadline, Clock::time_point now, std::chrono::system_clock::time_point wallNow) {
+std::string toHeaderValue(Clock::time_point deadline, Clock::time_point now,
+                          std::chrono::system_clock::time_point wallNow) {
     const auto when = wallNow + std::chrono::duration_cast<std::chrono::system_clock::duration>(deadline - now);
     return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count());
 }

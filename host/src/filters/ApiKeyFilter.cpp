@@ -67,8 +67,7 @@ http::FilterStatus ApiKeyFilter::onRequest(http::Exchange& exchange) const {
     }
     if (!presented) {
         rejectRequest(exchange, 401, "missing_credentials",
-                      "an API key is required in X-API-Key or Authorization: Bearer",
-                      wwwAuthenticate_);
+                      "an API key is required in X-API-Key or Authorization: Bearer", wwwAuthenticate_);
         return http::FilterStatus::StopIteration;
     }
 

@@ -33,12 +33,11 @@ std::optional<std::string_view> bearerCredential(const http::HeaderList& headers
 bool isHealthPath(std::string_view path) {
     constexpr std::string_view health = "/health";
     if (path == health) return true;
-    return path.size() > health.size() && path.substr(0, health.size()) == health &&
-           path[health.size()] == '/';
+    return path.size() > health.size() && path.substr(0, health.size()) == health && path[health.size()] == '/';
 }
 
-void rejectRequest(http::Exchange& exchange, int status, std::string_view code,
-                   std::string_view message, std::string_view wwwAuthenticate) {
+void rejectRequest(http::Exchange& exchange, int status, std::string_view code, std::string_view message,
+                   std::string_view wwwAuthenticate) {
     http::setJsonError(exchange.response, status, code, message);
     if (!wwwAuthenticate.empty()) exchange.response.headers.set("www-authenticate", wwwAuthenticate);
 }

@@ -18,7 +18,7 @@ bool isHealthPath(std::string_view path);
 
 /// Writes the JSON error body (docs/HTTP.md) and a `WWW-Authenticate` header (RFC 6750 §3 for Bearer,
 /// so clients learn which scheme to use).
-void rejectRequest(http::Exchange& exchange, int status, std::string_view code,
-                   std::string_view message, std::string_view wwwAuthenticate);
+void rejectRequest(http::Exchange& exchange, int status, std::string_view code, std::string_view message,
+                   std::string_view wwwAuthenticate);
 
 }  // namespace zt::filters

@@ -10,8 +10,7 @@
 
 namespace zt::filters {
 
-CustomAuthFilter::CustomAuthFilter(std::shared_ptr<const CustomAuthenticator> authenticator,
-                                   std::string serviceName)
+CustomAuthFilter::CustomAuthFilter(std::shared_ptr<const CustomAuthenticator> authenticator, std::string serviceName)
     : authenticator_(std::move(authenticator)),
       serviceName_(std::move(serviceName)),
       logger_(Poco::Logger::get("zt.auth")) {

@@ -7,7 +7,9 @@
 #include "filters/CustomAuthenticator.h"
 #include "zintrust/host/http/HttpFilter.h"
 
-namespace Poco { class Logger; }
+namespace Poco {
+class Logger;
+}
 
 namespace zt::filters {
 

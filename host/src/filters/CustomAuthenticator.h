@@ -10,10 +10,10 @@ namespace zt::filters {
 
 /// What an authenticator decided about one request.
 struct AuthDecision {
-    bool allow = false;        ///< default deny: a half-filled decision never lets a request in
-    std::string principal;     ///< who the caller is when allowed
-    int denyStatus = 401;      ///< 401 or 403 when denied (anything else is treated as 401)
-    std::string message;       ///< shown in the JSON error when denied
+    bool allow = false;     ///< default deny: a half-filled decision never lets a request in
+    std::string principal;  ///< who the caller is when allowed
+    int denyStatus = 401;   ///< 401 or 403 when denied (anything else is treated as 401)
+    std::string message;    ///< shown in the JSON error when denied
 };
 
 class CustomAuthenticator {

@@ -18,15 +18,25 @@ namespace zt::filters {
 namespace {
 constexpr std::size_t kEs256PartBytes = 32;  // P-256: r and s are 32 bytes each
 
-struct BioFree { void operator()(BIO* b) const { BIO_free(b); } };
-struct MdCtxFree { void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); } };
-struct SigFree { void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); } };
-struct X509Free { void operator()(X509* x) const { X509_free(x); } };
+struct BioFree {
+    void operator()(BIO* b) const { BIO_free(b); }
+};
+struct MdCtxFree {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+struct SigFree {
+    void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
+};
+struct X509Free {
+    void operator()(X509* x) const { X509_free(x); }
+};
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 using SigPtr = std::unique_ptr<ECDSA_SIG, SigFree>;
 
-PKeyPtr wrap(EVP_PKEY* key) { return PKeyPtr(key, [](EVP_PKEY* k) { EVP_PKEY_free(k); }); }
+PKeyPtr wrap(EVP_PKEY* key) {
+    return PKeyPtr(key, [](EVP_PKEY* k) { EVP_PKEY_free(k); });
+}
 
 std::string lastOpenSslError() {
     unsigned long e = ERR_get_error();
@@ -128,27 +138,25 @@ std::string jwsAlgorithmForKey(EVP_PKEY* key, std::string& error) {
         return {};
     }
     switch (EVP_PKEY_get_base_id(key)) {
-        case EVP_PKEY_RSA:
-            // RFC 7518 §3.3: RS256 keys must be at least 2048 bits.
-            if (EVP_PKEY_get_bits(key) < 2048) {
-                error = "RSA key has " + std::to_string(EVP_PKEY_get_bits(key)) +
-                        " bits; RS256 needs at least 2048";
-                return {};
-            }
-            return "RS256";
-        case EVP_PKEY_EC: {
-            char curve[64] = {0};
-            std::size_t len = 0;
-            if (EVP_PKEY_get_group_name(key, curve, sizeof curve, &len) != 1 ||
-                std::strcmp(curve, "prime256v1") != 0) {
-                error = std::string("EC key on curve '") + curve + "'; ES256 needs P-256 (prime256v1)";
-                return {};
-            }
-            return "ES256";
-        }
-        default:
-            error = "unsupported key type (only RSA and EC P-256 keys are supported)";
+    case EVP_PKEY_RSA:
+        // RFC 7518 §3.3: RS256 keys must be at least 2048 bits.
+        if (EVP_PKEY_get_bits(key) < 2048) {
+            error = "RSA key has " + std::to_string(EVP_PKEY_get_bits(key)) + " bits; RS256 needs at least 2048";
             return {};
+        }
+        return "RS256";
+    case EVP_PKEY_EC: {
+        char curve[64] = {0};
+        std::size_t len = 0;
+        if (EVP_PKEY_get_group_name(key, curve, sizeof curve, &len) != 1 || std::strcmp(curve, "prime256v1") != 0) {
+            error = std::string("EC key on curve '") + curve + "'; ES256 needs P-256 (prime256v1)";
+            return {};
+        }
+        return "ES256";
+    }
+    default:
+        error = "unsupported key type (only RSA and EC P-256 keys are supported)";
+        return {};
     }
 }
 
@@ -171,8 +179,7 @@ std::optional<std::string> jwsSign(std::string_view alg, std::string_view secret
         return std::nullopt;
     }
     std::string sig(len, '\0');
-    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in,
-                       signingInput.size()) != 1) {
+    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in, signingInput.size()) != 1) {
         ERR_clear_error();
         return std::nullopt;
     }
@@ -181,8 +188,8 @@ std::optional<std::string> jwsSign(std::string_view alg, std::string_view secret
     return sig;
 }
 
-bool jwsVerify(std::string_view alg, std::string_view secret, EVP_PKEY* key,
-               std::string_view signingInput, std::string_view signature) {
+bool jwsVerify(std::string_view alg, std::string_view secret, EVP_PKEY* key, std::string_view signingInput,
+               std::string_view signature) {
     if (alg == "HS256") {
         if (secret.empty()) return false;
         auto expected = hmacSha256(secret, signingInput);
@@ -204,9 +211,8 @@ bool jwsVerify(std::string_view alg, std::string_view secret, EVP_PKEY* key,
         ERR_clear_error();
         return false;
     }
-    int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(toCheck.data()),
-                              toCheck.size(), reinterpret_cast<const unsigned char*>(signingInput.data()),
-                              signingInput.size());
+    int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(toCheck.data()), toCheck.size(),
+                              reinterpret_cast<const unsigned char*>(signingInput.data()), signingInput.size());
     ERR_clear_error();
     return rc == 1;
 }

@@ -33,7 +33,7 @@ std::optional<std::string> jwsSign(std::string_view alg, std::string_view secret
                                    std::string_view signingInput);
 
 /// Checks a raw signature. HMAC is compared in constant time (CRYPTO_memcmp).
-bool jwsVerify(std::string_view alg, std::string_view secret, EVP_PKEY* key,
-               std::string_view signingInput, std::string_view signature);
+bool jwsVerify(std::string_view alg, std::string_view secret, EVP_PKEY* key, std::string_view signingInput,
+               std::string_view signature);
 
 }  // namespace zt::filters

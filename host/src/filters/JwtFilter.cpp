@@ -19,8 +19,8 @@ http::FilterStatus JwtFilter::onRequest(http::Exchange& exchange) const {
     const std::string challenge = "Bearer realm=\"" + realm_ + "\"";
     auto token = bearerCredential(exchange.request.headers);
     if (!token) {
-        rejectRequest(exchange, 401, "missing_credentials",
-                      "a bearer token is required in Authorization: Bearer <jwt>", challenge);
+        rejectRequest(exchange, 401, "missing_credentials", "a bearer token is required in Authorization: Bearer <jwt>",
+                      challenge);
         return http::FilterStatus::StopIteration;
     }
     JwtVerifier::Result result = verifier_->verify(*token);

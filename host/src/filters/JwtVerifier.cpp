@@ -44,8 +44,7 @@ Poco::JSON::Object::Ptr parseObject(const std::string& text) {
 }
 
 // A NumericDate (RFC 7519 §2): a JSON number, possibly fractional. False if present but not one.
-bool numericDate(const Poco::JSON::Object::Ptr& obj, const std::string& name, bool& present,
-                 double& value) {
+bool numericDate(const Poco::JSON::Object::Ptr& obj, const std::string& name, bool& present, double& value) {
     present = obj->has(name);
     if (!present) return true;
     const Poco::Dynamic::Var v = obj->get(name);
@@ -86,8 +85,7 @@ JwtVerifier::JwtVerifier(Settings settings) : settings_(std::move(settings)) {
         if (!key) throw config::ConfigError("SERVICE_JWT_PUBLIC_KEY_FILE: " + error);
         std::string alg = jwsAlgorithmForKey(key.get(), error);
         if (alg.empty()) {
-            throw config::ConfigError("SERVICE_JWT_PUBLIC_KEY_FILE: '" + settings_.publicKeyFile +
-                                      "': " + error);
+            throw config::ConfigError("SERVICE_JWT_PUBLIC_KEY_FILE: '" + settings_.publicKeyFile + "': " + error);
         }
         (alg == "RS256" ? rsaKey_ : ecKey_) = key;
         available.insert(alg);
@@ -108,17 +106,28 @@ JwtVerifier::JwtVerifier(Settings settings) : settings_(std::move(settings)) {
 
 const char* JwtVerifier::code(Error error) {
     switch (error) {
-        case Error::Ok: return "ok";
-        case Error::MissingCredentials: return "missing_credentials";
-        case Error::TokenTooLarge: return "token_too_large";
-        case Error::MalformedToken: return "malformed_token";
-        case Error::UnsignedToken: return "unsigned_token";
-        case Error::AlgorithmNotAllowed: return "algorithm_not_allowed";
-        case Error::InvalidSignature: return "invalid_signature";
-        case Error::TokenExpired: return "token_expired";
-        case Error::TokenNotYetValid: return "token_not_yet_valid";
-        case Error::InvalidIssuer: return "invalid_issuer";
-        case Error::InvalidAudience: return "invalid_audience";
+    case Error::Ok:
+        return "ok";
+    case Error::MissingCredentials:
+        return "missing_credentials";
+    case Error::TokenTooLarge:
+        return "token_too_large";
+    case Error::MalformedToken:
+        return "malformed_token";
+    case Error::UnsignedToken:
+        return "unsigned_token";
+    case Error::AlgorithmNotAllowed:
+        return "algorithm_not_allowed";
+    case Error::InvalidSignature:
+        return "invalid_signature";
+    case Error::TokenExpired:
+        return "token_expired";
+    case Error::TokenNotYetValid:
+        return "token_not_yet_valid";
+    case Error::InvalidIssuer:
+        return "invalid_issuer";
+    case Error::InvalidAudience:
+        return "invalid_audience";
     }
     return "invalid_token";
 }
@@ -140,8 +149,8 @@ JwtVerifier::Result JwtVerifier::verify(std::string_view token) const {
         if (token.empty()) return fail(Error::MissingCredentials, "a bearer token is required");
         // Checked first so a huge header costs no base64 or JSON work.
         if (token.size() > settings_.maxTokenBytes) {
-            return fail(Error::TokenTooLarge, "the token is larger than " +
-                                                  std::to_string(settings_.maxTokenBytes) + " bytes");
+            return fail(Error::TokenTooLarge,
+                        "the token is larger than " + std::to_string(settings_.maxTokenBytes) + " bytes");
         }
         const auto dot1 = token.find('.');
         const auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
@@ -162,7 +171,8 @@ JwtVerifier::Result JwtVerifier::verify(std::string_view token) const {
         }
         const std::string alg = header->getValue<std::string>("alg");
         // RFC 7515 §4.1.11: extensions we do not understand must not be ignored.
-        if (header->has("crit")) return fail(Error::MalformedToken, "critical header extensions are not supported", alg);
+        if (header->has("crit"))
+            return fail(Error::MalformedToken, "critical header extensions are not supported", alg);
 
         std::string algLower = alg;
         for (auto& c : algLower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -188,9 +198,12 @@ JwtVerifier::Result JwtVerifier::verify(std::string_view token) const {
         const auto leeway = static_cast<double>(settings_.leeway.count());
         bool present = false;
         double value = 0;
-        if (!numericDate(payload, "exp", present, value)) return fail(Error::MalformedToken, "'exp' is not a number", alg);
-        if (present && static_cast<double>(t) >= value + leeway) return fail(Error::TokenExpired, "the token has expired", alg);
-        if (!numericDate(payload, "nbf", present, value)) return fail(Error::MalformedToken, "'nbf' is not a number", alg);
+        if (!numericDate(payload, "exp", present, value))
+            return fail(Error::MalformedToken, "'exp' is not a number", alg);
+        if (present && static_cast<double>(t) >= value + leeway)
+            return fail(Error::TokenExpired, "the token has expired", alg);
+        if (!numericDate(payload, "nbf", present, value))
+            return fail(Error::MalformedToken, "'nbf' is not a number", alg);
         if (present && static_cast<double>(t) + leeway < value) {
             return fail(Error::TokenNotYetValid, "the token is not valid yet", alg);
         }

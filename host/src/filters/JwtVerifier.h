@@ -25,14 +25,14 @@ namespace zt::filters {
 class JwtVerifier {
 public:
     struct Settings {
-        std::string hmacSecret;              ///< SERVICE_JWT_SECRET; enables HS256 (>= 32 bytes)
-        std::string publicKeyFile;           ///< SERVICE_JWT_PUBLIC_KEY_FILE; RSA -> RS256, EC P-256 -> ES256
-        std::vector<std::string> algorithms; ///< allow-list; empty = every algorithm with a key
-        std::string issuer;                  ///< required `iss` when not empty
-        std::string audience;                ///< required in `aud` (string or array) when not empty
-        std::chrono::seconds leeway{60};     ///< clock skew tolerated on `exp` and `nbf`
-        std::size_t maxTokenBytes = 8192;    ///< larger tokens are refused before any parsing
-        std::string context;                 ///< names the config in error messages ("<file>")
+        std::string hmacSecret;               ///< SERVICE_JWT_SECRET; enables HS256 (>= 32 bytes)
+        std::string publicKeyFile;            ///< SERVICE_JWT_PUBLIC_KEY_FILE; RSA -> RS256, EC P-256 -> ES256
+        std::vector<std::string> algorithms;  ///< allow-list; empty = every algorithm with a key
+        std::string issuer;                   ///< required `iss` when not empty
+        std::string audience;                 ///< required in `aud` (string or array) when not empty
+        std::chrono::seconds leeway{60};      ///< clock skew tolerated on `exp` and `nbf`
+        std::size_t maxTokenBytes = 8192;     ///< larger tokens are refused before any parsing
+        std::string context;                  ///< names the config in error messages ("<file>")
         /// Seconds since the epoch; tests inject a fixed clock. Default: the system clock.
         std::function<std::int64_t()> clock;
     };
@@ -75,8 +75,7 @@ public:
     static const char* code(Error error);
 
 private:
-    bool checkSignature(const std::string& alg, std::string_view signingInput,
-                        const std::string& signature) const;
+    bool checkSignature(const std::string& alg, std::string_view signingInput, const std::string& signature) const;
     std::int64_t now() const;
 
     Settings settings_;

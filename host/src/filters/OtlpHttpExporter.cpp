@@ -45,7 +45,8 @@ OtlpHttpExporter::OtlpHttpExporter(Options options)
     try {
         uri = Poco::URI(options_.endpoint);
     } catch (const Poco::Exception& e) {
-        throw config::ConfigError("OTEL_EXPORTER_OTLP_ENDPOINT: '" + options_.endpoint + "' is not a URL: " + e.message());
+        throw config::ConfigError("OTEL_EXPORTER_OTLP_ENDPOINT: '" + options_.endpoint +
+                                  "' is not a URL: " + e.message());
     }
     if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty()) {
         throw config::ConfigError("OTEL_EXPORTER_OTLP_ENDPOINT: '" + options_.endpoint +
@@ -114,8 +115,8 @@ void OtlpHttpExporter::send(const std::vector<SpanRecord>& batch) {
         Poco::URI uri(tracesUrl_);
         std::unique_ptr<Poco::Net::HTTPClientSession> session;
         if (uri.getScheme() == "https") {
-            Poco::Net::Context::Ptr context = new Poco::Net::Context(
-                Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_RELAXED, 9, true);
+            Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "",
+                                                                     Poco::Net::Context::VERIFY_RELAXED, 9, true);
             session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context);
         } else {
             session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());

@@ -19,7 +19,10 @@
 
 #include "filters/SpanExporter.h"
 
-namespace Poco { class Logger; class URI; }
+namespace Poco {
+class Logger;
+class URI;
+}  // namespace Poco
 
 namespace zt::filters {
 

@@ -7,7 +7,10 @@
 #include "filters/SpanExporter.h"
 #include "zintrust/host/http/HttpFilter.h"
 
-namespace zt::config { struct EnvConfig; struct ServiceConfig; }
+namespace zt::config {
+struct EnvConfig;
+struct ServiceConfig;
+}  // namespace zt::config
 
 namespace zt::filters {
 

@@ -9,7 +9,7 @@ namespace zt::filters {
 /// One finished server span.
 struct SpanRecord {
     std::string serviceName;
-    std::string name;          ///< "GET /users/:id"
+    std::string name;  ///< "GET /users/:id"
     std::string method;
     std::string routePattern;  ///< empty when no route matched
     int status = 0;

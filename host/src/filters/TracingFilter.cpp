@@ -42,9 +42,9 @@ std::optional<std::string> normaliseTraceId(std::string_view s) {
 }
 
 std::uint64_t unixNanosNow() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
 }
 }  // namespace
 
@@ -163,12 +163,11 @@ void TracingFilter::onResponse(http::Exchange& exchange) const {
     if (logger_.information()) {
         char duration[32];
         std::snprintf(duration, sizeof duration, "%.3f", static_cast<double>(elapsedNs) / 1e6);
-        logger_.information("span service=" + span.serviceName + " route=" +
-                            (span.routePattern.empty() ? std::string("-") : span.routePattern) +
+        logger_.information("span service=" + span.serviceName +
+                            " route=" + (span.routePattern.empty() ? std::string("-") : span.routePattern) +
                             " method=" + span.method + " status=" + std::to_string(span.status) +
-                            " duration_ms=" + duration + " trace_id=" + span.traceId +
-                            " span_id=" + span.spanId + " parent_span_id=" +
-                            (span.parentSpanId.empty() ? std::string("-") : span.parentSpanId));
+                            " duration_ms=" + duration + " trace_id=" + span.traceId + " span_id=" + span.spanId +
+                            " parent_span_id=" + (span.parentSpanId.empty() ? std::string("-") : span.parentSpanId));
     }
     if (exporter_) exporter_->exportSpan(std::move(span));
 }

@@ -14,8 +14,13 @@
 #include "filters/SpanExporter.h"
 #include "zintrust/host/http/HttpFilter.h"
 
-namespace Poco { class Logger; }
-namespace zt::config { struct EnvConfig; struct ServiceConfig; }
+namespace Poco {
+class Logger;
+}
+namespace zt::config {
+struct EnvConfig;
+struct ServiceConfig;
+}  // namespace zt::config
 
 namespace zt::filters {
 

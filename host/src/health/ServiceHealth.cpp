@@ -14,9 +14,12 @@ using http::jsonEscape;
 
 const char* toString(HealthState s) {
     switch (s) {
-        case HealthState::Healthy: return "healthy";
-        case HealthState::Degraded: return "degraded";
-        case HealthState::Unhealthy: return "unhealthy";
+    case HealthState::Healthy:
+        return "healthy";
+    case HealthState::Degraded:
+        return "degraded";
+    case HealthState::Unhealthy:
+        return "unhealthy";
     }
     return "unhealthy";
 }
@@ -79,9 +82,15 @@ CheckOutcome ServiceHealth::dependencyOutcome(const std::string& name) const {
         return c;
     }
     switch (rec->status) {
-        case registry::ServiceStatus::Healthy: c.state = HealthState::Healthy; break;
-        case registry::ServiceStatus::Degraded: c.state = HealthState::Degraded; break;
-        default: c.state = HealthState::Unhealthy; break;
+    case registry::ServiceStatus::Healthy:
+        c.state = HealthState::Healthy;
+        break;
+    case registry::ServiceStatus::Degraded:
+        c.state = HealthState::Degraded;
+        break;
+    default:
+        c.state = HealthState::Unhealthy;
+        break;
     }
     c.message = rec->error.empty() ? registry::toString(rec->status) : rec->error;
     return c;
@@ -123,23 +132,21 @@ HealthAnswer ServiceHealth::health() const {
     }
     checks += "}}";
 
-    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::steady_clock::now() - started_).count();
+    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
     HealthAnswer a;
     a.state = overall;
     a.httpStatus = overall == HealthState::Unhealthy ? 503 : 200;
     a.json = "{\"service\":\"" + jsonEscape(cfg.name) + "\",\"domain\":\"" + jsonEscape(cfg.domain) +
-             "\",\"version\":\"" + jsonEscape(cfg.version) + "\",\"port\":" +
-             std::to_string(cfg.port) + ",\"status\":\"" + toString(overall) +
-             "\",\"timestamp\":\"" + nowIso() + "\",\"uptimeSeconds\":" + std::to_string(uptime) +
-             ",\"checks\":" + checks + "}";
+             "\",\"version\":\"" + jsonEscape(cfg.version) + "\",\"port\":" + std::to_string(cfg.port) +
+             ",\"status\":\"" + toString(overall) + "\",\"timestamp\":\"" + nowIso() +
+             "\",\"uptimeSeconds\":" + std::to_string(uptime) + ",\"checks\":" + checks + "}";
     return a;
 }
 
 HealthAnswer ServiceHealth::live() const {
     HealthAnswer a;
-    a.json = "{\"service\":\"" + jsonEscape(service_.config().name) +
-             "\",\"status\":\"alive\",\"timestamp\":\"" + nowIso() + "\"}";
+    a.json = "{\"service\":\"" + jsonEscape(service_.config().name) + "\",\"status\":\"alive\",\"timestamp\":\"" +
+             nowIso() + "\"}";
     return a;
 }
 

@@ -37,10 +37,7 @@ ServiceHealthMonitor::Settings ServiceHealthMonitor::Settings::fromEnv(const con
 
 ServiceHealthMonitor::ServiceHealthMonitor(registry::MicroserviceManager& registry, Settings settings,
                                            HealthPathResolver healthPath)
-    : registry_(registry),
-      settings_(settings),
-      healthPath_(std::move(healthPath)),
-      client_(monitorClientOptions()) {
+    : registry_(registry), settings_(settings), healthPath_(std::move(healthPath)), client_(monitorClientOptions()) {
     settings_.unhealthyThreshold = std::max(1, settings_.unhealthyThreshold);
     settings_.healthyThreshold = std::max(1, settings_.healthyThreshold);
     settings_.interval = std::max(std::chrono::milliseconds(1), settings_.interval);
@@ -95,14 +92,14 @@ ServiceHealthMonitor::CheckResult ServiceHealthMonitor::probe(const std::string&
     CheckResult r;
     const auto answer = client_.send(baseUrl, "GET", path, {{"accept", "application/json"}}, "", settings_.timeout);
     switch (answer.transport) {
-        case calls::Transport::Timeout:
-            r.reason = "no answer within " + std::to_string(settings_.timeout.count()) + " ms";
-            return r;
-        case calls::Transport::ConnectionError:
-            r.reason = "unreachable: " + answer.error;
-            return r;
-        case calls::Transport::Response:
-            break;
+    case calls::Transport::Timeout:
+        r.reason = "no answer within " + std::to_string(settings_.timeout.count()) + " ms";
+        return r;
+    case calls::Transport::ConnectionError:
+        r.reason = "unreachable: " + answer.error;
+        return r;
+    case calls::Transport::Response:
+        break;
     }
     if (answer.status < 200 || answer.status > 299) {
         r.reason = "health check answered HTTP " + std::to_string(answer.status);
@@ -168,10 +165,9 @@ bool ServiceHealthMonitor::apply(const registry::ServiceRecord& before, const Ch
         reason = result.reason;
     }
     if (next != current->status) {
-        Poco::Logger::get("zt.health").information("service %s: %s -> %s%s", before.name,
-                                                   std::string(registry::toString(current->status)),
-                                                   std::string(registry::toString(next)),
-                                                   reason.empty() ? std::string() : " (" + reason + ")");
+        Poco::Logger::get("zt.health")
+            .information("service %s: %s -> %s%s", before.name, std::string(registry::toString(current->status)),
+                         std::string(registry::toString(next)), reason.empty() ? std::string() : " (" + reason + ")");
     }
     registry_.setStatus(before.name, next, reason);
     return next != current->status || reason != current->error;

@@ -44,7 +44,7 @@ public:
     /// One check's outcome (also what checkNow() reports, for logs and tests).
     struct CheckResult {
         registry::ServiceStatus status = registry::ServiceStatus::Unhealthy;  ///< Healthy/Degraded/Unhealthy
-        std::string reason;  ///< empty when healthy
+        std::string reason;                                                   ///< empty when healthy
     };
 
     /// Keeps a reference to `registry`: it must outlive the monitor. Thresholds below 1 count as 1.
@@ -94,7 +94,7 @@ private:
     HealthPathResolver healthPath_;
     calls::HttpServiceClient client_;
 
-    std::mutex roundMutex_;                    ///< one round at a time; guards counters_
+    std::mutex roundMutex_;  ///< one round at a time; guards counters_
     std::map<std::string, Counters> counters_;
 
     mutable std::mutex stateMutex_;

@@ -57,13 +57,13 @@ ChunkedDecoder::Status ChunkedDecoder::feed(std::string_view input, std::string&
             if (chunkRemaining_ == 0) {
                 state_ = State::TrailerLineStart;
             } else {
-                if (chunkRemaining_ > maxBodyBytes_ || body.size() + chunkRemaining_ > maxBodyBytes_) return Status::TooLarge;
+                if (chunkRemaining_ > maxBodyBytes_ || body.size() + chunkRemaining_ > maxBodyBytes_)
+                    return Status::TooLarge;
                 state_ = State::Data;
             }
             break;
         case State::Data: {
-            const std::size_t n = static_cast<std::size_t>(
-                std::min<std::uint64_t>(chunkRemaining_, input.size() - i));
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunkRemaining_, input.size() - i));
             body.append(input.data() + i, n);
             i += n;
             chunkRemaining_ -= n;

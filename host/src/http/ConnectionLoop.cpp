@@ -89,7 +89,8 @@ bool sendSome(int fd, const std::string& out, std::size_t& sent) {
 /// Frees an exchange; a large body or answer makes the next sweep return memory to the OS.
 void retire(std::unique_ptr<Exchange>& ex) {
     if (!ex) return;
-    const bool large = ex->request.body.capacity() >= kLargeBufferBytes || ex->response.body.capacity() >= kLargeBufferBytes;
+    const bool large =
+        ex->request.body.capacity() >= kLargeBufferBytes || ex->response.body.capacity() >= kLargeBufferBytes;
     ex.reset();
     if (large) noteLargeBufferFreed();
 }
@@ -165,8 +166,9 @@ void ConnectionLoop::run() {
     for (;;) {
         if (exit_.load(std::memory_order_relaxed) && exitTurn()) break;
         const auto sinceSweep = Clock::now() - lastSweep_;
-        auto wait = pending_.empty() ? std::chrono::duration_cast<std::chrono::milliseconds>(kSweepInterval - sinceSweep)
-                                     : std::chrono::milliseconds(0);
+        auto wait = pending_.empty()
+                        ? std::chrono::duration_cast<std::chrono::milliseconds>(kSweepInterval - sinceSweep)
+                        : std::chrono::milliseconds(0);
         if (wait.count() < 0) wait = std::chrono::milliseconds(0);
         Poco::Net::PollSet::SocketModeMap ready;
         try {
@@ -264,7 +266,8 @@ bool ConnectionLoop::exitTurn() {
 
 void ConnectionLoop::onEvent(HttpConnection& c, int mode, Clock::time_point now) {
     using State = HttpConnection::State;
-    constexpr int kAny = Poco::Net::PollSet::POLL_READ | Poco::Net::PollSet::POLL_WRITE | Poco::Net::PollSet::POLL_ERROR;
+    constexpr int kAny =
+        Poco::Net::PollSet::POLL_READ | Poco::Net::PollSet::POLL_WRITE | Poco::Net::PollSet::POLL_ERROR;
     if (c.state == State::Writing) {
         // Writable, or an error (a reset): flush() makes progress or closes. Either way the
         // level-triggered event is consumed.

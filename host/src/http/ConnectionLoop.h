@@ -104,7 +104,7 @@ private:
     std::unordered_map<int, std::unique_ptr<HttpConnection>> conns_;
     std::vector<int> pending_;  ///< connections with buffered requests left for the next turn
     std::vector<std::unique_ptr<HttpConnection>> closed_;  ///< destroyed at the end of a turn
-    int refusing_ = 0;          ///< connections being answered 503 (not admitted)
+    int refusing_ = 0;                                     ///< connections being answered 503 (not admitted)
     bool accepting_ = false;
     Clock::time_point acceptPausedUntil_{};
     Clock::time_point lastSweep_{};

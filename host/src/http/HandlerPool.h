@@ -32,7 +32,6 @@ public:
     /// Lets the threads finish the queue, then end; joins them.
     void stop();
 
-
 private:
     /// One thread; woken through its own semaphore, so submit() wakes exactly the thread that
     /// will take the task.

@@ -82,17 +82,17 @@ struct HttpConnection {
     const std::string ip;      ///< the client address the per-address limit counts
     ConnectionSlot slot;
     RequestReader reader;
-    std::string in;          ///< received, not yet consumed bytes
-    std::string out;         ///< the answer(s) being sent
-    std::size_t outSent = 0; ///< bytes of `out` already sent
+    std::string in;           ///< received, not yet consumed bytes
+    std::string out;          ///< the answer(s) being sent
+    std::size_t outSent = 0;  ///< bytes of `out` already sent
     State state = State::Reading;
     After after = After::ReadNext;
-    int pollMode = 0;        ///< what the loop's poll set watches (0: not in it)
-    bool admitted = false;   ///< counted in ServerContext::limits
+    int pollMode = 0;            ///< what the loop's poll set watches (0: not in it)
+    bool admitted = false;       ///< counted in ServerContext::limits
     bool requestActive = false;  ///< counted in ServerContext::activeRequests
-    bool peerClosed = false; ///< the client sent FIN: answer what was read, then close
+    bool peerClosed = false;     ///< the client sent FIN: answer what was read, then close
     int served = 0;
-    std::size_t lingered = 0;  ///< bytes dropped while Lingering
+    std::size_t lingered = 0;                            ///< bytes dropped while Lingering
     std::chrono::steady_clock::time_point waitStarted;   ///< the current head wait began
     std::chrono::steady_clock::time_point lastProgress;  ///< last body byte read or answer byte sent
     std::chrono::steady_clock::time_point lingerUntil;

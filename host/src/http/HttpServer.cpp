@@ -10,8 +10,7 @@ namespace zt::http {
 
 POCO_IMPLEMENT_EXCEPTION(ListenError, Poco::IOException, "Cannot listen")
 
-HttpServer::HttpServer(std::string what, const HttpServerOptions& o, ExchangeFunction fn)
-    : what_(std::move(what)) {
+HttpServer::HttpServer(std::string what, const HttpServerOptions& o, ExchangeFunction fn) : what_(std::move(what)) {
     try {
         Poco::Net::SocketAddress addr(o.bindAddress, static_cast<Poco::UInt16>(o.port));
         listening_.bind(addr, /*reuseAddress*/ true, /*reusePort*/ false);
@@ -24,8 +23,8 @@ HttpServer::HttpServer(std::string what, const HttpServerOptions& o, ExchangeFun
     }
     port_ = listening_.address().port();
     counters_ = o.counters ? o.counters : std::make_shared<RequestCounters>();
-    watchdog_ = std::make_shared<RequestWatchdog>(std::chrono::milliseconds(o.handlerTimeoutMs), counters_,
-                                                  o.stampOwnResponse);
+    watchdog_ =
+        std::make_shared<RequestWatchdog>(std::chrono::milliseconds(o.handlerTimeoutMs), counters_, o.stampOwnResponse);
     pool_ = std::make_unique<HandlerPool>(o.maxThreads);
     context_ = std::make_unique<ServerContext>(o.maxConnections, o.maxConnectionsPerIp);
     auto& c = *context_;
@@ -39,7 +38,8 @@ HttpServer::HttpServer(std::string what, const HttpServerOptions& o, ExchangeFun
     c.watchdog = watchdog_;
     c.stampOwnResponse = o.stampOwnResponse;
     c.pool = pool_.get();
-    for (int i = 0; i < std::max(1, o.eventLoops); ++i) loops_.push_back(std::make_unique<ConnectionLoop>(c, listening_));
+    for (int i = 0; i < std::max(1, o.eventLoops); ++i)
+        loops_.push_back(std::make_unique<ConnectionLoop>(c, listening_));
     if (loops_.size() > 1) {
         std::vector<ConnectionLoop*> all;
         for (auto& loop : loops_) all.push_back(loop.get());
@@ -99,7 +99,8 @@ void HttpServer::finish(std::chrono::steady_clock::time_point deadline) {
         // A handler is still inside plugin code and cannot be interrupted: do not wait for its
         // thread (joining would block shutdown forever). The loops, the pool and the connections
         // a handler still holds are left to process exit.
-        Poco::Logger::get("zt.http").error("%s: requests still running at the drain deadline; not waiting for them", what_);
+        Poco::Logger::get("zt.http").error("%s: requests still running at the drain deadline; not waiting for them",
+                                           what_);
         watchdog_->stopConnections(true);
         for (auto& loop : loops_) (void)loop.release();
         (void)pool_.release();

@@ -34,8 +34,8 @@ struct HttpServerOptions {
     int maxThreads = 256;
     /// ZT_HTTP_EVENT_LOOPS: event-loop threads sharing the listening socket.
     int eventLoops = 1;
-    int maxConnections = 10000;      ///< ZT_HTTP_MAX_CONNECTIONS; 0 = no limit
-    int maxConnectionsPerIp = 256;   ///< ZT_HTTP_MAX_CONNECTIONS_PER_IP; 0 = no limit
+    int maxConnections = 10000;     ///< ZT_HTTP_MAX_CONNECTIONS; 0 = no limit
+    int maxConnectionsPerIp = 256;  ///< ZT_HTTP_MAX_CONNECTIONS_PER_IP; 0 = no limit
     int keepAliveTimeoutMs = 5000;
     std::size_t maxBodyBytes = 1024 * 1024;
     int headerTimeoutMs = 10000;   ///< ZT_HTTP_HEADER_TIMEOUT_MS; 0 = none

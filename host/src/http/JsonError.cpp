@@ -11,23 +11,41 @@ std::string jsonEscape(std::string_view s) {
     const auto* end = p + s.size();
     while (p < end) {
         unsigned char c = *p;
-        if (c == '"') { out += "\\\""; ++p; continue; }
-        if (c == '\\') { out += "\\\\"; ++p; continue; }
+        if (c == '"') {
+            out += "\\\"";
+            ++p;
+            continue;
+        }
+        if (c == '\\') {
+            out += "\\\\";
+            ++p;
+            continue;
+        }
         if (c < 0x20) {
             switch (c) {
-                case '\n': out += "\\n"; break;
-                case '\r': out += "\\r"; break;
-                case '\t': out += "\\t"; break;
-                default: {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                }
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default: {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            }
             }
             ++p;
             continue;
         }
-        if (c < 0x80) { out += static_cast<char>(c); ++p; continue; }
+        if (c < 0x80) {
+            out += static_cast<char>(c);
+            ++p;
+            continue;
+        }
         // Validate one UTF-8 sequence; copy it when valid, else emit U+FFFD and skip one byte.
         int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
         bool ok = len != 0 && end - p >= len;
@@ -58,8 +76,7 @@ std::string jsonErrorBody(std::string_view code, std::string_view message) {
     return out;
 }
 
-void setJsonError(HttpResponse& response, int status, std::string_view code,
-                  std::string_view message) {
+void setJsonError(HttpResponse& response, int status, std::string_view code, std::string_view message) {
     response.setJson(status, jsonErrorBody(code, message));
 }
 

@@ -15,7 +15,6 @@ std::string jsonEscape(std::string_view s);
 std::string jsonErrorBody(std::string_view code, std::string_view message);
 
 /// Replaces the response with a JSON error.
-void setJsonError(HttpResponse& response, int status, std::string_view code,
-                  std::string_view message);
+void setJsonError(HttpResponse& response, int status, std::string_view code, std::string_view message);
 
 }  // namespace zt::http

@@ -134,7 +134,8 @@ bool parseRequestHead(std::string_view buffer, const HeadLimits& limits, Request
     // method SP request-target SP HTTP-version (exactly single spaces, RFC 9112 3).
     const std::size_t sp1 = line.find(' ');
     const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-    if (sp1 == std::string_view::npos || sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) {
+    if (sp1 == std::string_view::npos || sp2 == std::string_view::npos ||
+        line.find(' ', sp2 + 1) != std::string_view::npos) {
         err = error(400, "bad_request", "malformed request line");
         return false;
     }

@@ -33,7 +33,7 @@ struct HeadError {
 struct RequestHead {
     std::string_view method;
     std::string_view target;
-    int minorVersion = 1;  ///< HTTP/1.<minor>: 0 or 1
+    int minorVersion = 1;                                                ///< HTTP/1.<minor>: 0 or 1
     std::vector<std::pair<std::string_view, std::string_view>> headers;  ///< names as sent, values trimmed
     std::size_t headBytes = 0;  ///< bytes the head took in the buffer (incl. the empty line)
 };
@@ -42,8 +42,8 @@ struct RequestHead {
 struct RequestFraming {
     enum class Body { None, Length, Chunked } body = Body::None;
     std::uint64_t contentLength = 0;
-    bool keepAlive = true;       ///< HTTP/1.1 unless "Connection: close"; HTTP/1.0 only with "keep-alive"
-    bool expectContinue = false; ///< "Expect: 100-continue"
+    bool keepAlive = true;        ///< HTTP/1.1 unless "Connection: close"; HTTP/1.0 only with "keep-alive"
+    bool expectContinue = false;  ///< "Expect: 100-continue"
 };
 
 /// Where the end of a head ("\r\n\r\n" or "\n\n") is. `from` lets a caller resume the search

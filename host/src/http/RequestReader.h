@@ -23,9 +23,9 @@ namespace zt::http {
 
 /// A complete request as read off the wire.
 struct ReadRequest {
-    HttpRequest request;   ///< method, path, query, headers, body (remoteAddress: the caller's)
-    int minorVersion = 1;  ///< HTTP/1.<minor>
-    bool keepAlive = true; ///< what the client's framing allows after this request
+    HttpRequest request;    ///< method, path, query, headers, body (remoteAddress: the caller's)
+    int minorVersion = 1;   ///< HTTP/1.<minor>
+    bool keepAlive = true;  ///< what the client's framing allows after this request
 };
 
 class RequestReader {
@@ -68,9 +68,9 @@ private:
     HeadLimits limits_;
     std::size_t maxBodyBytes_;
     State state_ = State::Head;
-    std::size_t scanned_ = 0;         ///< head search resumes here
-    std::size_t bodyRemaining_ = 0;   ///< Content-Length bytes not yet received
-    std::size_t windowStart_ = 0;     ///< body size before the open window
+    std::size_t scanned_ = 0;        ///< head search resumes here
+    std::size_t bodyRemaining_ = 0;  ///< Content-Length bytes not yet received
+    std::size_t windowStart_ = 0;    ///< body size before the open window
     bool windowOpen_ = false;
     bool continueDue_ = false;
     std::optional<ChunkedDecoder> chunked_;

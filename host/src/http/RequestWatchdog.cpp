@@ -47,15 +47,15 @@ void RequestWatchdog::connectionClosed(ConnectionSlot* slot) {
 }
 
 RequestWatchdog::Clock::time_point RequestWatchdog::deadlineFor(Clock::time_point now,
-                                                                 std::optional<Clock::time_point> asked) const {
+                                                                std::optional<Clock::time_point> asked) const {
     Clock::time_point d = handlerTimeout_.count() > 0 ? now + handlerTimeout_ : Clock::time_point::max();
     return asked ? std::min(d, *asked) : d;
 }
 
 void RequestWatchdog::requestStarted(ConnectionSlot& slot, Clock::time_point deadline) const {
-    slot.handlerDeadlineNs.store(deadline == Clock::time_point::max() ? std::numeric_limits<std::int64_t>::max()
-                                                                       : toNs(deadline),
-                                 std::memory_order_relaxed);
+    slot.handlerDeadlineNs.store(
+        deadline == Clock::time_point::max() ? std::numeric_limits<std::int64_t>::max() : toNs(deadline),
+        std::memory_order_relaxed);
     slot.handlerStartedNs.store(toNs(Clock::now()), std::memory_order_relaxed);
     slot.phase.store(ConnectionSlot::Busy, std::memory_order_release);
 }

@@ -11,8 +11,8 @@
 namespace zt::http {
 
 struct ResponseHeadOptions {
-    bool keepAlive = true;       ///< false: "Connection: close"
-    bool http10KeepAlive = false;///< an HTTP/1.0 client asked for keep-alive: say "Connection: keep-alive"
+    bool keepAlive = true;         ///< false: "Connection: close"
+    bool http10KeepAlive = false;  ///< an HTTP/1.0 client asked for keep-alive: say "Connection: keep-alive"
 };
 
 /// RFC 9110 reason phrase ("Not Found"), or "Unknown" for an unregistered code.

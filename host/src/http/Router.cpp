@@ -36,8 +36,7 @@ bool validParamName(std::string_view n) {
 }
 }  // namespace
 
-Router::AddResult Router::add(std::string_view method, std::string_view pattern,
-                              RouteHandler handler) {
+Router::AddResult Router::add(std::string_view method, std::string_view pattern, RouteHandler handler) {
     if (!validMethod(method)) return AddResult::InvalidMethod;
     if (pattern.empty() || pattern[0] != '/' || !handler) return AddResult::InvalidPattern;
     Route r;

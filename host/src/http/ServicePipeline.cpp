@@ -7,8 +7,7 @@
 
 namespace zt::http {
 
-ServicePipeline::ServicePipeline(std::shared_ptr<service::LocalService> service,
-                                 HttpFilterList filters,
+ServicePipeline::ServicePipeline(std::shared_ptr<service::LocalService> service, HttpFilterList filters,
                                  std::shared_ptr<health::ServiceHealth> health)
     : service_(std::move(service)),
       filters_(std::move(filters)),
@@ -63,8 +62,8 @@ void ServicePipeline::handle(Exchange& ex) const {
         }
         if (!stopped) runTerminal(ex);
     } catch (const std::exception& e) {
-        Poco::Logger::get("zt.http").error("%s %s %s: %s", ex.serviceName, ex.request.method,
-                                           ex.request.path, std::string(e.what()));
+        Poco::Logger::get("zt.http").error("%s %s %s: %s", ex.serviceName, ex.request.method, ex.request.path,
+                                           std::string(e.what()));
         setJsonError(ex.response, 500, "internal_error", "internal error");
     } catch (...) {
         setJsonError(ex.response, 500, "internal_error", "internal error");

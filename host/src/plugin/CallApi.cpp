@@ -34,9 +34,8 @@ http::TraceContext traceOf(const zt_request& r) {
 }
 }  // namespace
 
-zt_status apiCallService(zt_host* host, const zt_request* context, zt_str service, zt_str method,
-                         zt_str pathAndQuery, const zt_header* headers, size_t headerCount, zt_str body,
-                         zt_call_response** out) {
+zt_status apiCallService(zt_host* host, const zt_request* context, zt_str service, zt_str method, zt_str pathAndQuery,
+                         const zt_header* headers, size_t headerCount, zt_str body, zt_call_response** out) {
     if (out == nullptr) return ZT_ERR_INVALID_ARGUMENT;
     *out = nullptr;
     if (host == nullptr || host->service == nullptr || (headers == nullptr && headerCount != 0))
@@ -46,7 +45,8 @@ zt_status apiCallService(zt_host* host, const zt_request* context, zt_str servic
         auto caller = host->service->caller();
         if (caller == nullptr) {
             result->response.status = 503;
-            result->response.body = http::jsonErrorBody("service_unavailable", "inter-service calls are not available yet");
+            result->response.body =
+                http::jsonErrorBody("service_unavailable", "inter-service calls are not available yet");
         } else {
             calls::CallRequest req;
             req.caller = host->service->config().name;
@@ -75,9 +75,7 @@ zt_status apiCallService(zt_host* host, const zt_request* context, zt_str servic
 
 int32_t apiCallResponseStatus(const zt_call_response* r) { return r == nullptr ? 0 : r->response.status; }
 
-zt_str apiCallResponseBody(const zt_call_response* r) {
-    return r == nullptr ? zt_str{"", 0} : str(r->response.body);
-}
+zt_str apiCallResponseBody(const zt_call_response* r) { return r == nullptr ? zt_str{"", 0} : str(r->response.body); }
 
 zt_status apiCallResponseHeader(const zt_call_response* r, zt_str name, zt_str* out) {
     if (r == nullptr || out == nullptr) return ZT_ERR_INVALID_ARGUMENT;

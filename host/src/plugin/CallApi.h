@@ -11,9 +11,8 @@ struct zt_call_response {
 
 namespace zt::plugin {
 
-zt_status apiCallService(zt_host* host, const zt_request* context, zt_str service, zt_str method,
-                         zt_str pathAndQuery, const zt_header* headers, size_t headerCount, zt_str body,
-                         zt_call_response** out);
+zt_status apiCallService(zt_host* host, const zt_request* context, zt_str service, zt_str method, zt_str pathAndQuery,
+                         const zt_header* headers, size_t headerCount, zt_str body, zt_call_response** out);
 int32_t apiCallResponseStatus(const zt_call_response* response);
 zt_str apiCallResponseBody(const zt_call_response* response);
 zt_status apiCallResponseHeader(const zt_call_response* response, zt_str name, zt_str* out);

@@ -33,8 +33,8 @@ struct PluginRollback {
 
 std::string errorJson(const std::string& code, const std::string& message, const std::string& sqlState = "",
                       const std::string& constraint = "") {
-    std::string out = "{\"error\":{\"code\":\"" + http::jsonEscape(code) + "\",\"message\":\"" +
-                      http::jsonEscape(message) + "\"";
+    std::string out =
+        "{\"error\":{\"code\":\"" + http::jsonEscape(code) + "\",\"message\":\"" + http::jsonEscape(message) + "\"";
     if (!sqlState.empty()) out += ",\"sqlState\":\"" + http::jsonEscape(sqlState) + "\"";
     if (!constraint.empty()) out += ",\"constraint\":\"" + http::jsonEscape(constraint) + "\"";
     return out + "}}";
@@ -52,12 +52,18 @@ void put(zt_db_result** out, db::QueryResult result) {
 
 zt_db_kind cellKind(db::Value::JsonShape shape) {
     switch (shape) {
-        case db::Value::JsonShape::Null: return ZT_DB_NULL;
-        case db::Value::JsonShape::Bool: return ZT_DB_BOOL;
-        case db::Value::JsonShape::Integer: return ZT_DB_INT;
-        case db::Value::JsonShape::Float: return ZT_DB_FLOAT;
-        case db::Value::JsonShape::String: return ZT_DB_STRING;
-        case db::Value::JsonShape::Json: return ZT_DB_JSON;
+    case db::Value::JsonShape::Null:
+        return ZT_DB_NULL;
+    case db::Value::JsonShape::Bool:
+        return ZT_DB_BOOL;
+    case db::Value::JsonShape::Integer:
+        return ZT_DB_INT;
+    case db::Value::JsonShape::Float:
+        return ZT_DB_FLOAT;
+    case db::Value::JsonShape::String:
+        return ZT_DB_STRING;
+    case db::Value::JsonShape::Json:
+        return ZT_DB_JSON;
     }
     return ZT_DB_NULL;
 }
@@ -68,18 +74,18 @@ zt_db_kind cellKind(db::Value::JsonShape shape) {
 class FailureLog {
 public:
     void report(const std::string& service, const char* code, const std::string& message) {
-        const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::steady_clock::now().time_since_epoch())
-                                     .count();
+        const std::int64_t now =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+                .count();
         std::int64_t last = lastMs_.load(std::memory_order_relaxed);
         if (now - last < 1000 || !lastMs_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
             heldBack_.fetch_add(1, std::memory_order_relaxed);
             return;
         }
         const std::uint64_t held = heldBack_.exchange(0, std::memory_order_relaxed);
-        logger_.warning("service %s: database call failed (%s): %s%s", service, std::string(code), message,
-                        held == 0 ? std::string()
-                                  : " (" + std::to_string(held) + " more failed calls since the last report)");
+        logger_.warning(
+            "service %s: database call failed (%s): %s%s", service, std::string(code), message,
+            held == 0 ? std::string() : " (" + std::to_string(held) + " more failed calls since the last report)");
     }
 
 private:
@@ -266,9 +272,15 @@ zt_status apiDbResultCell(const zt_db_result* result, size_t row, size_t column,
     try {
         const zt_db_kind k = cellKind(v.jsonShape());
         switch (k) {
-            case ZT_DB_NULL: *text = zt_str{"", 0}; break;
-            case ZT_DB_BOOL: *text = v.asBool() ? zt_str{"true", 4} : zt_str{"false", 5}; break;
-            default: *text = str(v.text()); break;
+        case ZT_DB_NULL:
+            *text = zt_str{"", 0};
+            break;
+        case ZT_DB_BOOL:
+            *text = v.asBool() ? zt_str{"true", 4} : zt_str{"false", 5};
+            break;
+        default:
+            *text = str(v.text());
+            break;
         }
         *kind = k;
         return ZT_OK;

@@ -37,10 +37,8 @@ zt_status apiConfigGet(zt_host* host, zt_str key, zt_str* out) {
     }
 }
 
-zt_status apiRegisterRoute(zt_host* host, zt_str method, zt_str pattern, zt_route_handler handler,
-                           void* data) {
-    if (host == nullptr || host->service == nullptr || handler == nullptr)
-        return ZT_ERR_INVALID_ARGUMENT;
+zt_status apiRegisterRoute(zt_host* host, zt_str method, zt_str pattern, zt_route_handler handler, void* data) {
+    if (host == nullptr || host->service == nullptr || handler == nullptr) return ZT_ERR_INVALID_ARGUMENT;
     try {
         return host->service->registerRoute(view(method), view(pattern), handler, data);
     } catch (...) {
@@ -67,16 +65,14 @@ zt_status apiRegisterAuthenticator(zt_host* host, zt_authenticate_fn fn, void* d
 }
 
 zt_status apiResponseSetStatus(zt_response* r, int32_t status) {
-    if (r == nullptr || r->response == nullptr || status < 100 || status > 599)
-        return ZT_ERR_INVALID_ARGUMENT;
+    if (r == nullptr || r->response == nullptr || status < 100 || status > 599) return ZT_ERR_INVALID_ARGUMENT;
     r->response->status = status;
     return ZT_OK;
 }
 
 zt_status apiResponseAddHeader(zt_response* r, zt_str name, zt_str value) {
     if (r == nullptr || r->response == nullptr) return ZT_ERR_INVALID_ARGUMENT;
-    if (!headerTokenOk(view(name), true) || !headerTokenOk(view(value), false))
-        return ZT_ERR_INVALID_ARGUMENT;
+    if (!headerTokenOk(view(name), true) || !headerTokenOk(view(value), false)) return ZT_ERR_INVALID_ARGUMENT;
     try {
         r->response->headers.add(view(name), view(value));
         return ZT_OK;
@@ -97,8 +93,7 @@ zt_status apiResponseSetBody(zt_response* r, zt_str body) {
     }
 }
 
-zt_status apiAuthResultSet(zt_auth_result* r, int32_t allow, zt_str principal, int32_t denyStatus,
-                           zt_str message) {
+zt_status apiAuthResultSet(zt_auth_result* r, int32_t allow, zt_str principal, int32_t denyStatus, zt_str message) {
     if (r == nullptr) return ZT_ERR_INVALID_ARGUMENT;
     if (denyStatus != 0 && denyStatus != 401 && denyStatus != 403) return ZT_ERR_INVALID_ARGUMENT;
     try {

@@ -17,9 +17,7 @@ namespace {
     throw PluginLoadError(path + ": " + reason);
 }
 
-bool validCString(const char* s, std::size_t max) {
-    return s != nullptr && ::strnlen(s, max) < max;
-}
+bool validCString(const char* s, std::size_t max) { return s != nullptr && ::strnlen(s, max) < max; }
 }  // namespace
 
 std::shared_ptr<PluginLibrary> PluginLibrary::open(const std::string& path) {
@@ -36,8 +34,7 @@ std::shared_ptr<PluginLibrary> PluginLibrary::open(const std::string& path) {
     ::dlerror();
     void* sym = ::dlsym(handle, ZT_PLUGIN_ENTRY_SYMBOL);
     if (sym == nullptr) {
-        refuse(path, "missing entry symbol '" ZT_PLUGIN_ENTRY_SYMBOL "' (not a zintrust plugin?)",
-               handle);
+        refuse(path, "missing entry symbol '" ZT_PLUGIN_ENTRY_SYMBOL "' (not a zintrust plugin?)", handle);
     }
     auto entry = reinterpret_cast<zt_plugin_entry_fn>(sym);
     const zt_plugin_descriptor* d = nullptr;
@@ -49,21 +46,23 @@ std::shared_ptr<PluginLibrary> PluginLibrary::open(const std::string& path) {
     if (d == nullptr) refuse(path, ZT_PLUGIN_ENTRY_SYMBOL "() returned NULL", handle);
     // Read the size and version first: they are the only fields guaranteed to exist.
     if (d->struct_size < ZT_PLUGIN_DESCRIPTOR_MIN_SIZE) {
-        refuse(path, "descriptor too small: struct_size " + std::to_string(d->struct_size) +
-                         " bytes, the host needs at least " +
-                         std::to_string(ZT_PLUGIN_DESCRIPTOR_MIN_SIZE),
+        refuse(path,
+               "descriptor too small: struct_size " + std::to_string(d->struct_size) +
+                   " bytes, the host needs at least " + std::to_string(ZT_PLUGIN_DESCRIPTOR_MIN_SIZE),
                handle);
     }
     if (d->abi_major != ZT_PLUGIN_ABI_MAJOR) {
-        refuse(path, "ABI major version " + std::to_string(d->abi_major) + " is not supported (host "
-                         "speaks " + std::to_string(ZT_PLUGIN_ABI_MAJOR) + "." +
-                         std::to_string(ZT_PLUGIN_ABI_MINOR) + "); rebuild the plugin against this "
-                         "host's plugin.h",
+        refuse(path,
+               "ABI major version " + std::to_string(d->abi_major) +
+                   " is not supported (host "
+                   "speaks " +
+                   std::to_string(ZT_PLUGIN_ABI_MAJOR) + "." + std::to_string(ZT_PLUGIN_ABI_MINOR) +
+                   "); rebuild the plugin against this "
+                   "host's plugin.h",
                handle);
     }
     if (!validCString(d->name, 256) || d->name[0] == '\0') refuse(path, "descriptor has no name", handle);
-    if (!validCString(d->version, 256) || d->version[0] == '\0')
-        refuse(path, "descriptor has no version", handle);
+    if (!validCString(d->version, 256) || d->version[0] == '\0') refuse(path, "descriptor has no version", handle);
     if (d->description != nullptr && !validCString(d->description, 64 * 1024))
         refuse(path, "descriptor description is not a terminated string", handle);
     if (d->init == nullptr) refuse(path, "descriptor has no init function", handle);

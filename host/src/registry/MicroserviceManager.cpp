@@ -10,12 +10,18 @@ namespace zt::registry {
 
 const char* toString(ServiceStatus s) {
     switch (s) {
-        case ServiceStatus::Starting: return "starting";
-        case ServiceStatus::Healthy: return "healthy";
-        case ServiceStatus::Degraded: return "degraded";
-        case ServiceStatus::Unhealthy: return "unhealthy";
-        case ServiceStatus::Failed: return "failed";
-        case ServiceStatus::Stopped: return "stopped";
+    case ServiceStatus::Starting:
+        return "starting";
+    case ServiceStatus::Healthy:
+        return "healthy";
+    case ServiceStatus::Degraded:
+        return "degraded";
+    case ServiceStatus::Unhealthy:
+        return "unhealthy";
+    case ServiceStatus::Failed:
+        return "failed";
+    case ServiceStatus::Stopped:
+        return "stopped";
     }
     return "unknown";
 }
@@ -25,8 +31,7 @@ void MicroserviceManager::registerService(ServiceRecord record) {
     services_[record.name] = std::move(record);
 }
 
-void MicroserviceManager::setStatus(const std::string& name, ServiceStatus status,
-                                    const std::string& error) {
+void MicroserviceManager::setStatus(const std::string& name, ServiceStatus status, const std::string& error) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = services_.find(name);
     if (it == services_.end()) return;
@@ -57,19 +62,17 @@ std::string MicroserviceManager::toJson() const {
     for (const auto& r : list()) {
         if (!first) out += ',';
         first = false;
-        out += "{\"name\":\"" + jsonEscape(r.name) + "\",\"domain\":\"" + jsonEscape(r.domain) +
-               "\",\"version\":\"" + jsonEscape(r.version) + "\",\"baseUrl\":\"" +
-               jsonEscape(r.baseUrl) + "\",\"port\":" + std::to_string(r.port) +
-               ",\"local\":" + (r.local ? "true" : "false") + ",\"status\":\"" +
-               toString(r.status) + "\"";
+        out += "{\"name\":\"" + jsonEscape(r.name) + "\",\"domain\":\"" + jsonEscape(r.domain) + "\",\"version\":\"" +
+               jsonEscape(r.version) + "\",\"baseUrl\":\"" + jsonEscape(r.baseUrl) +
+               "\",\"port\":" + std::to_string(r.port) + ",\"local\":" + (r.local ? "true" : "false") +
+               ",\"status\":\"" + toString(r.status) + "\"";
         if (!r.error.empty()) out += ",\"error\":\"" + jsonEscape(r.error) + "\"";
         if (!r.plugin.empty()) out += ",\"plugin\":\"" + jsonEscape(r.plugin) + "\"";
         if (r.lastHealthCheck) {
-            auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          r.lastHealthCheck->time_since_epoch()).count();
+            auto us =
+                std::chrono::duration_cast<std::chrono::microseconds>(r.lastHealthCheck->time_since_epoch()).count();
             out += ",\"lastHealthCheck\":\"" +
-                   Poco::DateTimeFormatter::format(Poco::Timestamp(us),
-                                                   Poco::DateTimeFormat::ISO8601_FRAC_FORMAT) +
+                   Poco::DateTimeFormatter::format(Poco::Timestamp(us), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT) +
                    "\"";
         } else {
             out += ",\"lastHealthCheck\":null";

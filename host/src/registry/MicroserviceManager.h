@@ -18,11 +18,11 @@ struct ServiceRecord {
     std::string name;
     std::string domain;
     std::string version;
-    std::string baseUrl;   ///< "http://127.0.0.1:3001"
+    std::string baseUrl;  ///< "http://127.0.0.1:3001"
     int port = 0;
-    bool local = false;    ///< served by a plugin in this process
+    bool local = false;  ///< served by a plugin in this process
     ServiceStatus status = ServiceStatus::Starting;
-    std::string error;     ///< why it failed / is unhealthy
+    std::string error;  ///< why it failed / is unhealthy
     std::string configFile;
     std::string plugin;
     std::optional<std::chrono::system_clock::time_point> lastHealthCheck;

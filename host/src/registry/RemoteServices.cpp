@@ -109,7 +109,8 @@ std::vector<RemoteService> parseRegistryFile(const std::string& path) {
                 return {};
             }
             auto v = o->get(member);
-            if (!v.isString()) fail(prefix + "." + member, std::string("must be a string, got ") + config::jsonTypeName(v));
+            if (!v.isString())
+                fail(prefix + "." + member, std::string("must be a string, got ") + config::jsonTypeName(v));
             return v.extract<std::string>();
         };
         RemoteService s;
@@ -162,8 +163,8 @@ std::vector<RemoteService> RemoteServices::load(const config::EnvLookup& env,
         std::replace(name.begin(), name.end(), '_', '-');
         if (!validServiceName(name)) {
             throw config::ConfigError(variable + ": the service name after " + prefix +
-                                      " must give [a-z][a-z0-9-]{0,62} once lower-cased with '_' as '-', got '" +
-                                      name + "'");
+                                      " must give [a-z][a-z0-9-]{0,62} once lower-cased with '_' as '-', got '" + name +
+                                      "'");
         }
         if (auto other = nameSource.find(name); other != nameSource.end()) {
             // SERVICE_URL_ORDERS and SERVICE_URL_orders both name "orders".

@@ -26,14 +26,14 @@ namespace zt::registry {
 
 struct RemoteService {
     std::string name;
-    std::string baseUrl;      ///< normalised "http://10.0.0.5:3003"
+    std::string baseUrl;  ///< normalised "http://10.0.0.5:3003"
     std::string host;
     int port = 0;
     std::string domain;
     std::string version;
-    std::string auth;         ///< "api-key" | "jwt" | "custom" | "none" | "" (unknown)
+    std::string auth;  ///< "api-key" | "jwt" | "custom" | "none" | "" (unknown)
     std::string healthCheck = "/health";
-    std::string source;       ///< "SERVICE_URL_PAYMENTS" or "<file>: services[0]"
+    std::string source;  ///< "SERVICE_URL_PAYMENTS" or "<file>: services[0]"
 };
 
 class RemoteServices {
@@ -47,8 +47,7 @@ public:
     /// Reads ZT_SERVICE_REGISTRY_FILE through `env` and every SERVICE_URL_* among `variableNames`
     /// (the names of the environment's variables: processVariableNames() in production, a list in
     /// tests). Sorted by name. Throws config::ConfigError.
-    static std::vector<RemoteService> load(const config::EnvLookup& env,
-                                           const std::vector<std::string>& variableNames);
+    static std::vector<RemoteService> load(const config::EnvLookup& env, const std::vector<std::string>& variableNames);
     /// load() over the real process environment.
     static std::vector<RemoteService> loadFromProcess();
     /// Names of every variable of the process environment (from `environ`).

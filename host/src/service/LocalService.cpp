@@ -25,30 +25,45 @@ public:
     ~InFlightGuard() { c_.fetch_sub(1, std::memory_order_acq_rel); }
     InFlightGuard(const InFlightGuard&) = delete;
     InFlightGuard& operator=(const InFlightGuard&) = delete;
+
 private:
     std::atomic<int>& c_;
 };
 
 int statusForCode(zt_status s) {
     switch (s) {
-        case ZT_ERR_INVALID_ARGUMENT: return 400;
-        case ZT_ERR_NOT_FOUND: return 404;
-        case ZT_ERR_PERMISSION: return 403;
-        case ZT_ERR_CONFLICT: return 409;
-        case ZT_ERR_UNAVAILABLE: return 503;
-        case ZT_ERR_TIMEOUT: return 504;
-        default: return 500;
+    case ZT_ERR_INVALID_ARGUMENT:
+        return 400;
+    case ZT_ERR_NOT_FOUND:
+        return 404;
+    case ZT_ERR_PERMISSION:
+        return 403;
+    case ZT_ERR_CONFLICT:
+        return 409;
+    case ZT_ERR_UNAVAILABLE:
+        return 503;
+    case ZT_ERR_TIMEOUT:
+        return 504;
+    default:
+        return 500;
     }
 }
 const char* codeForStatus(zt_status s) {
     switch (s) {
-        case ZT_ERR_INVALID_ARGUMENT: return "bad_request";
-        case ZT_ERR_NOT_FOUND: return "not_found";
-        case ZT_ERR_PERMISSION: return "forbidden";
-        case ZT_ERR_CONFLICT: return "conflict";
-        case ZT_ERR_UNAVAILABLE: return "service_unavailable";
-        case ZT_ERR_TIMEOUT: return "timeout";
-        default: return "internal_error";
+    case ZT_ERR_INVALID_ARGUMENT:
+        return "bad_request";
+    case ZT_ERR_NOT_FOUND:
+        return "not_found";
+    case ZT_ERR_PERMISSION:
+        return "forbidden";
+    case ZT_ERR_CONFLICT:
+        return "conflict";
+    case ZT_ERR_UNAVAILABLE:
+        return "service_unavailable";
+    case ZT_ERR_TIMEOUT:
+        return "timeout";
+    default:
+        return "internal_error";
     }
 }
 }  // namespace
@@ -60,8 +75,7 @@ struct LocalService::RequestView {
     std::string traceparent;
 };
 
-LocalService::LocalService(config::ServiceConfig config,
-                           std::shared_ptr<plugin::PluginLibrary> library)
+LocalService::LocalService(config::ServiceConfig config, std::shared_ptr<plugin::PluginLibrary> library)
     : config_(std::move(config)),
       library_(std::move(library)),
       logger_(Poco::Logger::get("zt.service." + config_.name)) {
@@ -103,8 +117,8 @@ bool LocalService::stop(int drainMs) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(drainMs);
     while (inFlight_.load(std::memory_order_acquire) > 0) {
         if (std::chrono::steady_clock::now() >= deadline) {
-            logger_.error("%s: %d plugin call(s) still running after %d ms; skipping shutdown()",
-                          config_.name, inFlight_.load(), drainMs);
+            logger_.error("%s: %d plugin call(s) still running after %d ms; skipping shutdown()", config_.name,
+                          inFlight_.load(), drainMs);
             return false;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -161,8 +175,8 @@ zt_status LocalService::configValue(std::string_view key, zt_str* out) {
     return ZT_OK;
 }
 
-zt_status LocalService::registerRoute(std::string_view method, std::string_view pattern,
-                                      zt_route_handler handler, void* data) {
+zt_status LocalService::registerRoute(std::string_view method, std::string_view pattern, zt_route_handler handler,
+                                      void* data) {
     if (!initializing_) return ZT_ERR_PERMISSION;
     auto result = router_.add(method, pattern, [this, handler, data](http::Exchange& ex) {
         RequestView rv;
@@ -172,27 +186,28 @@ zt_status LocalService::registerRoute(std::string_view method, std::string_view 
         try {
             rc = handler(data, &rv.request, &resp);
         } catch (const std::exception& e) {
-            logger_.error("%s %s: handler threw across the C ABI: %s", ex.request.method,
-                          ex.request.path, std::string(e.what()));
+            logger_.error("%s %s: handler threw across the C ABI: %s", ex.request.method, ex.request.path,
+                          std::string(e.what()));
         } catch (...) {
             logger_.error("%s %s: handler threw across the C ABI", ex.request.method, ex.request.path);
         }
         if (rc != ZT_OK) counters_->handlerFailures.fetch_add(1, std::memory_order_relaxed);
         if (rc != ZT_OK && !ex.response.bodySet) {
             http::setJsonError(ex.response, statusForCode(rc), codeForStatus(rc),
-                               "the service could not handle the request (status " +
-                                   std::to_string(rc) + ")");
+                               "the service could not handle the request (status " + std::to_string(rc) + ")");
         }
     });
     switch (result) {
-        case http::Router::AddResult::Added: return ZT_OK;
-        case http::Router::AddResult::Duplicate: return ZT_ERR_CONFLICT;
-        default: return ZT_ERR_INVALID_ARGUMENT;
+    case http::Router::AddResult::Added:
+        return ZT_OK;
+    case http::Router::AddResult::Duplicate:
+        return ZT_ERR_CONFLICT;
+    default:
+        return ZT_ERR_INVALID_ARGUMENT;
     }
 }
 
-zt_status LocalService::registerHealthCheck(std::string_view name, zt_health_check_fn fn,
-                                            void* data) {
+zt_status LocalService::registerHealthCheck(std::string_view name, zt_health_check_fn fn, void* data) {
     if (!initializing_) return ZT_ERR_PERMISSION;
     if (name.empty() || name.size() > 128) return ZT_ERR_INVALID_ARGUMENT;
     for (const auto& c : healthChecks_) {
@@ -238,8 +253,7 @@ void LocalService::fillRequest(const http::Exchange& ex, RequestView& rv) const 
 void LocalService::dispatch(http::Exchange& ex) const {
     auto m = router_.match(ex.request.method, ex.request.path);
     if (m.kind == http::Router::Match::Kind::NotFound) {
-        http::setJsonError(ex.response, 404, "not_found",
-                           "no route for " + ex.request.method + " " + ex.request.path);
+        http::setJsonError(ex.response, 404, "not_found", "no route for " + ex.request.method + " " + ex.request.path);
         return;
     }
     if (m.kind == http::Router::Match::Kind::MethodNotAllowed) {
@@ -265,8 +279,7 @@ std::vector<PluginCheckResult> LocalService::runHealthChecks() const {
             r.state = c.fn(c.data, msg, sizeof msg);
             msg[sizeof msg - 1] = '\0';
             r.message = msg;
-            if (r.state != ZT_HEALTH_HEALTHY && r.state != ZT_HEALTH_DEGRADED &&
-                r.state != ZT_HEALTH_UNHEALTHY) {
+            if (r.state != ZT_HEALTH_HEALTHY && r.state != ZT_HEALTH_DEGRADED && r.state != ZT_HEALTH_UNHEALTHY) {
                 r.message = "health check returned invalid state " + std::to_string(r.state);
                 r.state = ZT_HEALTH_UNHEALTHY;
             }

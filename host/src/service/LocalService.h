@@ -71,7 +71,9 @@ public:
     const std::shared_ptr<http::RequestCounters>& counters() const { return counters_; }
     /// Inter-service calls (zt_host_api.call_service). Set by the bootstrap once every local
     /// service is registered; null before (calls then answer 503).
-    void setCaller(std::shared_ptr<const calls::ServiceCaller> caller) { std::atomic_store(&caller_, std::move(caller)); }
+    void setCaller(std::shared_ptr<const calls::ServiceCaller> caller) {
+        std::atomic_store(&caller_, std::move(caller));
+    }
     std::shared_ptr<const calls::ServiceCaller> caller() const { return std::atomic_load(&caller_); }
 
     /// Routes an exchange that passed the filters and runs the plugin handler (404/405/500 as JSON).
@@ -84,8 +86,7 @@ public:
     // ---- called by the zt_host_api functions (plugin/HostApi.cpp) ----
     void pluginLog(zt_log_level level, std::string_view message) const;
     zt_status configValue(std::string_view key, zt_str* out);
-    zt_status registerRoute(std::string_view method, std::string_view pattern,
-                            zt_route_handler handler, void* data);
+    zt_status registerRoute(std::string_view method, std::string_view pattern, zt_route_handler handler, void* data);
     zt_status registerHealthCheck(std::string_view name, zt_health_check_fn fn, void* data);
     zt_status registerAuthenticator(zt_authenticate_fn fn, void* data);
 

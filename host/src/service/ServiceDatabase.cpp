@@ -46,14 +46,17 @@ bool ServiceDatabase::attempt(int number) {
             lastError_.clear();
         }
         if (number == 0) log.information("service %s: database ready (schema %s)", config_.name, adapter->schema());
-        else log.information("service %s: database ready (schema %s) after %d retries", config_.name, adapter->schema(), number);
+        else
+            log.information("service %s: database ready (schema %s) after %d retries", config_.name, adapter->schema(),
+                            number);
         return true;
     } catch (const db::DatabaseError& e) {
         std::lock_guard lock(mutex_);
         lastFailure_ = std::current_exception();
         lastError_ = e.message();
         if (number == 0)
-            log.warning("service %s: database not ready at start, retrying in the background: %s", config_.name, e.message());
+            log.warning("service %s: database not ready at start, retrying in the background: %s", config_.name,
+                        e.message());
         else if (log.warning() && (number & (number - 1)) == 0)  // attempts 1, 2, 4, 8, ...: the log stays readable
             log.warning("service %s: database still not ready (attempt %d): %s", config_.name, number + 1, e.message());
     } catch (const std::exception& e) {

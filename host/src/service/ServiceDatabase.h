@@ -71,7 +71,8 @@ private:
         bool stopping = false;
         bool kicked = false;  ///< an early attempt was asked for
     };
-    static void retryLoop(std::weak_ptr<ServiceDatabase> self, std::shared_ptr<RetrySignal> signal, SetupBackoff backoff);
+    static void retryLoop(std::weak_ptr<ServiceDatabase> self, std::shared_ptr<RetrySignal> signal,
+                          SetupBackoff backoff);
 
     std::shared_ptr<db::DatabaseRegistry> registry_;
     config::ServiceConfig config_;
@@ -85,7 +86,6 @@ private:
     std::chrono::steady_clock::time_point lastAttempt_{};
     std::mutex attemptMutex_;  ///< one attempt at a time
     std::thread retry_;
-
 };
 
 }  // namespace zt::service

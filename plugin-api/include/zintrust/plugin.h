@@ -109,18 +109,19 @@ typedef struct zt_response zt_response; /* one per handler call; valid only duri
  */
 typedef struct zt_request {
     uint32_t struct_size;
-    zt_str method;            /* "GET", "POST", ... (upper case: other spellings never reach a plugin) */
-    zt_str path;              /* path without the query string, each segment percent-decoded, e.g.
+    zt_str method; /* "GET", "POST", ... (upper case: other spellings never reach a plugin) */
+    zt_str path;   /* path without the query string, each segment percent-decoded, e.g.
                                  "/users/7"; an encoded '/' or '%' inside a segment stays "%2F" /
                                  "%25", so every '/' separates segments (params are fully decoded) */
-    zt_str query;             /* raw query string without '?', possibly empty */
+    zt_str query;  /* raw query string without '?', possibly empty */
     const zt_header* headers; /* request headers, names lower-cased */
     size_t header_count;
     const zt_header* params; /* path parameters: {name without ':', value}, e.g. {"id","7"} */
     size_t param_count;
-    zt_str body;          /* the full request body (the host reads it before calling) */
-    zt_str service_name;  /* the service this request was routed to */
-    zt_str principal;     /* authenticated subject ("sub" or api-key id); empty when not authenticated */
+    zt_str body;         /* the full request body (the host reads it before calling) */
+    zt_str service_name; /* the service this request was routed to */
+    zt_str
+        principal; /* authenticated subject ("sub" or api-key id); empty when not authenticated */
     zt_str claims_json;   /* verified claims as a JSON object text; "{}" when none */
     zt_str trace_id;      /* W3C trace id (32 lower-case hex) of this request */
     zt_str span_id;       /* the server span id (16 hex) the host opened for this request */
@@ -397,7 +398,7 @@ typedef struct zt_host_api {
 } zt_host_api;
 
 /* True when `api` is large enough to contain `member` (for functions appended in later minors). */
-#define ZT_HOST_API_HAS(api, member)                                                              \
+#define ZT_HOST_API_HAS(api, member) \
     ((api)->struct_size >= offsetof(zt_host_api, member) + sizeof((api)->member))
 
 /* ---------------------------------------------------------------------------------------------
@@ -410,9 +411,9 @@ typedef struct zt_host_api {
  * while the library is loaded.
  */
 typedef struct zt_plugin_descriptor {
-    uint32_t struct_size; /* sizeof(zt_plugin_descriptor) as the plugin was compiled */
-    uint16_t abi_major;   /* ZT_PLUGIN_ABI_MAJOR the plugin was compiled with */
-    uint16_t abi_minor;   /* ZT_PLUGIN_ABI_MINOR the plugin was compiled with */
+    uint32_t struct_size;    /* sizeof(zt_plugin_descriptor) as the plugin was compiled */
+    uint16_t abi_major;      /* ZT_PLUGIN_ABI_MAJOR the plugin was compiled with */
+    uint16_t abi_minor;      /* ZT_PLUGIN_ABI_MINOR the plugin was compiled with */
     const char* name;        /* NUL-terminated service/plugin name, e.g. "users" */
     const char* version;     /* NUL-terminated semantic version, e.g. "1.0.0" */
     const char* description; /* NUL-terminated, may be "" */
@@ -431,7 +432,7 @@ typedef struct zt_plugin_descriptor {
 } zt_plugin_descriptor;
 
 /* The smallest descriptor the host accepts: everything up to and including `shutdown`. */
-#define ZT_PLUGIN_DESCRIPTOR_MIN_SIZE                                                             \
+#define ZT_PLUGIN_DESCRIPTOR_MIN_SIZE \
     (offsetof(zt_plugin_descriptor, shutdown) + sizeof(void (*)(void*)))
 
 /* Type of the exported entry function. Returns a "static" descriptor; never NULL on success. */

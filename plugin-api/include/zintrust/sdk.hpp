@@ -62,19 +62,29 @@ inline std::string jsonEscape(std::string_view s) {
         unsigned char c = *p;
         if (c < 0x80) {
             switch (c) {
-                case '"': out += "\\\""; break;
-                case '\\': out += "\\\\"; break;
-                case '\n': out += "\\n"; break;
-                case '\r': out += "\\r"; break;
-                case '\t': out += "\\t"; break;
-                default:
-                    if (c < 0x20) {
-                        char buf[8];
-                        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                        out += buf;
-                    } else {
-                        out += static_cast<char>(c);
-                    }
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
             }
             ++p;
             continue;
@@ -86,7 +96,8 @@ inline std::string jsonEscape(std::string_view s) {
             ok = (p[i] & 0xC0) == 0x80;
             cp = (cp << 6) | (p[i] & 0x3Fu);
         }
-        ok = ok && ((len == 2 && cp >= 0x80) || (len == 3 && cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) ||
+        ok = ok && ((len == 2 && cp >= 0x80) ||
+                    (len == 3 && cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) ||
                     (len == 4 && cp >= 0x10000 && cp <= 0x10FFFF));
         if (ok) {
             out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(len));
@@ -101,8 +112,8 @@ inline std::string jsonEscape(std::string_view s) {
 
 /// The JSON error body (docs/HTTP.md) document.
 inline std::string errorJson(std::string_view code, std::string_view message) {
-    return "{\"error\":{\"code\":\"" + jsonEscape(code) + "\",\"message\":\"" + jsonEscape(message) +
-           "\"}}";
+    return "{\"error\":{\"code\":\"" + jsonEscape(code) + "\",\"message\":\"" +
+           jsonEscape(message) + "\"}}";
 }
 
 /// Throw from a handler to answer with a JSON error: HttpError(404, "not_found", "user 7 not found").
@@ -122,22 +133,31 @@ private:
 /// handler answers when it lets the error escape (503 + Retry-After for an unavailable database).
 class DbError : public std::runtime_error {
 public:
-    DbError(zt_status status, std::string code, const std::string& message, std::string sqlState = "",
-            std::string constraint = "")
-        : std::runtime_error(message), status_(status), code_(std::move(code)),
-          sqlState_(std::move(sqlState)), constraint_(std::move(constraint)) {}
+    DbError(zt_status status, std::string code, const std::string& message,
+            std::string sqlState = "", std::string constraint = "")
+        : std::runtime_error(message),
+          status_(status),
+          code_(std::move(code)),
+          sqlState_(std::move(sqlState)),
+          constraint_(std::move(constraint)) {}
     zt_status status() const { return status_; }
     const std::string& code() const { return code_; }
     const std::string& sqlState() const { return sqlState_; }
     const std::string& constraint() const { return constraint_; }
     int httpStatus() const {
         switch (status_) {
-            case ZT_ERR_UNAVAILABLE: return 503;
-            case ZT_ERR_TIMEOUT: return 504;
-            case ZT_ERR_CONFLICT: return 409;
-            case ZT_ERR_INVALID_ARGUMENT: return 400;
-            case ZT_ERR_PERMISSION: return 403;
-            default: return 500;
+        case ZT_ERR_UNAVAILABLE:
+            return 503;
+        case ZT_ERR_TIMEOUT:
+            return 504;
+        case ZT_ERR_CONFLICT:
+            return 409;
+        case ZT_ERR_INVALID_ARGUMENT:
+            return 400;
+        case ZT_ERR_PERMISSION:
+            return 403;
+        default:
+            return 500;
         }
     }
 
@@ -168,7 +188,8 @@ public:
     std::optional<std::string_view> header(std::string_view name) const {
         for (std::size_t i = 0; i < r_->header_count; ++i) {
             auto n = view(r_->headers[i].name);
-            if (n.size() == name.size() && equalsIgnoreCase(n, name)) return view(r_->headers[i].value);
+            if (n.size() == name.size() && equalsIgnoreCase(n, name))
+                return view(r_->headers[i].value);
         }
         return std::nullopt;
     }
@@ -203,7 +224,8 @@ public:
         const std::string text = param(name);
         auto value = parseInt(text);
         if (!value || *value < min || *value > max) {
-            throw HttpError(400, "bad_request", rangeMessage("path parameter", name, text, min, max));
+            throw HttpError(400, "bad_request",
+                            rangeMessage("path parameter", name, text, min, max));
         }
         return *value;
     }
@@ -217,7 +239,8 @@ public:
         if (!text) return fallback;
         auto value = parseInt(*text);
         if (!value || *value < min || *value > max) {
-            throw HttpError(400, "bad_request", rangeMessage("query parameter", name, *text, min, max));
+            throw HttpError(400, "bad_request",
+                            rangeMessage("query parameter", name, *text, min, max));
         }
         return *value;
     }
@@ -229,9 +252,11 @@ public:
         try {
             parsed = Json::parse(body());
         } catch (const Json::parse_error& e) {
-            throw HttpError(400, "invalid_json", std::string("request body is not valid JSON: ") + e.what());
+            throw HttpError(400, "invalid_json",
+                            std::string("request body is not valid JSON: ") + e.what());
         }
-        if (!parsed.is_object()) throw HttpError(400, "invalid_json", "request body must be a JSON object");
+        if (!parsed.is_object())
+            throw HttpError(400, "invalid_json", "request body must be a JSON object");
         return parsed;
     }
 
@@ -246,14 +271,18 @@ private:
         if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
         return value;
     }
-    static std::string rangeMessage(const char* kind, std::string_view name, const std::string& text,
-                                    std::int64_t min, std::int64_t max) {
+    static std::string rangeMessage(const char* kind, std::string_view name,
+                                    const std::string& text, std::int64_t min, std::int64_t max) {
         std::string range = "an integer";
-        if (min == 1 && max == std::numeric_limits<std::int64_t>::max()) range = "a positive integer";
-        else if (min == 0 && max == std::numeric_limits<std::int64_t>::max()) range = "an integer >= 0";
-        else if (min != std::numeric_limits<std::int64_t>::min() || max != std::numeric_limits<std::int64_t>::max())
+        if (min == 1 && max == std::numeric_limits<std::int64_t>::max())
+            range = "a positive integer";
+        else if (min == 0 && max == std::numeric_limits<std::int64_t>::max())
+            range = "an integer >= 0";
+        else if (min != std::numeric_limits<std::int64_t>::min() ||
+                 max != std::numeric_limits<std::int64_t>::max())
             range = "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
-        return std::string(kind) + " '" + std::string(name) + "' must be " + range + ", got '" + text.substr(0, 64) + "'";
+        return std::string(kind) + " '" + std::string(name) + "' must be " + range + ", got '" +
+               text.substr(0, 64) + "'";
     }
     static bool equalsIgnoreCase(std::string_view a, std::string_view b) {
         for (std::size_t i = 0; i < a.size(); ++i) {
@@ -275,7 +304,8 @@ private:
         for (std::size_t i = 0; i < s.size(); ++i) {
             if (s[i] == '+') {
                 out += ' ';
-            } else if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+            } else if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 &&
+                       hex(s[i + 2]) >= 0) {
                 out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
                 i += 2;
             } else {
@@ -316,7 +346,11 @@ struct Response {
     }
 };
 
-enum class HealthState { Healthy = ZT_HEALTH_HEALTHY, Degraded = ZT_HEALTH_DEGRADED, Unhealthy = ZT_HEALTH_UNHEALTHY };
+enum class HealthState {
+    Healthy = ZT_HEALTH_HEALTHY,
+    Degraded = ZT_HEALTH_DEGRADED,
+    Unhealthy = ZT_HEALTH_UNHEALTHY
+};
 
 struct HealthResult {
     HealthState state = HealthState::Healthy;
@@ -330,10 +364,13 @@ struct AuthDecision {
     int denyStatus = 401;  ///< 401 or 403
     std::string message;
 
-    static AuthDecision allowAs(std::string principal) { return {true, std::move(principal), 401, ""}; }
-    static AuthDecision deny(int status, std::string message) { return {false, "", status, std::move(message)}; }
+    static AuthDecision allowAs(std::string principal) {
+        return {true, std::move(principal), 401, ""};
+    }
+    static AuthDecision deny(int status, std::string message) {
+        return {false, "", status, std::move(message)};
+    }
 };
-
 
 /// One row of a query result: typed access by column name. Throws std::runtime_error naming the
 /// column when it is absent or of another type (never a silent 0). A column name that appears
@@ -361,7 +398,9 @@ public:
     }
     Row(const Row& o) : columns_(o.columns_), cells_(o.cells_), object_(o.object_.load()) {}
     Row(Row&& o) noexcept
-        : columns_(std::move(o.columns_)), cells_(std::move(o.cells_)), object_(o.object_.exchange(nullptr)) {}
+        : columns_(std::move(o.columns_)),
+          cells_(std::move(o.cells_)),
+          object_(o.object_.exchange(nullptr)) {}
     Row& operator=(const Row& o) {
         if (this != &o) {
             columns_ = o.columns_;
@@ -394,7 +433,8 @@ public:
         // A float8 cell PostgreSQL prints without a fraction ("3") is an integer in JSON too.
         const Cell& c = cellAt(column);
         std::int64_t out = 0;
-        if ((c.kind != ZT_DB_INT && c.kind != ZT_DB_FLOAT) || !parseWhole(c.text, out)) fail(column, "an integer", at(column));
+        if ((c.kind != ZT_DB_INT && c.kind != ZT_DB_FLOAT) || !parseWhole(c.text, out))
+            fail(column, "an integer", at(column));
         return out;
     }
     double number(const std::string& column) const {
@@ -405,7 +445,8 @@ public:
         }
         const Cell& c = cellAt(column);
         double out = 0;
-        if ((c.kind != ZT_DB_INT && c.kind != ZT_DB_FLOAT) || !parseWhole(c.text, out)) fail(column, "a number", at(column));
+        if ((c.kind != ZT_DB_INT && c.kind != ZT_DB_FLOAT) || !parseWhole(c.text, out))
+            fail(column, "a number", at(column));
         return out;
     }
     bool boolean(const std::string& column) const {
@@ -438,7 +479,8 @@ public:
         if (!built) {
             // Two threads may both build it; the first one stored wins and both return that one.
             auto fresh = std::make_shared<const Json>(buildObject());
-            if (object_.compare_exchange_strong(built, fresh, std::memory_order_acq_rel)) built = std::move(fresh);
+            if (object_.compare_exchange_strong(built, fresh, std::memory_order_acq_rel))
+                built = std::move(fresh);
         }
         return *built;  // kept alive by object_ for as long as this Row
     }
@@ -468,20 +510,23 @@ private:
     /// The cell as the result JSON has it (same types: see zt_db_kind).
     static Json cellJson(const Cell& c) {
         switch (c.kind) {
-            case ZT_DB_BOOL: return c.text == "true";
-            case ZT_DB_INT: {
-                std::int64_t v = 0;
-                if (parseWhole(c.text, v)) return v;
-                break;
-            }
-            case ZT_DB_FLOAT:
-            case ZT_DB_JSON: {
-                Json v = Json::parse(c.text, nullptr, false);
-                if (!v.is_discarded()) return v;
-                break;
-            }
-            case ZT_DB_STRING: return c.text;
-            default: return nullptr;
+        case ZT_DB_BOOL:
+            return c.text == "true";
+        case ZT_DB_INT: {
+            std::int64_t v = 0;
+            if (parseWhole(c.text, v)) return v;
+            break;
+        }
+        case ZT_DB_FLOAT:
+        case ZT_DB_JSON: {
+            Json v = Json::parse(c.text, nullptr, false);
+            if (!v.is_discarded()) return v;
+            break;
+        }
+        case ZT_DB_STRING:
+            return c.text;
+        default:
+            return nullptr;
         }
         return c.text;  // a cell whose text does not parse as its kind says: keep it readable
     }
@@ -495,7 +540,8 @@ private:
         throw std::runtime_error("column '" + column + "' is not in the result");
     }
     [[noreturn]] static void fail(const std::string& column, const char* expected, const Json& v) {
-        throw std::runtime_error("column '" + column + "' is not " + expected + " (" + v.type_name() + ")");
+        throw std::runtime_error("column '" + column + "' is not " + expected + " (" +
+                                 v.type_name() + ")");
     }
 
     std::shared_ptr<const Columns> columns_;  ///< null: the row holds only JSON (object_)
@@ -528,24 +574,48 @@ public:
         spec_["table"] = std::move(table);
         spec_["where"] = Json::array();
     }
-    Query& select(std::vector<std::string> columns) { spec_["columns"] = std::move(columns); return *this; }
-    Query& where(const std::string& column, Json value) { return where(column, "=", std::move(value)); }
+    Query& select(std::vector<std::string> columns) {
+        spec_["columns"] = std::move(columns);
+        return *this;
+    }
+    Query& where(const std::string& column, Json value) {
+        return where(column, "=", std::move(value));
+    }
     Query& where(const std::string& column, const std::string& op, Json value) {
         spec_["where"].push_back(Json::array({column, op, std::move(value)}));
         return *this;
     }
-    Query& whereIn(const std::string& column, Json values) { return where(column, "in", std::move(values)); }
-    Query& whereNotIn(const std::string& column, Json values) { return where(column, "not-in", std::move(values)); }
-    Query& whereNull(const std::string& column) { spec_["where"].push_back(Json::array({column, "is-null"})); return *this; }
-    Query& whereNotNull(const std::string& column) { spec_["where"].push_back(Json::array({column, "not-null"})); return *this; }
+    Query& whereIn(const std::string& column, Json values) {
+        return where(column, "in", std::move(values));
+    }
+    Query& whereNotIn(const std::string& column, Json values) {
+        return where(column, "not-in", std::move(values));
+    }
+    Query& whereNull(const std::string& column) {
+        spec_["where"].push_back(Json::array({column, "is-null"}));
+        return *this;
+    }
+    Query& whereNotNull(const std::string& column) {
+        spec_["where"].push_back(Json::array({column, "not-null"}));
+        return *this;
+    }
     Query& orderBy(const std::string& column, const std::string& direction = "asc") {
         spec_["orderBy"].push_back(Json::array({column, direction}));
         return *this;
     }
-    Query& limit(std::int64_t n) { spec_["limit"] = n; return *this; }
-    Query& offset(std::int64_t n) { spec_["offset"] = n; return *this; }
+    Query& limit(std::int64_t n) {
+        spec_["limit"] = n;
+        return *this;
+    }
+    Query& offset(std::int64_t n) {
+        spec_["offset"] = n;
+        return *this;
+    }
     /// Lets update()/del() run without a where clause (refused otherwise).
-    Query& allowUnfilteredWrite() { spec_["allowUnfilteredWrite"] = true; return *this; }
+    Query& allowUnfilteredWrite() {
+        spec_["allowUnfilteredWrite"] = true;
+        return *this;
+    }
 
     Result get() const { return run("select"); }
     std::optional<Row> first() const {
@@ -643,10 +713,13 @@ public:
 
 private:
     void requireSupported() const {
-        if (!supported()) throw DbError(ZT_ERR_UNAVAILABLE, "database_unsupported", "the host does not offer database access (plugin ABI < 1.1)");
+        if (!supported())
+            throw DbError(ZT_ERR_UNAVAILABLE, "database_unsupported",
+                          "the host does not offer database access (plugin ABI < 1.1)");
     }
     Result take(zt_status rc, zt_db_result* res) const {
-        if (rc == ZT_OK && res != nullptr && ZT_HOST_API_HAS(api_, db_result_cell)) return takeCells(res);
+        if (rc == ZT_OK && res != nullptr && ZT_HOST_API_HAS(api_, db_result_cell))
+            return takeCells(res);
         // Parsed straight from the host's buffer (no copy), which is freed right after.
         Json doc;
         if (res) {
@@ -657,7 +730,8 @@ private:
             doc = Json(Json::value_t::discarded);
         }
         if (rc != ZT_OK) {
-            std::string code = "database_error", message = "database call failed with status " + std::to_string(rc);
+            std::string code = "database_error",
+                        message = "database call failed with status " + std::to_string(rc);
             std::string sqlState, constraint;
             if (!doc.is_discarded() && doc.contains("error")) {
                 const Json& e = doc["error"];
@@ -668,7 +742,8 @@ private:
             }
             throw DbError(rc, code, message, sqlState, constraint);
         }
-        if (doc.is_discarded() || !doc.is_object()) throw DbError(ZT_ERR_INTERNAL, "bad_result", "the host returned an unreadable result");
+        if (doc.is_discarded() || !doc.is_object())
+            throw DbError(ZT_ERR_INTERNAL, "bad_result", "the host returned an unreadable result");
         Result r;
         r.command = doc.value("command", "");
         r.rowCount = doc.value("rowCount", static_cast<std::int64_t>(0));
@@ -687,8 +762,11 @@ private:
         Result r;
         zt_str command{};
         std::size_t columns = 0, rows = 0;
-        auto unreadable = [] { return DbError(ZT_ERR_INTERNAL, "bad_result", "the host returned an unreadable result"); };
-        if (api_->db_result_shape(res, &command, &r.rowCount, &columns, &rows) != ZT_OK) throw unreadable();
+        auto unreadable = [] {
+            return DbError(ZT_ERR_INTERNAL, "bad_result", "the host returned an unreadable result");
+        };
+        if (api_->db_result_shape(res, &command, &r.rowCount, &columns, &rows) != ZT_OK)
+            throw unreadable();
         r.command.assign(view(command));
         auto names = std::make_shared<Row::Columns>();
         names->reserve(columns);
@@ -703,7 +781,8 @@ private:
             std::vector<Row::Cell> cells(columns);
             for (std::size_t c = 0; c < columns; ++c) {
                 zt_str text{};
-                if (api_->db_result_cell(res, i, c, &cells[c].kind, &text) != ZT_OK) throw unreadable();
+                if (api_->db_result_cell(res, i, c, &cells[c].kind, &text) != ZT_OK)
+                    throw unreadable();
                 cells[c].text.assign(view(text));
             }
             r.rows.emplace_back(shared, std::move(cells));
@@ -733,15 +812,18 @@ inline Result Query::run(const std::string& op, Json values) const {
 struct CallResult {
     int status = 0;
     std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;  ///< those named in the call's `keepHeaders`
+    std::vector<std::pair<std::string, std::string>>
+        headers;  ///< those named in the call's `keepHeaders`
 
     bool ok() const { return status >= 200 && status < 300; }
     /// The body parsed as JSON (discarded value when it is not JSON).
     Json json() const { return Json::parse(body, nullptr, false); }
     std::optional<std::string> header(const std::string& name) const {
         for (const auto& [n, v] : headers) {
-            if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
-                    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            if (n.size() == name.size() &&
+                std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+                    return std::tolower(static_cast<unsigned char>(a)) ==
+                           std::tolower(static_cast<unsigned char>(b));
                 }))
                 return v;
         }
@@ -766,28 +848,36 @@ public:
                     const std::string& pathAndQuery, const std::string& body = "",
                     const std::vector<std::pair<std::string, std::string>>& headers = {},
                     const std::vector<std::string>& keepHeaders = {}) const {
-        if (!supported()) throw HttpError(503, "calls_unsupported", "the host does not offer inter-service calls (plugin ABI < 1.2)");
+        if (!supported())
+            throw HttpError(503, "calls_unsupported",
+                            "the host does not offer inter-service calls (plugin ABI < 1.2)");
         std::vector<zt_header> hs;
         hs.reserve(headers.size());
         for (const auto& [n, v] : headers) hs.push_back({str(n), str(v)});
         zt_call_response* resp = nullptr;
-        zt_status rc = api_->call_service(host_, context ? context->raw() : nullptr, str(service), str(method),
-                                          str(pathAndQuery), hs.data(), hs.size(), str(body), &resp);
-        if (rc != ZT_OK || resp == nullptr) throw HttpError(500, "call_failed", "call_service failed with status " + std::to_string(rc));
+        zt_status rc =
+            api_->call_service(host_, context ? context->raw() : nullptr, str(service), str(method),
+                               str(pathAndQuery), hs.data(), hs.size(), str(body), &resp);
+        if (rc != ZT_OK || resp == nullptr)
+            throw HttpError(500, "call_failed",
+                            "call_service failed with status " + std::to_string(rc));
         CallResult r;
         r.status = api_->call_response_status(resp);
         r.body = std::string(view(api_->call_response_body(resp)));
         for (const auto& name : keepHeaders) {
             zt_str v{nullptr, 0};
-            if (api_->call_response_header(resp, str(name), &v) == ZT_OK) r.headers.emplace_back(name, std::string(view(v)));
+            if (api_->call_response_header(resp, str(name), &v) == ZT_OK)
+                r.headers.emplace_back(name, std::string(view(v)));
         }
         api_->call_response_free(resp);
         return r;
     }
-    CallResult get(const Request* context, const std::string& service, const std::string& path) const {
+    CallResult get(const Request* context, const std::string& service,
+                   const std::string& path) const {
         return call(context, service, "GET", path);
     }
-    CallResult post(const Request* context, const std::string& service, const std::string& path, const Json& body,
+    CallResult post(const Request* context, const std::string& service, const std::string& path,
+                    const Json& body,
                     const std::vector<std::pair<std::string, std::string>>& headers = {}) const {
         auto hs = headers;
         hs.emplace_back("Content-Type", "application/json");
@@ -809,7 +899,9 @@ class Host {
 public:
     Host(const zt_host_api* api, zt_host* host) : api_(api), host_(host) {}
 
-    void log(zt_log_level level, std::string_view message) const { api_->log(host_, level, str(message)); }
+    void log(zt_log_level level, std::string_view message) const {
+        api_->log(host_, level, str(message));
+    }
     void info(std::string_view m) const { log(ZT_LOG_INFORMATION, m); }
     void warn(std::string_view m) const { log(ZT_LOG_WARNING, m); }
     void error(std::string_view m) const { log(ZT_LOG_ERROR, m); }
@@ -859,7 +951,8 @@ struct RouteSlot {
 
 /// What a handler threw that the client must not see (library text, internals): logged through
 /// the host as an error, answered with the SDK's own words.
-inline void logHandlerFailure(const RouteSlot& slot, const zt_request* request, std::string_view what) {
+inline void logHandlerFailure(const RouteSlot& slot, const zt_request* request,
+                              std::string_view what) {
     if (slot.host == nullptr || slot.api->log == nullptr) return;
     std::string line = "handler failed";
     if (request != nullptr) {
@@ -889,23 +982,29 @@ inline zt_status invokeRoute(void* data, const zt_request* request, zt_response*
     } catch (const Json::parse_error& e) {
         // Most often Json::parse(req.body()) on a bad body: the client's input, not our failure.
         logHandlerFailure(*slot, request, e.what());
-        writeResponse(slot->api, response, Response::error(400, "invalid_json", "the request body is not valid JSON"));
+        writeResponse(slot->api, response,
+                      Response::error(400, "invalid_json", "the request body is not valid JSON"));
         return ZT_OK;
     } catch (const Json::type_error& e) {
         logHandlerFailure(*slot, request, e.what());
         if (e.id == 316)  // a string that is not UTF-8 (a header or body value put into JSON)
-            writeResponse(slot->api, response, Response::error(400, "invalid_utf8", "a request value is not valid UTF-8"));
+            writeResponse(
+                slot->api, response,
+                Response::error(400, "invalid_utf8", "a request value is not valid UTF-8"));
         else
-            writeResponse(slot->api, response, Response::error(500, "internal_error", "internal error"));
+            writeResponse(slot->api, response,
+                          Response::error(500, "internal_error", "internal error"));
         return ZT_OK;
     } catch (const std::exception& e) {
         // Never the exception's text: it may be a library's message or carry internals.
         logHandlerFailure(*slot, request, e.what());
-        writeResponse(slot->api, response, Response::error(500, "internal_error", "internal error"));
+        writeResponse(slot->api, response,
+                      Response::error(500, "internal_error", "internal error"));
         return ZT_OK;
     } catch (...) {
         logHandlerFailure(*slot, request, "unknown exception");
-        writeResponse(slot->api, response, Response::error(500, "internal_error", "internal error"));
+        writeResponse(slot->api, response,
+                      Response::error(500, "internal_error", "internal error"));
         return ZT_OK;
     }
 }
@@ -937,7 +1036,8 @@ inline zt_status invokeAuth(void* data, const zt_request* request, zt_auth_resul
     auto* slot = static_cast<AuthSlot*>(data);
     try {
         AuthDecision d = slot->fn(Request(request));
-        return slot->api->auth_result_set(result, d.allow ? 1 : 0, str(d.principal), d.denyStatus, str(d.message));
+        return slot->api->auth_result_set(result, d.allow ? 1 : 0, str(d.principal), d.denyStatus,
+                                          str(d.message));
     } catch (...) {
         return ZT_ERR_INTERNAL;  // the host denies: fail closed
     }
@@ -948,7 +1048,8 @@ inline zt_status invokeAuth(void* data, const zt_request* request, zt_auth_resul
 /// Route registration inside Service::configure().
 class Routes {
 public:
-    Routes(const zt_host_api* api, zt_host* host, std::vector<std::unique_ptr<detail::RouteSlot>>& slots)
+    Routes(const zt_host_api* api, zt_host* host,
+           std::vector<std::unique_ptr<detail::RouteSlot>>& slots)
         : api_(api), host_(host), slots_(slots) {}
 
     Routes& get(std::string_view p, Handler h) { return add("GET", p, std::move(h)); }
@@ -959,7 +1060,8 @@ public:
 
     /// Throws std::runtime_error (refusing the service) when the host rejects the route.
     Routes& add(std::string_view method, std::string_view pattern, Handler h) {
-        slots_.push_back(std::make_unique<detail::RouteSlot>(detail::RouteSlot{api_, std::move(h), host_}));
+        slots_.push_back(
+            std::make_unique<detail::RouteSlot>(detail::RouteSlot{api_, std::move(h), host_}));
         zt_status rc = api_->register_route(host_, str(method), str(pattern), &detail::invokeRoute,
                                             slots_.back().get());
         if (rc != ZT_OK) {
@@ -989,21 +1091,23 @@ struct PluginInstance {
     Host host;
     std::vector<std::unique_ptr<detail::RouteSlot>> routes;
     std::vector<std::unique_ptr<HealthCheck>> healthChecks;
-    std::unique_ptr<detail::AuthSlot> auth;    ///< registered with the host after configure()
-    std::unique_ptr<Authenticator> authFn;     ///< filled by Host::setAuthenticator during configure()
+    std::unique_ptr<detail::AuthSlot> auth;  ///< registered with the host after configure()
+    std::unique_ptr<Authenticator> authFn;  ///< filled by Host::setAuthenticator during configure()
     std::unique_ptr<Service> service;
 
     PluginInstance(const zt_host_api* api, zt_host* h) : host(api, h) {}
 };
 
 inline void Host::addHealthCheck(std::string name, HealthCheck check) {
-    if (healthStorage_ == nullptr) throw std::logic_error("addHealthCheck is only valid inside configure()");
+    if (healthStorage_ == nullptr)
+        throw std::logic_error("addHealthCheck is only valid inside configure()");
     healthStorage_->push_back(std::make_unique<HealthCheck>(std::move(check)));
     zt_status rc = api_->register_health_check(host_, str(name), &detail::invokeHealth,
                                                healthStorage_->back().get());
     if (rc != ZT_OK) {
         healthStorage_->pop_back();
-        throw std::runtime_error("cannot register health check '" + name + "' (status " + std::to_string(rc) + ")");
+        throw std::runtime_error("cannot register health check '" + name + "' (status " +
+                                 std::to_string(rc) + ")");
     }
 }
 
@@ -1032,7 +1136,8 @@ zt_status init(const zt_host_api* api, zt_host* host, void** out, char* err, std
         if (inst->authFn) {
             inst->auth = std::make_unique<AuthSlot>(AuthSlot{api, std::move(*inst->authFn)});
             zt_status rc = api->register_authenticator(host, &invokeAuth, inst->auth.get());
-            if (rc != ZT_OK) return fail("cannot register authenticator (status " + std::to_string(rc) + ")");
+            if (rc != ZT_OK)
+                return fail("cannot register authenticator (status " + std::to_string(rc) + ")");
         }
         inst->host.healthStorage_ = nullptr;
         inst->host.authStorage_ = nullptr;
@@ -1054,7 +1159,8 @@ inline void shutdown(void* instance) {
 }  // namespace detail
 
 inline void Host::setAuthenticator(Authenticator authenticator) {
-    if (authStorage_ == nullptr) throw std::logic_error("setAuthenticator is only valid inside configure()");
+    if (authStorage_ == nullptr)
+        throw std::logic_error("setAuthenticator is only valid inside configure()");
     if (*authStorage_) throw std::logic_error("setAuthenticator called twice");
     *authStorage_ = std::make_unique<Authenticator>(std::move(authenticator));
 }
@@ -1062,17 +1168,17 @@ inline void Host::setAuthenticator(Authenticator authenticator) {
 }  // namespace zt::sdk
 
 /// Defines the plugin's exported entry symbol for service class `ServiceClass`.
-#define ZT_PLUGIN(ServiceClass, NAME, VERSION, DESCRIPTION)                                         \
-    extern "C" ZT_PLUGIN_EXPORT const zt_plugin_descriptor* zt_plugin_entry(void) {               \
-        static const zt_plugin_descriptor descriptor = {                                          \
-            static_cast<uint32_t>(sizeof(zt_plugin_descriptor)),                                  \
-            static_cast<uint16_t>(ZT_PLUGIN_ABI_MAJOR),                                           \
-            static_cast<uint16_t>(ZT_PLUGIN_ABI_MINOR),                                           \
-            NAME,                                                                                 \
-            VERSION,                                                                              \
-            DESCRIPTION,                                                                          \
-            &::zt::sdk::detail::init<ServiceClass>,                                               \
-            &::zt::sdk::detail::shutdown,                                                         \
-        };                                                                                        \
-        return &descriptor;                                                                       \
+#define ZT_PLUGIN(ServiceClass, NAME, VERSION, DESCRIPTION)                         \
+    extern "C" ZT_PLUGIN_EXPORT const zt_plugin_descriptor* zt_plugin_entry(void) { \
+        static const zt_plugin_descriptor descriptor = {                            \
+            static_cast<uint32_t>(sizeof(zt_plugin_descriptor)),                    \
+            static_cast<uint16_t>(ZT_PLUGIN_ABI_MAJOR),                             \
+            static_cast<uint16_t>(ZT_PLUGIN_ABI_MINOR),                             \
+            NAME,                                                                   \
+            VERSION,                                                                \
+            DESCRIPTION,                                                            \
+            &::zt::sdk::detail::init<ServiceClass>,                                 \
+            &::zt::sdk::detail::shutdown,                                           \
+        };                                                                          \
+        return &descriptor;                                                         \
     }

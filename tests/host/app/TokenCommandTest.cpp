@@ -92,9 +92,8 @@ public:
         app::TokenRequest request;
         request.subject = "alice";
         request.ttl = std::chrono::seconds(900);
-        auto env = config::mapEnvironment({{"SERVICE_JWT_SECRET", kSecret},
-                                           {"SERVICE_JWT_ISSUER", "zintrust"},
-                                           {"SERVICE_JWT_AUDIENCE", "shop"}});
+        auto env = config::mapEnvironment(
+            {{"SERVICE_JWT_SECRET", kSecret}, {"SERVICE_JWT_ISSUER", "zintrust"}, {"SERVICE_JWT_AUDIENCE", "shop"}});
         const std::string token = app::issueToken(request, env);
         auto result = verifyHs256(token, "zintrust", "shop");
         CPPUNIT_ASSERT_MESSAGE(result.message, result.ok());
@@ -106,9 +105,8 @@ public:
     }
     void options_override_issuer_and_audience() {
         auto request = app::parseTokenArguments({"--sub", "bob", "--aud", "orders", "--iss", ""});
-        auto env = config::mapEnvironment({{"SERVICE_JWT_SECRET", kSecret},
-                                           {"SERVICE_JWT_ISSUER", "zintrust"},
-                                           {"SERVICE_JWT_AUDIENCE", "shop"}});
+        auto env = config::mapEnvironment(
+            {{"SERVICE_JWT_SECRET", kSecret}, {"SERVICE_JWT_ISSUER", "zintrust"}, {"SERVICE_JWT_AUDIENCE", "shop"}});
         auto result = verifyHs256(app::issueToken(request, env), "", "orders");
         CPPUNIT_ASSERT_MESSAGE(result.message, result.ok());
         CPPUNIT_ASSERT(result.claimsJson.find("\"iss\"") == std::string::npos);  // --iss "" drops it
@@ -120,7 +118,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(0, test::runCommand({"/usr/bin/openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
                                                   "ec_paramgen_curve:P-256", "-out", key},
                                                  {}, output));
-        CPPUNIT_ASSERT_EQUAL(0, test::runCommand({"/usr/bin/openssl", "pkey", "-in", key, "-pubout", "-out", pub}, {}, output));
+        CPPUNIT_ASSERT_EQUAL(
+            0, test::runCommand({"/usr/bin/openssl", "pkey", "-in", key, "-pubout", "-out", pub}, {}, output));
         auto request = app::parseTokenArguments({"--sub", "carol", "--key", key});
         const std::string token = app::issueToken(request, config::mapEnvironment({}));
         filters::JwtVerifier::Settings s;
@@ -128,20 +127,21 @@ public:
         auto result = filters::JwtVerifier(s).verify(token);
         CPPUNIT_ASSERT_MESSAGE(result.message, result.ok());
         CPPUNIT_ASSERT_EQUAL(std::string("ES256"), result.algorithm);
-        assertContains(configError([&] {
-                           app::issueToken(app::parseTokenArguments({"--sub", "x", "--key", pub}),
-                                           config::mapEnvironment({}));
-                       }),
-                       "--key");
+        assertContains(
+            configError([&] {
+                app::issueToken(app::parseTokenArguments({"--sub", "x", "--key", pub}), config::mapEnvironment({}));
+            }),
+            "--key");
     }
     void no_key_names_what_to_set() {
         auto request = app::parseTokenArguments({"--sub", "x"});
         assertContains(configError([&] { app::issueToken(request, config::mapEnvironment({})); }),
                        "SERVICE_JWT_SECRET: not set");
-        assertContains(configError([&] {
-                           app::issueToken(request, config::mapEnvironment({{"SERVICE_JWT_PUBLIC_KEY_FILE", "/k.pem"}}));
-                       }),
-                       "pass the matching private key with --key FILE");
+        assertContains(
+            configError([&] {
+                app::issueToken(request, config::mapEnvironment({{"SERVICE_JWT_PUBLIC_KEY_FILE", "/k.pem"}}));
+            }),
+            "pass the matching private key with --key FILE");
         assertContains(configError([&] {
                            app::issueToken(request, config::mapEnvironment({{"SERVICE_JWT_SECRET", "short"}}));
                        }),
@@ -149,11 +149,11 @@ public:
     }
     void binary_prints_a_token_and_reads_the_env_file() {
         test::TempDir dir;
-        const std::string envFile = dir.write("host.env", "SERVICE_JWT_SECRET=" + kSecret + "\nSERVICE_JWT_AUDIENCE=shop\n");
+        const std::string envFile =
+            dir.write("host.env", "SERVICE_JWT_SECRET=" + kSecret + "\nSERVICE_JWT_AUDIENCE=shop\n");
         std::string output;
-        const int status = test::runCommand({ZT_TEST_HOST_BINARY, "token", "--sub", "alice", "--ttl", "15m",
-                                             "--env-file", envFile},
-                                            {}, output);
+        const int status = test::runCommand(
+            {ZT_TEST_HOST_BINARY, "token", "--sub", "alice", "--ttl", "15m", "--env-file", envFile}, {}, output);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, status);
         auto result = verifyHs256(trimmed(output), "", "shop");
         CPPUNIT_ASSERT_MESSAGE(result.message + ": " + output, result.ok());

@@ -129,8 +129,9 @@ public:
     }
     void variable_overrides_the_files_url_and_keeps_its_description() {
         test::TempDir dir;
-        auto file = dir.write("registry.json",
-                              R"({"services":[{"name":"payments","baseUrl":"http://old:1","auth":"api-key","domain":"shop"}]})");
+        auto file = dir.write(
+            "registry.json",
+            R"({"services":[{"name":"payments","baseUrl":"http://old:1","auth":"api-key","domain":"shop"}]})");
         auto list = load({{"ZT_SERVICE_REGISTRY_FILE", file}, {"SERVICE_URL_PAYMENTS", "http://new:2"}});
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), list.size());
         CPPUNIT_ASSERT_EQUAL(std::string("http://new:2"), list[0].baseUrl);
@@ -156,8 +157,8 @@ public:
         local.local = true;
         local.configFile = "/etc/zintrust/services/ecommerce/payments/service.config.json";
         manager.registerService(local);
-        RemoteServices remote(load({{"SERVICE_URL_PAYMENTS", "http://10.0.0.5:3003"},
-                                    {"SERVICE_URL_USERS", "http://10.0.0.6:3001"}}));
+        RemoteServices remote(
+            load({{"SERVICE_URL_PAYMENTS", "http://10.0.0.5:3003"}, {"SERVICE_URL_USERS", "http://10.0.0.6:3001"}}));
         try {
             remote.registerAll(manager);
             CPPUNIT_FAIL("conflict not detected");
@@ -171,8 +172,9 @@ public:
     }
     void resolvers_give_auth_and_health_path() {
         test::TempDir dir;
-        auto file = dir.write("registry.json",
-                              R"({"services":[{"name":"payments","baseUrl":"http://h:1","auth":"none","healthCheck":"/hc"}]})");
+        auto file =
+            dir.write("registry.json",
+                      R"({"services":[{"name":"payments","baseUrl":"http://h:1","auth":"none","healthCheck":"/hc"}]})");
         RemoteServices remote(load({{"ZT_SERVICE_REGISTRY_FILE", file}}));
         CPPUNIT_ASSERT_EQUAL(std::string("none"), remote.authStrategy("payments"));
         CPPUNIT_ASSERT_EQUAL(std::string("/hc"), remote.healthCheckPath("payments"));

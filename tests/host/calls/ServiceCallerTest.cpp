@@ -183,8 +183,8 @@ public:
             auto ok = caller.call(get("payments", "/fast"));
             CPPUNIT_ASSERT_EQUAL(200, ok.status);
             const long long told = std::stoll(ok.body.substr(13, ok.body.size() - 15));
-            const long long expected = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           (sentAt + 200ms).time_since_epoch()).count();
+            const long long expected =
+                std::chrono::duration_cast<std::chrono::milliseconds>((sentAt + 200ms).time_since_epoch()).count();
             CPPUNIT_ASSERT_MESSAGE(ok.body, told <= expected + 20 && told >= expected - 200);
             for (int i = 0; i < 3; ++i) {
                 calls::CallResponse r;
@@ -254,9 +254,8 @@ public:
     }
     void half_open_probe_recovers_the_target() {
         std::atomic<bool> healthy{false};
-        TestHttpServer server([&](int, const auto&) {
-            return healthy ? jsonReply(200, R"({"ok":true})") : jsonReply(502, "{}");
-        });
+        TestHttpServer server(
+            [&](int, const auto&) { return healthy ? jsonReply(200, R"({"ok":true})") : jsonReply(502, "{}"); });
         registerRemote(registry_, "payments", server.baseUrl());
         auto env = testEnv();
         env.serviceCallRetries = 0;
@@ -309,10 +308,13 @@ public:
         req.trace = &span;
         // Caller-supplied copies of host-controlled headers must not reach the target.
         req.headers = {{"TraceParent", "00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-00"},
-                       {"X-Trace-Depth", "99"}, {"x-parent-service-id", "forged"}, {"X-Custom", "kept"}};
+                       {"X-Trace-Depth", "99"},
+                       {"x-parent-service-id", "forged"},
+                       {"X-Custom", "kept"}};
         CPPUNIT_ASSERT_EQUAL(200, caller.call(req).status);
         auto got = server.requests().at(0);
-        CPPUNIT_ASSERT_EQUAL(std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), got.header("traceparent"));
+        CPPUNIT_ASSERT_EQUAL(std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+                             got.header("traceparent"));
         CPPUNIT_ASSERT_EQUAL(span.traceId, got.header("x-trace-id"));
         CPPUNIT_ASSERT_EQUAL(std::string("orders"), got.header("x-parent-service-id"));
         CPPUNIT_ASSERT_EQUAL(std::string("3"), got.header("x-trace-depth"));

@@ -28,7 +28,7 @@ namespace zt::test {
 struct ReceivedRequest {
     std::string method;
     std::string uri;
-    std::map<std::string, std::string> headers;  ///< names lower-cased (last value wins)
+    std::map<std::string, std::string> headers;                   ///< names lower-cased (last value wins)
     std::vector<std::pair<std::string, std::string>> allHeaders;  ///< every header line, in order
     std::string body;
     std::string header(const std::string& name) const {
@@ -57,9 +57,7 @@ public:
     using Handler = std::function<Reply(int index, const ReceivedRequest& request)>;
 
     explicit TestHttpServer(Handler handler)
-        : state_(std::make_shared<State>()),
-          pool_(2, 16),
-          socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+        : state_(std::make_shared<State>()), pool_(2, 16), socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
         state_->handler = std::move(handler);
         auto* params = new Poco::Net::HTTPServerParams;
         params->setKeepAlive(true);

@@ -17,8 +17,7 @@
 namespace zt::config::test {
 
 /// Runs `f`, requires a ConfigError whose message contains every needle; returns the message.
-inline std::string expectConfigError(const std::function<void()>& f,
-                                     std::initializer_list<std::string> needles,
+inline std::string expectConfigError(const std::function<void()>& f, std::initializer_list<std::string> needles,
                                      const CppUnit::SourceLine& where) {
     std::string message;
     try {
@@ -26,16 +25,14 @@ inline std::string expectConfigError(const std::function<void()>& f,
     } catch (const zt::config::ConfigError& e) {
         message = e.message();
     } catch (const std::exception& e) {
-        CppUnit::Asserter::fail("expected ConfigError, got std::exception: " + std::string(e.what()),
-                                where);
+        CppUnit::Asserter::fail("expected ConfigError, got std::exception: " + std::string(e.what()), where);
     } catch (...) {
         CppUnit::Asserter::fail("expected ConfigError, got another exception", where);
     }
     if (message.empty()) CppUnit::Asserter::fail("expected ConfigError, nothing was thrown", where);
     for (const auto& n : needles) {
         if (message.find(n) == std::string::npos) {
-            CppUnit::Asserter::fail("ConfigError message '" + message + "' does not mention '" + n + "'",
-                                    where);
+            CppUnit::Asserter::fail("ConfigError message '" + message + "' does not mention '" + n + "'", where);
         }
     }
     return message;
@@ -81,6 +78,5 @@ private:
 }  // namespace zt::config::test
 
 /// ZT_ASSERT_CONFIG_ERROR(expression, {"NEEDLE", ...}): expression throws ConfigError naming them.
-#define ZT_ASSERT_CONFIG_ERROR(expression, ...)                                                 \
-    ::zt::config::test::expectConfigError([&] { (void)(expression); }, __VA_ARGS__,            \
-                                          CPPUNIT_SOURCELINE())
+#define ZT_ASSERT_CONFIG_ERROR(expression, ...) \
+    ::zt::config::test::expectConfigError([&] { (void)(expression); }, __VA_ARGS__, CPPUNIT_SOURCELINE())

@@ -10,9 +10,9 @@
 #include "ConfigTestSupport.h"
 #include "config/EnvConfig.h"
 
+using zt::config::ConfigError;
 using zt::config::EnvConfig;
 using zt::config::mapEnvironment;
-using zt::config::ConfigError;
 using zt::config::test::TempDir;
 
 namespace {
@@ -34,39 +34,74 @@ struct IntegerVariable {
 
 std::vector<IntegerVariable> integerVariables() {
     return {
-        {"DB_PORT", "6543", 6543, [](const EnvConfig& c) { return c.database.port; },
+        {"DB_PORT",
+         "6543",
+         6543,
+         [](const EnvConfig& c) { return c.database.port; },
          {"0", "65536", "-1", "abc", "54x", "5432.0"}},
-        {"DB_POOL_MAX", "7", 7, [](const EnvConfig& c) { return c.database.poolMax; },
-         {"0", "-3", "10001", "many"}},
-        {"DB_POOL_IDLE_TIMEOUT_MS", "0", 0,
-         [](const EnvConfig& c) { return c.database.poolIdleTimeoutMs; }, {"-1", "86400001", "1s"}},
-        {"DB_POOL_CONNECTION_TIMEOUT_MS", "250", 250,
-         [](const EnvConfig& c) { return c.database.poolConnectionTimeoutMs; }, {"0", "3600001", "x"}},
-        {"SERVICE_CALL_TIMEOUT_MS", "1500", 1500,
-         [](const EnvConfig& c) { return c.serviceCallTimeoutMs; }, {"0", "600001", "5s"}},
-        {"SERVICE_CALL_RETRIES", "0", 0, [](const EnvConfig& c) { return c.serviceCallRetries; },
-         {"-1", "11", "two"}},
-        {"CIRCUIT_BREAKER_THRESHOLD", "3", 3,
-         [](const EnvConfig& c) { return c.circuitBreakerThreshold; }, {"0", "1001", "3.5"}},
-        {"CIRCUIT_BREAKER_TIMEOUT_MS", "1000", 1000,
-         [](const EnvConfig& c) { return c.circuitBreakerTimeoutMs; }, {"0", "3600001", "soon"}},
-        {"SERVICE_HEALTH_CHECK_INTERVAL_MS", "100", 100,
-         [](const EnvConfig& c) { return c.healthCheckIntervalMs; }, {"99", "3600001", "10s"}},
-        {"SERVICE_HEALTH_CHECK_TIMEOUT_MS", "10", 10,
-         [](const EnvConfig& c) { return c.healthCheckTimeoutMs; }, {"9", "600001", "abc"}},
+        {"DB_POOL_MAX", "7", 7, [](const EnvConfig& c) { return c.database.poolMax; }, {"0", "-3", "10001", "many"}},
+        {"DB_POOL_IDLE_TIMEOUT_MS",
+         "0",
+         0,
+         [](const EnvConfig& c) { return c.database.poolIdleTimeoutMs; },
+         {"-1", "86400001", "1s"}},
+        {"DB_POOL_CONNECTION_TIMEOUT_MS",
+         "250",
+         250,
+         [](const EnvConfig& c) { return c.database.poolConnectionTimeoutMs; },
+         {"0", "3600001", "x"}},
+        {"SERVICE_CALL_TIMEOUT_MS",
+         "1500",
+         1500,
+         [](const EnvConfig& c) { return c.serviceCallTimeoutMs; },
+         {"0", "600001", "5s"}},
+        {"SERVICE_CALL_RETRIES", "0", 0, [](const EnvConfig& c) { return c.serviceCallRetries; }, {"-1", "11", "two"}},
+        {"CIRCUIT_BREAKER_THRESHOLD",
+         "3",
+         3,
+         [](const EnvConfig& c) { return c.circuitBreakerThreshold; },
+         {"0", "1001", "3.5"}},
+        {"CIRCUIT_BREAKER_TIMEOUT_MS",
+         "1000",
+         1000,
+         [](const EnvConfig& c) { return c.circuitBreakerTimeoutMs; },
+         {"0", "3600001", "soon"}},
+        {"SERVICE_HEALTH_CHECK_INTERVAL_MS",
+         "100",
+         100,
+         [](const EnvConfig& c) { return c.healthCheckIntervalMs; },
+         {"99", "3600001", "10s"}},
+        {"SERVICE_HEALTH_CHECK_TIMEOUT_MS",
+         "10",
+         10,
+         [](const EnvConfig& c) { return c.healthCheckTimeoutMs; },
+         {"9", "600001", "abc"}},
         {"ADMIN_PORT", "0", 0, [](const EnvConfig& c) { return c.adminPort; }, {"-1", "65536", "admin"}},
-        {"ZT_HTTP_MAX_THREADS", "2", 2, [](const EnvConfig& c) { return c.httpMaxThreads; },
-         {"1", "10001", "lots"}},
+        {"ZT_HTTP_MAX_THREADS", "2", 2, [](const EnvConfig& c) { return c.httpMaxThreads; }, {"1", "10001", "lots"}},
         {"ZT_HTTP_EVENT_LOOPS", "1", 1, [](const EnvConfig& c) { return c.httpEventLoops; }, {"0", "65", "all"}},
-        {"ZT_HTTP_MAX_CONNECTIONS", "0", 0, [](const EnvConfig& c) { return c.httpMaxConnections; },
+        {"ZT_HTTP_MAX_CONNECTIONS",
+         "0",
+         0,
+         [](const EnvConfig& c) { return c.httpMaxConnections; },
          {"-1", "1000001", "many"}},
-        {"ZT_HTTP_MAX_CONNECTIONS_PER_IP", "0", 0, [](const EnvConfig& c) { return c.httpMaxConnectionsPerIp; },
+        {"ZT_HTTP_MAX_CONNECTIONS_PER_IP",
+         "0",
+         0,
+         [](const EnvConfig& c) { return c.httpMaxConnectionsPerIp; },
          {"-1", "1000001", "256k"}},
-        {"ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS", "100", 100,
-         [](const EnvConfig& c) { return c.httpKeepAliveTimeoutMs; }, {"99", "600001", "x"}},
-        {"ZT_SHUTDOWN_DRAIN_TIMEOUT_MS", "0", 0,
-         [](const EnvConfig& c) { return c.shutdownDrainTimeoutMs; }, {"-1", "600001", "x"}},
-        {"ZT_MAX_BODY_BYTES", "0", 0,
+        {"ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS",
+         "100",
+         100,
+         [](const EnvConfig& c) { return c.httpKeepAliveTimeoutMs; },
+         {"99", "600001", "x"}},
+        {"ZT_SHUTDOWN_DRAIN_TIMEOUT_MS",
+         "0",
+         0,
+         [](const EnvConfig& c) { return c.shutdownDrainTimeoutMs; },
+         {"-1", "600001", "x"}},
+        {"ZT_MAX_BODY_BYTES",
+         "0",
+         0,
          [](const EnvConfig& c) { return static_cast<long long>(c.maxBodyBytes); },
          {"-1", "1073741825", "1MB"}},
     };
@@ -169,8 +204,8 @@ public:
     }
 
     void folder_variables_override_defaults() {
-        EnvConfig c = loadEnv({{"ZT_PLUGIN_DIR", "/opt/p"}, {"ZT_SERVICES_DIR", "/opt/s"},
-                               {"ZT_BIND_ADDRESS", "127.0.0.1"}});
+        EnvConfig c =
+            loadEnv({{"ZT_PLUGIN_DIR", "/opt/p"}, {"ZT_SERVICES_DIR", "/opt/s"}, {"ZT_BIND_ADDRESS", "127.0.0.1"}});
         CPPUNIT_ASSERT_EQUAL(std::string("/opt/p"), c.pluginDir);
         CPPUNIT_ASSERT_EQUAL(std::string("/opt/s"), c.servicesDir);
         CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1"), c.bindAddress);
@@ -184,7 +219,8 @@ public:
                 loadEnv({{"ZT_PLUGIN_DIR", bad}});
                 CPPUNIT_FAIL("accepted ZT_PLUGIN_DIR=" + bad);
             } catch (const ConfigError& e) {
-                CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find("ZT_PLUGIN_DIR: empty folder in the list '" + bad + "'") == 0);
+                CPPUNIT_ASSERT_MESSAGE(e.message(),
+                                       e.message().find("ZT_PLUGIN_DIR: empty folder in the list '" + bad + "'") == 0);
             }
         }
     }
@@ -244,29 +280,24 @@ public:
 
     void tracing_rate_outside_unit_interval_is_error_not_clamped() {
         for (const char* bad : {"1.5", "-0.1", "2", "1.0000001", "-0.0001", "100"}) {
-            ZT_ASSERT_CONFIG_ERROR(loadEnv({{"MICROSERVICES_TRACING_RATE", bad}}),
-                                   {"MICROSERVICES_TRACING_RATE", bad});
+            ZT_ASSERT_CONFIG_ERROR(loadEnv({{"MICROSERVICES_TRACING_RATE", bad}}), {"MICROSERVICES_TRACING_RATE", bad});
         }
     }
 
     void bad_tracing_rate_names_variable() {
         for (const char* bad : {"abc", "half", "nan", "inf", "0.5abc", "50%", "0x1"}) {
-            ZT_ASSERT_CONFIG_ERROR(loadEnv({{"MICROSERVICES_TRACING_RATE", bad}}),
-                                   {"MICROSERVICES_TRACING_RATE"});
+            ZT_ASSERT_CONFIG_ERROR(loadEnv({{"MICROSERVICES_TRACING_RATE", bad}}), {"MICROSERVICES_TRACING_RATE"});
         }
     }
 
     // Poco's float parser strips every 'f' before parsing; "f" must not silently become 0.0.
     void tracing_rate_letter_f_is_not_read_as_zero() {
         for (const char* bad : {"f", "ff"}) {
-            ZT_ASSERT_CONFIG_ERROR(loadEnv({{"MICROSERVICES_TRACING_RATE", bad}}),
-                                   {"MICROSERVICES_TRACING_RATE"});
+            ZT_ASSERT_CONFIG_ERROR(loadEnv({{"MICROSERVICES_TRACING_RATE", bad}}), {"MICROSERVICES_TRACING_RATE"});
         }
     }
 
-    void use_raw_qry_exactly_true_enables() {
-        CPPUNIT_ASSERT(loadEnv({{"USE_RAW_QRY", "true"}}).useRawQuery);
-    }
+    void use_raw_qry_exactly_true_enables() { CPPUNIT_ASSERT(loadEnv({{"USE_RAW_QRY", "true"}}).useRawQuery); }
 
     void use_raw_qry_false_or_unset_disables() {
         CPPUNIT_ASSERT(!loadEnv({{"USE_RAW_QRY", "false"}}).useRawQuery);
@@ -313,8 +344,11 @@ public:
     }
 
     void db_variables_are_read_without_database_url() {
-        EnvConfig c = loadEnv({{"DB_HOST", "db.internal"}, {"DB_PORT", "6000"}, {"DB_DATABASE", "shop"},
-                               {"DB_USERNAME", "app"}, {"DB_PASSWORD", "s3cret"}});
+        EnvConfig c = loadEnv({{"DB_HOST", "db.internal"},
+                               {"DB_PORT", "6000"},
+                               {"DB_DATABASE", "shop"},
+                               {"DB_USERNAME", "app"},
+                               {"DB_PASSWORD", "s3cret"}});
         CPPUNIT_ASSERT_EQUAL(std::string("db.internal"), c.database.host);
         CPPUNIT_ASSERT_EQUAL(6000, c.database.port);
         CPPUNIT_ASSERT_EQUAL(std::string("shop"), c.database.database);
@@ -366,7 +400,9 @@ public:
 
     void database_url_wins_over_db_variables() {
         EnvConfig c = loadEnv({{"DATABASE_URL", "postgresql://a:b@url-host:7000/urldb"},
-                               {"DB_HOST", "var-host"}, {"DB_PORT", "8000"}, {"DB_DATABASE", "vardb"}});
+                               {"DB_HOST", "var-host"},
+                               {"DB_PORT", "8000"},
+                               {"DB_DATABASE", "vardb"}});
         CPPUNIT_ASSERT_EQUAL(std::string("url-host"), c.database.host);
         CPPUNIT_ASSERT_EQUAL(7000, c.database.port);
         CPPUNIT_ASSERT_EQUAL(std::string("urldb"), c.database.database);
@@ -434,7 +470,8 @@ public:
     void jwt_public_key_file_issuer_and_audience_are_read() {
         TempDir dir;
         std::string pem = dir.write("pub.pem", "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n");
-        EnvConfig c = loadEnv({{"SERVICE_JWT_PUBLIC_KEY_FILE", pem}, {"SERVICE_JWT_ISSUER", "https://issuer"},
+        EnvConfig c = loadEnv({{"SERVICE_JWT_PUBLIC_KEY_FILE", pem},
+                               {"SERVICE_JWT_ISSUER", "https://issuer"},
                                {"SERVICE_JWT_AUDIENCE", "orders"}});
         CPPUNIT_ASSERT_EQUAL(pem, c.jwtPublicKeyFile);
         CPPUNIT_ASSERT_EQUAL(std::string("https://issuer"), c.jwtIssuer);
@@ -442,8 +479,8 @@ public:
     }
 
     void log_level_accepts_every_poco_level_case_insensitively() {
-        for (const char* level : {"fatal", "critical", "error", "warning", "notice", "information", "debug",
-                                  "trace", "none"}) {
+        for (const char* level :
+             {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace", "none"}) {
             CPPUNIT_ASSERT_EQUAL(std::string(level), loadEnv({{"LOG_LEVEL", level}}).logLevel);
         }
         CPPUNIT_ASSERT_EQUAL(std::string("debug"), loadEnv({{"LOG_LEVEL", "DEBUG"}}).logLevel);
@@ -493,15 +530,38 @@ public:
 
     void known_variables_list_every_spec_variable() {
         const auto& known = EnvConfig::knownVariables();
-        for (const char* name :
-             {"MICROSERVICES", "ENABLE_MICROSERVICES", "SERVICES", "MICROSERVICES_TRACING",
-              "MICROSERVICES_TRACING_RATE", "USE_RAW_QRY", "DATABASE_URL", "DB_HOST", "DB_PORT", "DB_DATABASE",
-              "DB_USERNAME", "DB_PASSWORD", "DB_POOL_MAX", "DB_POOL_IDLE_TIMEOUT_MS",
-              "DB_POOL_CONNECTION_TIMEOUT_MS", "DATABASE_ISOLATION", "SERVICE_API_KEY", "SERVICE_API_KEYS_FILE",
-              "SERVICE_JWT_SECRET", "SERVICE_JWT_PUBLIC_KEY_FILE", "SERVICE_CALL_TIMEOUT_MS",
-              "SERVICE_CALL_RETRIES", "CIRCUIT_BREAKER_THRESHOLD", "CIRCUIT_BREAKER_TIMEOUT_MS",
-              "SERVICE_HEALTH_CHECK_INTERVAL_MS", "SERVICE_HEALTH_CHECK_TIMEOUT_MS", "LOG_LEVEL", "LOG_FORMAT",
-              "ADMIN_PORT", "ZT_PLUGIN_DIR", "ZT_SERVICES_DIR", "OTEL_EXPORTER_OTLP_ENDPOINT"}) {
+        for (const char* name : {"MICROSERVICES",
+                                 "ENABLE_MICROSERVICES",
+                                 "SERVICES",
+                                 "MICROSERVICES_TRACING",
+                                 "MICROSERVICES_TRACING_RATE",
+                                 "USE_RAW_QRY",
+                                 "DATABASE_URL",
+                                 "DB_HOST",
+                                 "DB_PORT",
+                                 "DB_DATABASE",
+                                 "DB_USERNAME",
+                                 "DB_PASSWORD",
+                                 "DB_POOL_MAX",
+                                 "DB_POOL_IDLE_TIMEOUT_MS",
+                                 "DB_POOL_CONNECTION_TIMEOUT_MS",
+                                 "DATABASE_ISOLATION",
+                                 "SERVICE_API_KEY",
+                                 "SERVICE_API_KEYS_FILE",
+                                 "SERVICE_JWT_SECRET",
+                                 "SERVICE_JWT_PUBLIC_KEY_FILE",
+                                 "SERVICE_CALL_TIMEOUT_MS",
+                                 "SERVICE_CALL_RETRIES",
+                                 "CIRCUIT_BREAKER_THRESHOLD",
+                                 "CIRCUIT_BREAKER_TIMEOUT_MS",
+                                 "SERVICE_HEALTH_CHECK_INTERVAL_MS",
+                                 "SERVICE_HEALTH_CHECK_TIMEOUT_MS",
+                                 "LOG_LEVEL",
+                                 "LOG_FORMAT",
+                                 "ADMIN_PORT",
+                                 "ZT_PLUGIN_DIR",
+                                 "ZT_SERVICES_DIR",
+                                 "OTEL_EXPORTER_OTLP_ENDPOINT"}) {
             CPPUNIT_ASSERT_MESSAGE(name, std::find(known.begin(), known.end(), name) != known.end());
         }
     }

@@ -12,10 +12,10 @@ using zt::config::loadEnvFile;
 using zt::config::test::TempDir;
 
 namespace {
-const char* const kVars[] = {"ZT_UT_ENVFILE_PLAIN", "ZT_UT_ENVFILE_SECOND", "ZT_UT_ENVFILE_EXPORTED",
-                             "ZT_UT_ENVFILE_DQ", "ZT_UT_ENVFILE_SQ", "ZT_UT_ENVFILE_EQ",
-                             "ZT_UT_ENVFILE_EXISTING", "ZT_UT_ENVFILE_EXISTING_EMPTY", "ZT_UT_ENVFILE_EMPTY",
-                             "ZT_UT_ENVFILE_SPACED", "ZT_UT_ENVFILE_HASH", "ZT_UT_ENVFILE_BEFORE_ERROR"};
+const char* const kVars[] = {
+    "ZT_UT_ENVFILE_PLAIN", "ZT_UT_ENVFILE_SECOND", "ZT_UT_ENVFILE_EXPORTED", "ZT_UT_ENVFILE_DQ",
+    "ZT_UT_ENVFILE_SQ",    "ZT_UT_ENVFILE_EQ",     "ZT_UT_ENVFILE_EXISTING", "ZT_UT_ENVFILE_EXISTING_EMPTY",
+    "ZT_UT_ENVFILE_EMPTY", "ZT_UT_ENVFILE_SPACED", "ZT_UT_ENVFILE_HASH",     "ZT_UT_ENVFILE_BEFORE_ERROR"};
 
 std::string env(const char* name) {
     const char* v = std::getenv(name);
@@ -71,9 +71,10 @@ public:
 
     void strips_matching_quotes_and_keeps_inner_text() {
         TempDir dir;
-        loadEnvFile(dir.write(".env", "ZT_UT_ENVFILE_DQ=\"two words # not a comment\"\n"
-                                      "ZT_UT_ENVFILE_SQ='single \"quoted\"'\n"
-                                      "ZT_UT_ENVFILE_HASH=a#b\n"));
+        loadEnvFile(dir.write(".env",
+                              "ZT_UT_ENVFILE_DQ=\"two words # not a comment\"\n"
+                              "ZT_UT_ENVFILE_SQ='single \"quoted\"'\n"
+                              "ZT_UT_ENVFILE_HASH=a#b\n"));
         CPPUNIT_ASSERT_EQUAL(std::string("two words # not a comment"), env("ZT_UT_ENVFILE_DQ"));
         CPPUNIT_ASSERT_EQUAL(std::string("single \"quoted\""), env("ZT_UT_ENVFILE_SQ"));
         CPPUNIT_ASSERT_EQUAL(std::string("a#b"), env("ZT_UT_ENVFILE_HASH"));

@@ -28,8 +28,7 @@ const std::string kSpecExample = R"({
 /// A minimal valid document with `member` replaced (or added) by the raw JSON `value`;
 /// an empty value removes the member.
 std::string docWith(const std::string& member, const std::string& value) {
-    std::map<std::string, std::string> members = {
-        {"name", "\"users\""}, {"domain", "\"ecommerce\""}, {"port", "3001"}};
+    std::map<std::string, std::string> members = {{"name", "\"users\""}, {"domain", "\"ecommerce\""}, {"port", "3001"}};
     if (value.empty()) {
         members.erase(member);
     } else {
@@ -209,13 +208,11 @@ public:
         ZT_ASSERT_CONFIG_ERROR(parseWith("port", "1e10"), {at("port")});
     }
 
-    void rejects_fractional_port() {
-        ZT_ASSERT_CONFIG_ERROR(parseWith("port", "3001.5"), {at("port")});
-    }
+    void rejects_fractional_port() { ZT_ASSERT_CONFIG_ERROR(parseWith("port", "3001.5"), {at("port")}); }
 
     void refuses_plugin_outside_plugin_folder() {
-        for (const char* bad : {"\"../libzt_users.so\"", "\"/usr/lib/libzt_users.so\"", "\"sub/libzt.so\"",
-                                "\"\"", "\"..\"", "\".\""}) {
+        for (const char* bad :
+             {"\"../libzt_users.so\"", "\"/usr/lib/libzt_users.so\"", "\"sub/libzt.so\"", "\"\"", "\"..\"", "\".\""}) {
             ZT_ASSERT_CONFIG_ERROR(parseWith("plugin", bad), {at("plugin")});
         }
     }
@@ -268,7 +265,8 @@ public:
 
     void accepts_allowed_jwt_algorithms_and_claims() {
         ServiceConfig c = parseWith(
-            "auth", R"({"strategy": "jwt", "algorithms": ["HS256", "RS256", "ES256"], "issuer": "iss-1", "audience": "aud-1"})");
+            "auth",
+            R"({"strategy": "jwt", "algorithms": ["HS256", "RS256", "ES256"], "issuer": "iss-1", "audience": "aud-1"})");
         CPPUNIT_ASSERT((std::vector<std::string>{"HS256", "RS256", "ES256"}) == c.auth.algorithms);
         CPPUNIT_ASSERT_EQUAL(std::string("iss-1"), c.auth.issuer);
         CPPUNIT_ASSERT_EQUAL(std::string("aud-1"), c.auth.audience);
@@ -324,8 +322,7 @@ public:
     }
 
     void schema_name_override_wins() {
-        CPPUNIT_ASSERT_EQUAL(std::string("people"),
-                             parseWith("database", R"({"schema": "people"})").schemaName());
+        CPPUNIT_ASSERT_EQUAL(std::string("people"), parseWith("database", R"({"schema": "people"})").schemaName());
     }
 
     void invalid_json_names_the_file() {
@@ -368,30 +365,35 @@ public:
             CPPUNIT_ASSERT(e.message().find("/x/service.config.json: database.schema: the default schema") == 0);
         }
         // An explicit short schema makes the same names valid; without a database there is no schema.
-        auto withSchema = zt::config::ServiceConfig::parse(
-            "{\"name\":\"" + name + "\",\"domain\":\"" + domain +
-                "\",\"port\":3001,\"database\":{\"schema\":\"s\",\"role\":\"r\"}}", "/x/c.json");
+        auto withSchema =
+            zt::config::ServiceConfig::parse("{\"name\":\"" + name + "\",\"domain\":\"" + domain +
+                                                 "\",\"port\":3001,\"database\":{\"schema\":\"s\",\"role\":\"r\"}}",
+                                             "/x/c.json");
         CPPUNIT_ASSERT_EQUAL(std::string("s"), withSchema.schemaName());
         // The default role is as long: it needs database.role as well.
         try {
             zt::config::ServiceConfig::parse("{\"name\":\"" + name + "\",\"domain\":\"" + domain +
-                                                 "\",\"port\":3001,\"database\":{\"schema\":\"s\"}}", "/x/c.json");
+                                                 "\",\"port\":3001,\"database\":{\"schema\":\"s\"}}",
+                                             "/x/c.json");
             CPPUNIT_FAIL("an 81-character default role was accepted");
         } catch (const zt::config::ConfigError& e) {
             CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find("/x/c.json: database.role: the default role") == 0);
         }
-        zt::config::ServiceConfig::parse("{\"name\":\"" + name + "\",\"domain\":\"" + domain + "\",\"port\":3001}", "/x/c.json");
+        zt::config::ServiceConfig::parse("{\"name\":\"" + name + "\",\"domain\":\"" + domain + "\",\"port\":3001}",
+                                         "/x/c.json");
     }
 
     void database_role_defaults_to_domain_and_name_and_is_validated() {
-        auto c = zt::config::ServiceConfig::parse(R"({"name":"my-svc","domain":"shop","port":3001,"database":{}})", "/x/c.json");
+        auto c = zt::config::ServiceConfig::parse(R"({"name":"my-svc","domain":"shop","port":3001,"database":{}})",
+                                                  "/x/c.json");
         CPPUNIT_ASSERT_EQUAL(std::string("shop_my_svc"), c.roleName());
         auto own = zt::config::ServiceConfig::parse(
             R"({"name":"users","domain":"shop","port":3001,"database":{"role":"shop_accounts"}})", "/x/c.json");
         CPPUNIT_ASSERT_EQUAL(std::string("shop_accounts"), own.roleName());
         CPPUNIT_ASSERT(own.warnings.empty());
         for (const char* bad : {R"("a-b")", R"("x; DROP ROLE postgres")", R"("pg_monitor")", "7", R"("")"}) {
-            std::string json = std::string(R"({"name":"users","domain":"shop","port":3001,"database":{"role":)") + bad + "}}";
+            std::string json =
+                std::string(R"({"name":"users","domain":"shop","port":3001,"database":{"role":)") + bad + "}}";
             try {
                 auto parsed = zt::config::ServiceConfig::parse(json, "/x/c.json");
                 // "" is the default: allowed, it means <domain>_<name>.

@@ -15,8 +15,7 @@ using zt::config::test::TempDir;
 namespace {
 
 std::string serviceJson(const std::string& name, int port, const std::string& extra = "") {
-    return "{\"name\": \"" + name + "\", \"domain\": \"ecommerce\", \"port\": " + std::to_string(port) + extra +
-           "}";
+    return "{\"name\": \"" + name + "\", \"domain\": \"ecommerce\", \"port\": " + std::to_string(port) + extra + "}";
 }
 
 std::vector<std::string> names(const DiscoveryResult& r) {
@@ -84,7 +83,7 @@ public:
         TempDir dir;
         dir.write("ecommerce/users/service.config.json", serviceJson("users", 3001));
         dir.write("ecommerce/docs/README.md", "no config here");
-        dir.write("ecommerce/orders/config.json", serviceJson("orders", 3002));  // wrong file name
+        dir.write("ecommerce/orders/config.json", serviceJson("orders", 3002));     // wrong file name
         dir.write("ecommerce/service.config.json", serviceJson("toplevel", 3003));  // wrong depth
         dir.write("README.md", "top-level file");
         std::filesystem::create_directories(dir.path() / "empty-domain");
@@ -161,17 +160,19 @@ public:
         CPPUNIT_ASSERT_MESSAGE(m, contains(m, second + ": database.role: duplicate role 'shop_users'"));
         CPPUNIT_ASSERT_MESSAGE(m, contains(m, first));
         // The same for a schema: a second service naming another's schema would own its tables.
-        std::string third = dir.write("shop/zzz/service.config.json",
-                                      R"({"name":"zzz","domain":"shop","port":3004,"database":{"schema":"shop_users","role":"r3"}})");
+        std::string third =
+            dir.write("shop/zzz/service.config.json",
+                      R"({"name":"zzz","domain":"shop","port":3004,"database":{"schema":"shop_users","role":"r3"}})");
         r = ServiceDiscovery::discover(dir.str());
         CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(r), std::size_t(2), r.errors.size());
-        CPPUNIT_ASSERT_MESSAGE(describe(r), contains(r.errors[1].message, third + ": database.schema: duplicate schema 'shop_users'"));
+        CPPUNIT_ASSERT_MESSAGE(
+            describe(r), contains(r.errors[1].message, third + ": database.schema: duplicate schema 'shop_users'"));
     }
 
     void unknown_keys_become_discovery_warnings() {
         TempDir dir;
-        std::string file = dir.write("ecommerce/users/service.config.json",
-                                     serviceJson("users", 3001, ", \"colour\": \"blue\""));
+        std::string file =
+            dir.write("ecommerce/users/service.config.json", serviceJson("users", 3001, ", \"colour\": \"blue\""));
         DiscoveryResult r = ServiceDiscovery::discover(dir.str());
         CPPUNIT_ASSERT(std::vector<std::string>{"users"} == names(r));
         CPPUNIT_ASSERT(r.errors.empty());

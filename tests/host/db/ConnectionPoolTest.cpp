@@ -84,7 +84,8 @@ public:
             } catch (const PoolTimeoutError&) {
                 timedOut = true;
             }
-            waitedMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+            waitedMs =
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
         });
         CPPUNIT_ASSERT(eventually([&] { return pool.stats().waitingRequests == 1; }, 300ms));
         waiter.join();
@@ -143,8 +144,9 @@ public:
         ConnectionPool observer(PgTestEnv::get().poolOptions(1));
         auto o = observer.acquire();
         CPPUNIT_ASSERT(eventually([&] {
-            return o->executeStateless("SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
-                                       {Value::integer(pidA)}).front()[0].asInt64() == 0;
+            return o->executeStateless("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", {Value::integer(pidA)})
+                       .front()[0]
+                       .asInt64() == 0;
         }));
         // And the pool still serves afterwards.
         auto c = pool.acquire();
@@ -188,8 +190,11 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("0"), lease->execute("SHOW statement_timeout").front()[0].asString());
         CPPUNIT_ASSERT(lease->execute("SELECT to_regclass('pg_temp.zt_leak') IS NULL").front()[0].asBool());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0),
-                             lease->execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = $1",
-                                            {Value::integer(pid)}).front()[0].asInt64());
+                             lease
+                                 ->execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = $1",
+                                           {Value::integer(pid)})
+                                 .front()[0]
+                                 .asInt64());
     }
 
     void same_pool_works_again_after_postgresql_restart() {
@@ -209,7 +214,8 @@ public:
             lease->executeStateless("SELECT 1");
         } catch (const DatabaseUnavailableError& e) {
             unavailable = true;
-            CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find(env.host + ":" + std::to_string(env.port)) != std::string::npos);
+            CPPUNIT_ASSERT_MESSAGE(e.message(),
+                                   e.message().find(env.host + ":" + std::to_string(env.port)) != std::string::npos);
         }
         PgTestEnv::shell(env.startCommand);
         CPPUNIT_ASSERT_MESSAGE("querying a stopped server must fail with DatabaseUnavailableError", unavailable);
@@ -245,7 +251,8 @@ public:
         std::thread caller([&] {
             const auto start = std::chrono::steady_clock::now();
             auto lease = pool.acquire();  // no idle connection: the opener starts a (slow) connect
-            waitedMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+            waitedMs =
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
             lease->executeStateless("SELECT 1");
         });
         const bool queued = eventually([&] { return pool.stats().waitingRequests == 1; }, 1000ms);
@@ -275,8 +282,8 @@ public:
             victim = lease->backendPid();
         }
         Connection killer(env.poolOptions(1, 0, 3000).connection);
-        CPPUNIT_ASSERT(killer.executeStateless("SELECT pg_terminate_backend($1)", {Value::integer(victim)})
-                           .front()[0].asBool());
+        CPPUNIT_ASSERT(
+            killer.executeStateless("SELECT pg_terminate_backend($1)", {Value::integer(victim)}).front()[0].asBool());
         std::this_thread::sleep_for(ConnectionPool::kAliveBypassWindow + std::chrono::milliseconds(100));
         auto lease = pool.acquire();
         CPPUNIT_ASSERT(lease->backendPid() != victim);

@@ -64,12 +64,17 @@ public:
         CPPUNIT_ASSERT_EQUAL(db.name(), pools.at(n1).database);
         CPPUNIT_ASSERT_EQUAL(std::string("zt_" + n2), pools.at(n2).role);
         auto lease = a->pool().acquire();
-        auto who = lease->execute("SELECT current_user::text, r.rolsuper FROM pg_roles r WHERE r.rolname = current_user").front();
+        auto who =
+            lease->execute("SELECT current_user::text, r.rolsuper FROM pg_roles r WHERE r.rolname = current_user")
+                .front();
         CPPUNIT_ASSERT_EQUAL(a->config().role, who[0].asString());
         CPPUNIT_ASSERT(!who[1].asBool());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(2),
-                             lease->execute("SELECT count(*) FROM pg_namespace WHERE nspname IN ($1, $2)",
-                                            {Value::text(a->schema()), Value::text(b->schema())}).front()[0].asInt64());
+                             lease
+                                 ->execute("SELECT count(*) FROM pg_namespace WHERE nspname IN ($1, $2)",
+                                           {Value::text(a->schema()), Value::text(b->schema())})
+                                 .front()[0]
+                                 .asInt64());
         // Its own schema only: b's is out of reach.
         try {
             lease->execute("CREATE TABLE \"" + b->schema() + "\".intruder (id int)");
@@ -89,8 +94,12 @@ public:
             CPPUNIT_ASSERT_EQUAL(dbName, adapter->config().database);
             {
                 auto lease = adapter->pool().acquire();
-                auto row = lease->execute("SELECT current_database()::text, pg_get_userbyid(d.datdba)::text FROM pg_database d "
-                                          "WHERE d.datname = current_database()").front();
+                auto row =
+                    lease
+                        ->execute(
+                            "SELECT current_database()::text, pg_get_userbyid(d.datdba)::text FROM pg_database d "
+                            "WHERE d.datname = current_database()")
+                        .front();
                 CPPUNIT_ASSERT_EQUAL(dbName, row[0].asString());
                 CPPUNIT_ASSERT_EQUAL(adapter->config().role, row[1].asString());
                 if (start == 0) lease->execute("CREATE TABLE \"" + adapter->schema() + "\".things (id int)");
@@ -111,12 +120,14 @@ public:
         auto adapter = registry.openService(service(PgTestEnv::uniqueName("mig"), "shared", true, root));
         auto inserted = adapter->query(QueryBuilder::from("users").insert({{"email", Value::text("a@x")}}));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), inserted.front()["id"].asInt64());
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), adapter->query(QueryBuilder::from("schema_migrations").count()).front()["count"].asInt64());
+        CPPUNIT_ASSERT_EQUAL(
+            std::int64_t(1),
+            adapter->query(QueryBuilder::from("schema_migrations").count()).front()["count"].asInt64());
         // The migration ran as the service's role: it owns what it created.
         auto pg = zt::test::TestPostgres::fromEnvironment();
         CPPUNIT_ASSERT_EQUAL(adapter->config().role,
-                             pg.scalar(db.name(), "SELECT tableowner FROM pg_tables WHERE schemaname = '" + adapter->schema() +
-                                                      "' AND tablename = 'users'"));
+                             pg.scalar(db.name(), "SELECT tableowner FROM pg_tables WHERE schemaname = '" +
+                                                      adapter->schema() + "' AND tablename = 'users'"));
         Poco::File(root).remove(true);
     }
 

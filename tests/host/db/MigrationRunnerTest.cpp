@@ -43,9 +43,7 @@ public:
         Poco::File(Poco::Path(dir_).parent()).remove(true);
     }
 
-    void write(const std::string& name, const std::string& sql) {
-        std::ofstream(dir_ + "/" + name) << sql;
-    }
+    void write(const std::string& name, const std::string& sql) { std::ofstream(dir_ + "/" + name) << sql; }
 
     QueryResult sql(const std::string& text) {
         auto lease = pool_->acquire();
@@ -69,7 +67,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::size_t(2), log.size());
         CPPUNIT_ASSERT_EQUAL(std::string("nine"), log.rows()[0][0].asString());
         CPPUNIT_ASSERT_EQUAL(std::string("ten"), log.rows()[1][0].asString());
-        auto recorded = sql("SELECT version, name, length(checksum), applied_at FROM " + table("schema_migrations") + " ORDER BY version");
+        auto recorded = sql("SELECT version, name, length(checksum), applied_at FROM " + table("schema_migrations") +
+                            " ORDER BY version");
         CPPUNIT_ASSERT_EQUAL(std::size_t(3), recorded.size());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), recorded.rows()[0][0].asInt64());
         CPPUNIT_ASSERT_EQUAL(std::string("first"), recorded.rows()[0][1].asString());
@@ -122,7 +121,8 @@ public:
         CPPUNIT_ASSERT(exists("ok_table"));
         CPPUNIT_ASSERT(!exists("half"));   // the failed file rolled back as a whole
         CPPUNIT_ASSERT(!exists("never"));  // later files not attempted
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), sql("SELECT count(*) FROM " + table("schema_migrations")).front()[0].asInt64());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1),
+                             sql("SELECT count(*) FROM " + table("schema_migrations")).front()[0].asInt64());
         // The advisory lock was released: fixing the file lets the next run go on.
         write("002_broken.sql", "CREATE TABLE half (x int);");
         auto report = MigrationRunner(*pool_, schema_, dir_).run();
@@ -148,10 +148,18 @@ public:
         MigrationReport r1, r2;
         std::string e1, e2;
         std::thread t1([&] {
-            try { r1 = MigrationRunner(*pool_, schema_, dir_).run(); } catch (const std::exception& e) { e1 = e.what(); }
+            try {
+                r1 = MigrationRunner(*pool_, schema_, dir_).run();
+            } catch (const std::exception& e) {
+                e1 = e.what();
+            }
         });
         std::thread t2([&] {
-            try { r2 = MigrationRunner(otherPool, schema_, dir_).run(); } catch (const std::exception& e) { e2 = e.what(); }
+            try {
+                r2 = MigrationRunner(otherPool, schema_, dir_).run();
+            } catch (const std::exception& e) {
+                e2 = e.what();
+            }
         });
         t1.join();
         t2.join();
@@ -160,7 +168,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::size_t(2), r1.applied.size() + r2.applied.size());
         CPPUNIT_ASSERT_EQUAL(std::size_t(2), r1.skipped.size() + r2.skipped.size());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), sql("SELECT count(*) FROM " + table("counter")).front()[0].asInt64());
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), sql("SELECT count(*) FROM " + table("schema_migrations")).front()[0].asInt64());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2),
+                             sql("SELECT count(*) FROM " + table("schema_migrations")).front()[0].asInt64());
     }
 
 private:

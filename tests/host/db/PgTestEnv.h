@@ -21,8 +21,7 @@ struct PgTestEnv {
     /// Reads the variables once; CPPUNIT_FAILs naming ./scripts/test when one is missing.
     static const PgTestEnv& get();
 
-    config::DatabaseSettings settings(int poolMax = 5, int idleTimeoutMs = 30000,
-                                      int connectionTimeoutMs = 2000) const;
+    config::DatabaseSettings settings(int poolMax = 5, int idleTimeoutMs = 30000, int connectionTimeoutMs = 2000) const;
     PoolOptions poolOptions(int poolMax = 5, int idleTimeoutMs = 30000, int connectionTimeoutMs = 2000) const;
 
     /// "<prefix>_<pid>_<n>": unique per run and per call, a valid identifier.

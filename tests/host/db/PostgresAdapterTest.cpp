@@ -68,10 +68,14 @@ public:
         a_->createServiceSchema();
         b_->createServiceSchema();
         auto lease = pool_->acquire();
-        lease->executeScript("CREATE TABLE \"" + schemaA_ + "\".items (id bigserial PRIMARY KEY, name text NOT NULL,"
+        lease->executeScript("CREATE TABLE \"" + schemaA_ +
+                             "\".items (id bigserial PRIMARY KEY, name text NOT NULL,"
                              " qty int, deleted_at timestamptz, CONSTRAINT items_name_key UNIQUE (name));"
-                             "CREATE TABLE \"" + schemaB_ + "\".secrets (id serial PRIMARY KEY, name text);"
-                             "INSERT INTO \"" + schemaB_ + "\".secrets (name) VALUES ('b-only')");
+                             "CREATE TABLE \"" +
+                             schemaB_ +
+                             "\".secrets (id serial PRIMARY KEY, name text);"
+                             "INSERT INTO \"" +
+                             schemaB_ + "\".secrets (name) VALUES ('b-only')");
     }
 
     void tearDown() override {
@@ -89,14 +93,18 @@ public:
     }
 
     void insertItems() {
-        const std::pair<const char*, int> rows[] = {{"apple", 5}, {"banana", 0}, {"cherry", 12}, {"Date", 7}, {"elder", 3}};
+        const std::pair<const char*, int> rows[] = {
+            {"apple", 5}, {"banana", 0}, {"cherry", 12}, {"Date", 7}, {"elder", 3}};
         for (const auto& [name, qty] : rows)
             a_->query(QueryBuilder::from("items").insert({{"name", Value::text(name)}, {"qty", Value::integer(qty)}}));
-        a_->query(QueryBuilder::from("items").whereEq("name", Value::text("elder")).update({{"deleted_at", Value::text("2024-01-01 00:00:00+00")}}));
+        a_->query(QueryBuilder::from("items")
+                      .whereEq("name", Value::text("elder"))
+                      .update({{"deleted_at", Value::text("2024-01-01 00:00:00+00")}}));
     }
 
     void insert_returns_the_new_row_with_its_id() {
-        auto r = a_->query(QueryBuilder::from("items").insert({{"name", Value::text("first")}, {"qty", Value::integer(1)}}));
+        auto r =
+            a_->query(QueryBuilder::from("items").insert({{"name", Value::text("first")}, {"qty", Value::integer(1)}}));
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), r.size());
         CPPUNIT_ASSERT(r.front()["id"].asInt64() > 0);
         CPPUNIT_ASSERT_EQUAL(std::string("first"), r.front()["name"].asString());
@@ -109,15 +117,20 @@ public:
         auto q = [&](QueryBuilder b) { return names(a_->query(b.order("name"))); };
         auto from = [] { return QueryBuilder::from("items"); };
         CPPUNIT_ASSERT((q(from().whereEq("qty", Value::integer(5))) == Names{"apple"}));
-        CPPUNIT_ASSERT((q(from().whereOp("qty", WhereOperator::Ne, Value::integer(5))) == Names{"Date", "banana", "cherry", "elder"}));
+        CPPUNIT_ASSERT((q(from().whereOp("qty", WhereOperator::Ne, Value::integer(5))) ==
+                        Names{"Date", "banana", "cherry", "elder"}));
         CPPUNIT_ASSERT((q(from().whereOp("qty", WhereOperator::Lt, Value::integer(5))) == Names{"banana", "elder"}));
-        CPPUNIT_ASSERT((q(from().whereOp("qty", WhereOperator::Le, Value::integer(5))) == Names{"apple", "banana", "elder"}));
+        CPPUNIT_ASSERT(
+            (q(from().whereOp("qty", WhereOperator::Le, Value::integer(5))) == Names{"apple", "banana", "elder"}));
         CPPUNIT_ASSERT((q(from().whereOp("qty", WhereOperator::Gt, Value::integer(7))) == Names{"cherry"}));
         CPPUNIT_ASSERT((q(from().whereOp("qty", WhereOperator::Ge, Value::integer(7))) == Names{"Date", "cherry"}));
-        CPPUNIT_ASSERT((q(from().whereOp("name", WhereOperator::Like, Value::text("%e%"))) == Names{"Date", "apple", "cherry", "elder"}));
+        CPPUNIT_ASSERT((q(from().whereOp("name", WhereOperator::Like, Value::text("%e%"))) ==
+                        Names{"Date", "apple", "cherry", "elder"}));
         CPPUNIT_ASSERT((q(from().whereOp("name", WhereOperator::ILike, Value::text("d%"))) == Names{"Date"}));
-        CPPUNIT_ASSERT((q(from().whereIn("qty", {Value::integer(0), Value::integer(12)})) == Names{"banana", "cherry"}));
-        CPPUNIT_ASSERT((q(from().whereNotIn("qty", {Value::integer(0), Value::integer(12)})) == Names{"Date", "apple", "elder"}));
+        CPPUNIT_ASSERT(
+            (q(from().whereIn("qty", {Value::integer(0), Value::integer(12)})) == Names{"banana", "cherry"}));
+        CPPUNIT_ASSERT(
+            (q(from().whereNotIn("qty", {Value::integer(0), Value::integer(12)})) == Names{"Date", "apple", "elder"}));
         CPPUNIT_ASSERT((q(from().whereNotNull("deleted_at")) == Names{"elder"}));
         CPPUNIT_ASSERT_EQUAL(std::size_t(4), a_->query(from().whereNull("deleted_at")).size());
         // orderBy desc, limit, offset
@@ -128,9 +141,12 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), first.size());
         CPPUNIT_ASSERT_EQUAL(std::string("banana"), first.front()["name"].asString());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(5), a_->query(from().count()).front()["count"].asInt64());
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), a_->query(from().whereOp("qty", WhereOperator::Gt, Value::integer(5)).count()).front()["count"].asInt64());
+        CPPUNIT_ASSERT_EQUAL(
+            std::int64_t(2),
+            a_->query(from().whereOp("qty", WhereOperator::Gt, Value::integer(5)).count()).front()["count"].asInt64());
         // update returning
-        auto upd = a_->query(from().whereOp("qty", WhereOperator::Lt, Value::integer(5)).update({{"qty", Value::integer(100)}}));
+        auto upd = a_->query(
+            from().whereOp("qty", WhereOperator::Lt, Value::integer(5)).update({{"qty", Value::integer(100)}}));
         CPPUNIT_ASSERT_EQUAL(std::size_t(2), upd.size());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(100), upd.rows()[0]["qty"].asInt64());
         // delete
@@ -147,12 +163,15 @@ public:
 
     void json_builder_runs_through_queryJson() {
         insertItems();
-        auto r = a_->queryJson(R"({"op":"select","table":"items","columns":["name"],"where":[["qty",">=",5],["deleted_at","is-null"]],)"
-                               R"("orderBy":[["qty","desc"]],"limit":2})");
+        auto r = a_->queryJson(
+            R"({"op":"select","table":"items","columns":["name"],"where":[["qty",">=",5],["deleted_at","is-null"]],)"
+            R"("orderBy":[["qty","desc"]],"limit":2})");
         CPPUNIT_ASSERT((names(r) == Names{"cherry", "Date"}));
         auto inserted = a_->queryJson(R"({"op":"insert","table":"items","values":{"name":"fig","qty":9}})");
         CPPUNIT_ASSERT(inserted.front()["id"].asInt64() > 0);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), a_->queryJson(R"({"op":"count","table":"items","where":[["name","=","fig"]]})").front()["count"].asInt64());
+        CPPUNIT_ASSERT_EQUAL(
+            std::int64_t(1),
+            a_->queryJson(R"({"op":"count","table":"items","where":[["name","=","fig"]]})").front()["count"].asInt64());
     }
 
     void empty_in_list_returns_no_rows_without_a_syntax_error() {
@@ -168,8 +187,10 @@ public:
         auto back = a_->query(QueryBuilder::from("items").whereEq("name", Value::text(evil)).first());
         CPPUNIT_ASSERT_EQUAL(evil, back.front()["name"].asString());
         CPPUNIT_ASSERT_EQUAL(r.front()["id"].asInt64(), back.front()["id"].asInt64());
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
-        auto like = a_->query(QueryBuilder::from("items").whereOp("name", WhereOperator::Like, Value::text("' OR '1'='1")));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1),
+                             a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
+        auto like =
+            a_->query(QueryBuilder::from("items").whereOp("name", WhereOperator::Like, Value::text("' OR '1'='1")));
         CPPUNIT_ASSERT(like.empty());
     }
 
@@ -177,9 +198,11 @@ public:
         insertItems();
         CPPUNIT_ASSERT_THROW(a_->queryJson(R"({"table":"items; DROP TABLE items","op":"select"})"), InvalidQueryError);
         CPPUNIT_ASSERT_THROW(a_->queryJson(R"({"table":"items","where":[["qty) OR (1=1","=",1]]})"), InvalidQueryError);
-        CPPUNIT_ASSERT_THROW(a_->queryJson(R"({"op":"update","table":"items","values":{"qty\" = 0 --":1},"where":[["id","=",1]]})"),
-                             InvalidQueryError);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(5), a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
+        CPPUNIT_ASSERT_THROW(
+            a_->queryJson(R"({"op":"update","table":"items","values":{"qty\" = 0 --":1},"where":[["id","=",1]]})"),
+            InvalidQueryError);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(5),
+                             a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
     }
 
     void shared_mode_service_cannot_read_or_write_another_services_tables() {
@@ -190,7 +213,8 @@ public:
         } catch (const QueryError& e) {
             CPPUNIT_ASSERT_EQUAL(std::string("42P01"), e.sqlState());  // undefined_table
         }
-        CPPUNIT_ASSERT_THROW(a_->query(QueryBuilder::from("secrets").insert({{"name", Value::text("from-a")}})), QueryError);
+        CPPUNIT_ASSERT_THROW(a_->query(QueryBuilder::from("secrets").insert({{"name", Value::text("from-a")}})),
+                             QueryError);
         auto wipe = QueryBuilder::from("secrets").remove();
         wipe.allowUnfilteredWrite = true;
         CPPUNIT_ASSERT_THROW(a_->query(wipe), QueryError);
@@ -209,17 +233,20 @@ public:
         } catch (const RawQueryDisabledError& e) {
             CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find("USE_RAW_QRY") != std::string::npos);
         }
-        CPPUNIT_ASSERT_THROW(noRaw.transaction([](Transaction& tx) { tx.rawQuery("SELECT 1"); }), RawQueryDisabledError);
+        CPPUNIT_ASSERT_THROW(noRaw.transaction([](Transaction& tx) { tx.rawQuery("SELECT 1"); }),
+                             RawQueryDisabledError);
         // The builder still works for that service.
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), noRaw.query(QueryBuilder::from("items").count()).front()["count"].asInt64());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0),
+                             noRaw.query(QueryBuilder::from("items").count()).front()["count"].asInt64());
     }
 
     void raw_query_sees_only_the_service_schema_and_does_not_leak_search_path() {
         insertItems();
         CPPUNIT_ASSERT_EQUAL(schemaA_, a_->rawQuery("SELECT current_schema()").front()[0].asString());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(5), a_->rawQuery("SELECT count(*) FROM items").front()[0].asInt64());
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2),
-                             a_->rawQuery("SELECT count(*) FROM items WHERE qty > $1", {Value::integer(5)}).front()[0].asInt64());
+        CPPUNIT_ASSERT_EQUAL(
+            std::int64_t(2),
+            a_->rawQuery("SELECT count(*) FROM items WHERE qty > $1", {Value::integer(5)}).front()[0].asInt64());
         try {
             a_->rawQuery("SELECT * FROM secrets");  // B's table is not on A's search_path
             CPPUNIT_FAIL("unqualified raw SQL reached another service's table");
@@ -234,7 +261,8 @@ public:
         a_->rawQuery("SET search_path TO " + schemaB_);
         for (int i = 0; i < 4; ++i) {  // every pooled connection
             auto lease = pool_->acquire();
-            CPPUNIT_ASSERT_EQUAL(std::string("\"$user\", public"), lease->execute("SHOW search_path").front()[0].asString());
+            CPPUNIT_ASSERT_EQUAL(std::string("\"$user\", public"),
+                                 lease->execute("SHOW search_path").front()[0].asString());
         }
     }
 
@@ -244,31 +272,36 @@ public:
             tx.query(QueryBuilder::from("items").insert({{"name", Value::text("tx1")}}));
             // Through the adapter itself, on this thread: joins the open transaction.
             a_->query(QueryBuilder::from("items").insert({{"name", Value::text("tx2")}}));
-            CPPUNIT_ASSERT_EQUAL(std::int64_t(2), a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
+            CPPUNIT_ASSERT_EQUAL(std::int64_t(2),
+                                 a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
             pidInside = tx.connection().backendPid();
             CPPUNIT_ASSERT_EQUAL(std::int64_t(pidInside), a_->rawQuery("SELECT pg_backend_pid()").front()[0].asInt64());
             // Another connection does not see uncommitted rows.
             auto other = pool_->acquire();
             CPPUNIT_ASSERT(other->backendPid() != pidInside);
-            CPPUNIT_ASSERT_EQUAL(std::int64_t(0), other->executeStateless("SELECT count(*) FROM \"" + schemaA_ + "\".items").front()[0].asInt64());
+            CPPUNIT_ASSERT_EQUAL(
+                std::int64_t(0),
+                other->executeStateless("SELECT count(*) FROM \"" + schemaA_ + "\".items").front()[0].asInt64());
         });
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2),
+                             a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
         CPPUNIT_ASSERT_EQUAL(0, pool_->stats().totalConnections - pool_->stats().idleConnections);
     }
 
     void transaction_rolls_back_when_the_callback_throws() {
         CPPUNIT_ASSERT_THROW(a_->transaction([&](Transaction& tx) {
-                                 tx.query(QueryBuilder::from("items").insert({{"name", Value::text("gone")}}));
-                                 throw std::runtime_error("plugin failed");
-                             }),
+            tx.query(QueryBuilder::from("items").insert({{"name", Value::text("gone")}}));
+            throw std::runtime_error("plugin failed");
+        }),
                              std::runtime_error);
         // A failing statement inside also rolls everything back.
         CPPUNIT_ASSERT_THROW(a_->transaction([&](Transaction& tx) {
-                                 tx.query(QueryBuilder::from("items").insert({{"name", Value::text("gone2")}}));
-                                 tx.query(QueryBuilder::from("no_such_table"));
-                             }),
+            tx.query(QueryBuilder::from("items").insert({{"name", Value::text("gone2")}}));
+            tx.query(QueryBuilder::from("no_such_table"));
+        }),
                              QueryError);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0),
+                             a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
     }
 
     void nested_transactions_roll_back_only_the_failed_savepoint() {
@@ -278,7 +311,8 @@ public:
                 outer.transaction([&](Transaction& inner) {
                     CPPUNIT_ASSERT_EQUAL(1, inner.depth());
                     inner.query(QueryBuilder::from("items").insert({{"name", Value::text("inner-failed")}}));
-                    inner.query(QueryBuilder::from("items").insert({{"name", Value::text("outer")}}));  // unique violation
+                    inner.query(
+                        QueryBuilder::from("items").insert({{"name", Value::text("outer")}}));  // unique violation
                 });
                 CPPUNIT_FAIL("inner transaction should have thrown");
             } catch (const ConflictError&) {
@@ -293,7 +327,8 @@ public:
                 });
             });
         });
-        CPPUNIT_ASSERT((names(a_->query(QueryBuilder::from("items").order("name"))) == Names{"deeper", "inner-ok", "outer"}));
+        CPPUNIT_ASSERT(
+            (names(a_->query(QueryBuilder::from("items").order("name"))) == Names{"deeper", "inner-ok", "outer"}));
     }
 
     void unique_violation_is_ConflictError_with_constraint_and_sqlstate() {
@@ -317,7 +352,8 @@ public:
 
     void typed_values_keep_full_precision_and_render_to_json() {
         auto lease = pool_->acquire();
-        lease->execute("CREATE TABLE \"" + schemaA_ + "\".typed (id int PRIMARY KEY, at timestamptz, local timestamp,"
+        lease->execute("CREATE TABLE \"" + schemaA_ +
+                       "\".typed (id int PRIMARY KEY, at timestamptz, local timestamp,"
                        " amount numeric, ref uuid, doc jsonb, flag bool, ratio float8, missing text)");
         lease.release();
         a_->query(QueryBuilder::from("typed").insert({{"id", Value::integer(1)},
@@ -343,10 +379,11 @@ public:
             CPPUNIT_ASSERT(row["missing"].isNull());
             CPPUNIT_ASSERT_EQUAL(pgtype::Uuid, row["ref"].typeOid());
             CPPUNIT_ASSERT_EQUAL(pgtype::Numeric, row["amount"].typeOid());
-            CPPUNIT_ASSERT_EQUAL(std::string(R"({"id":1,"at":"2024-02-29T13:14:15.123456Z","local":"2024-02-29T13:14:15.000001",)"
-                                             R"("amount":"12345678901234567890.123456789","ref":"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",)"
-                                             R"("doc":{"a": [1, 2], "b": {"c": null}},"flag":true,"ratio":0.1,"missing":null})"),
-                                 row.toJson());
+            CPPUNIT_ASSERT_EQUAL(
+                std::string(R"({"id":1,"at":"2024-02-29T13:14:15.123456Z","local":"2024-02-29T13:14:15.000001",)"
+                            R"("amount":"12345678901234567890.123456789","ref":"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",)"
+                            R"("doc":{"a": [1, 2], "b": {"c": null}},"flag":true,"ratio":0.1,"missing":null})"),
+                row.toJson());
             // The whole result is valid JSON a plugin can parse.
             Poco::JSON::Parser parser;
             auto parsed = parser.parse(res.toJson()).extract<Poco::JSON::Object::Ptr>();
@@ -372,10 +409,13 @@ public:
         }
         PgTestEnv::shell(PgTestEnv::get().stopCommand);
         PgTestEnv::shell(PgTestEnv::get().startCommand);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(5), a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(5),
+                             a_->query(QueryBuilder::from("items").count()).front()["count"].asInt64());
         auto inserted = a_->query(QueryBuilder::from("items").insert({{"name", Value::text("after-restart")}}));
         CPPUNIT_ASSERT(inserted.front()["id"].asInt64() > 0);
-        a_->transaction([&](Transaction& tx) { tx.query(QueryBuilder::from("items").whereEq("name", Value::text("apple")).first()); });
+        a_->transaction([&](Transaction& tx) {
+            tx.query(QueryBuilder::from("items").whereEq("name", Value::text("apple")).first());
+        });
     }
 
 private:

@@ -35,7 +35,8 @@ AdapterConfig serviceIn(const std::string& db, const std::string& name, const st
     return c;
 }
 
-ConnectionSettings provisioningFor(const std::string& db, const std::string& user = "", const std::string& password = "") {
+ConnectionSettings provisioningFor(const std::string& db, const std::string& user = "",
+                                   const std::string& password = "") {
     auto s = ConnectionSettings::fromDatabaseSettings(PgTestEnv::get().settings());
     s.database = db;
     if (!user.empty()) {
@@ -72,17 +73,27 @@ public:
         provisioner.provision(a);
         provisioner.provision(b);
         CPPUNIT_ASSERT_EQUAL(std::string("t|f|f|f|f|f"),
-                             pg.scalar(db.name(), "SELECT concat_ws('|', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, "
-                                                  "rolreplication, rolbypassrls) FROM pg_roles WHERE rolname = '" + a.role + "'"));
-        CPPUNIT_ASSERT_EQUAL(a.role, pg.scalar(db.name(), "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = '" +
-                                                              a.schema + "'"));
-        CPPUNIT_ASSERT_EQUAL(std::string("0"), pg.scalar(db.name(), "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
-                                                                    "WHERE r.rolname = '" + a.role + "'"));
+                             pg.scalar(db.name(),
+                                       "SELECT concat_ws('|', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, "
+                                       "rolreplication, rolbypassrls) FROM pg_roles WHERE rolname = '" +
+                                           a.role + "'"));
+        CPPUNIT_ASSERT_EQUAL(
+            a.role, pg.scalar(db.name(),
+                              "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = '" + a.schema + "'"));
+        CPPUNIT_ASSERT_EQUAL(std::string("0"),
+                             pg.scalar(db.name(),
+                                       "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
+                                       "WHERE r.rolname = '" +
+                                           a.role + "'"));
         CPPUNIT_ASSERT_EQUAL(std::string("f|f|t|t"),
-                             pg.scalar(db.name(), "SELECT concat_ws('|', has_schema_privilege('" + a.role + "', '" + b.schema +
-                                                  "', 'USAGE'), has_schema_privilege('" + a.role + "', 'public', 'CREATE'), "
-                                                  "has_database_privilege('" + a.role + "', current_database(), 'CONNECT'), "
-                                                  "has_schema_privilege('" + a.role + "', '" + a.schema + "', 'CREATE'))"));
+                             pg.scalar(db.name(), "SELECT concat_ws('|', has_schema_privilege('" + a.role + "', '" +
+                                                      b.schema + "', 'USAGE'), has_schema_privilege('" + a.role +
+                                                      "', 'public', 'CREATE'), "
+                                                      "has_database_privilege('" +
+                                                      a.role +
+                                                      "', current_database(), 'CONNECT'), "
+                                                      "has_schema_privilege('" +
+                                                      a.role + "', '" + a.schema + "', 'CREATE'))"));
         // PUBLIC lost CONNECT: a role that is not a service of this database cannot come in.
         const std::string outsider = PgTestEnv::uniqueName("outsider");
         pg.exec("postgres", "CREATE ROLE " + outsider + " LOGIN PASSWORD 'outsider-password-123'");
@@ -98,10 +109,12 @@ public:
         RoleProvisioner provisioner(provisioningFor(db.name()), {shared.role, iso.role});
         provisioner.provision(shared);
         provisioner.provision(iso);
-        CPPUNIT_ASSERT_EQUAL(iso.role, pg.scalar("postgres", "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '" +
-                                                                 iso.database + "'"));
-        CPPUNIT_ASSERT_EQUAL(iso.role, pg.scalar(iso.database, "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = '" +
-                                                                   iso.schema + "'"));
+        CPPUNIT_ASSERT_EQUAL(iso.role,
+                             pg.scalar("postgres", "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '" +
+                                                       iso.database + "'"));
+        CPPUNIT_ASSERT_EQUAL(
+            iso.role, pg.scalar(iso.database, "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = '" +
+                                                  iso.schema + "'"));
         CPPUNIT_ASSERT_EQUAL(std::string(""), loginError(iso.database, iso.role, iso.rolePassword));
         assertContains(loginError(iso.database, shared.role, shared.rolePassword), "permission denied for database");
         assertContains(loginError(db.name(), iso.role, iso.rolePassword), "permission denied for database");
@@ -116,34 +129,56 @@ public:
         const std::string group = PgTestEnv::uniqueName("group");
         pg.exec("postgres", "CREATE ROLE " + b.role + " LOGIN");
         pg.exec("postgres", "CREATE ROLE " + group);
-        pg.exec("postgres", "CREATE ROLE " + a.role + " LOGIN CREATEDB CREATEROLE IN ROLE pg_read_server_files, " + group);
+        pg.exec("postgres",
+                "CREATE ROLE " + a.role + " LOGIN CREATEDB CREATEROLE IN ROLE pg_read_server_files, " + group);
         pg.exec("postgres", "COMMENT ON ROLE " + a.role + " IS 'zintrust-host service role'");  // adopted on purpose
         pg.exec("postgres", "GRANT " + a.role + " TO " + b.role);
-        pg.exec(db.name(), "CREATE SCHEMA " + a.schema + "; CREATE TABLE " + a.schema + ".t (id serial PRIMARY KEY); "
-                           "CREATE VIEW " + a.schema + ".v AS SELECT id FROM " + a.schema + ".t; "
-                           "CREATE SEQUENCE " + a.schema + ".s; CREATE TYPE " + a.schema + ".mood AS ENUM ('ok'); "
-                           "CREATE DOMAIN " + a.schema + ".positive AS int CHECK (VALUE > 0); "
-                           "CREATE FUNCTION " + a.schema + ".f() RETURNS int LANGUAGE sql AS 'SELECT 1'; "
-                           "GRANT USAGE ON SCHEMA " + a.schema + " TO PUBLIC; GRANT ALL ON SCHEMA " + a.schema + " TO " + b.role +
-                           "; GRANT SELECT ON " + a.schema + ".t TO " + b.role);
+        pg.exec(db.name(), "CREATE SCHEMA " + a.schema + "; CREATE TABLE " + a.schema +
+                               ".t (id serial PRIMARY KEY); "
+                               "CREATE VIEW " +
+                               a.schema + ".v AS SELECT id FROM " + a.schema +
+                               ".t; "
+                               "CREATE SEQUENCE " +
+                               a.schema + ".s; CREATE TYPE " + a.schema +
+                               ".mood AS ENUM ('ok'); "
+                               "CREATE DOMAIN " +
+                               a.schema +
+                               ".positive AS int CHECK (VALUE > 0); "
+                               "CREATE FUNCTION " +
+                               a.schema +
+                               ".f() RETURNS int LANGUAGE sql AS 'SELECT 1'; "
+                               "GRANT USAGE ON SCHEMA " +
+                               a.schema + " TO PUBLIC; GRANT ALL ON SCHEMA " + a.schema + " TO " + b.role +
+                               "; GRANT SELECT ON " + a.schema + ".t TO " + b.role);
         RoleProvisioner(provisioningFor(db.name()), {a.role, b.role}).provision(a);
 
-        CPPUNIT_ASSERT_EQUAL(std::string("f|f"), pg.scalar(db.name(), "SELECT concat_ws('|', rolcreatedb, rolcreaterole) FROM pg_roles "
-                                                                      "WHERE rolname = '" + a.role + "'"));
-        CPPUNIT_ASSERT_EQUAL(std::string("0"), pg.scalar(db.name(), "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
-                                                                    "WHERE r.rolname = '" + a.role + "'"));
-        CPPUNIT_ASSERT_EQUAL(std::string("f"), pg.scalar(db.name(), "SELECT pg_has_role('" + b.role + "', '" + a.role + "', 'MEMBER')"));
+        CPPUNIT_ASSERT_EQUAL(std::string("f|f"),
+                             pg.scalar(db.name(),
+                                       "SELECT concat_ws('|', rolcreatedb, rolcreaterole) FROM pg_roles "
+                                       "WHERE rolname = '" +
+                                           a.role + "'"));
+        CPPUNIT_ASSERT_EQUAL(std::string("0"),
+                             pg.scalar(db.name(),
+                                       "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
+                                       "WHERE r.rolname = '" +
+                                           a.role + "'"));
+        CPPUNIT_ASSERT_EQUAL(std::string("f"),
+                             pg.scalar(db.name(), "SELECT pg_has_role('" + b.role + "', '" + a.role + "', 'MEMBER')"));
         CPPUNIT_ASSERT_EQUAL(std::string("0"),
                              pg.scalar(db.name(), "SELECT count(*) FROM pg_class WHERE relnamespace = '" + a.schema +
-                                                  "'::regnamespace AND relkind IN ('r','v','S') AND relowner <> '" + a.role + "'::regrole"));
-        CPPUNIT_ASSERT_EQUAL(std::string("0"), pg.scalar(db.name(), "SELECT count(*) FROM pg_type WHERE typnamespace = '" + a.schema +
-                                                                    "'::regnamespace AND typtype IN ('e','d') AND typowner <> '" +
-                                                                    a.role + "'::regrole"));
-        CPPUNIT_ASSERT_EQUAL(a.role, pg.scalar(db.name(), "SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE oid = '" + a.schema +
-                                                              ".f()'::regprocedure"));
-        CPPUNIT_ASSERT_EQUAL(std::string("f|f"),
-                             pg.scalar(db.name(), "SELECT concat_ws('|', has_schema_privilege('" + b.role + "', '" + a.schema +
-                                                  "', 'USAGE'), has_schema_privilege('public', '" + a.schema + "', 'USAGE'))"));
+                                                      "'::regnamespace AND relkind IN ('r','v','S') AND relowner <> '" +
+                                                      a.role + "'::regrole"));
+        CPPUNIT_ASSERT_EQUAL(std::string("0"),
+                             pg.scalar(db.name(), "SELECT count(*) FROM pg_type WHERE typnamespace = '" + a.schema +
+                                                      "'::regnamespace AND typtype IN ('e','d') AND typowner <> '" +
+                                                      a.role + "'::regrole"));
+        CPPUNIT_ASSERT_EQUAL(
+            a.role, pg.scalar(db.name(), "SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE oid = '" + a.schema +
+                                             ".f()'::regprocedure"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("f|f"),
+            pg.scalar(db.name(), "SELECT concat_ws('|', has_schema_privilege('" + b.role + "', '" + a.schema +
+                                     "', 'USAGE'), has_schema_privilege('public', '" + a.schema + "', 'USAGE'))"));
         CPPUNIT_ASSERT_EQUAL(std::string(""), loginError(db.name(), a.role, a.rolePassword));
     }
 
@@ -161,9 +196,11 @@ public:
         provisioner.provision(shared);  // again: nothing to repair, nothing fails
         CPPUNIT_ASSERT_EQUAL(std::string(""), loginError(db.name(), shared.role, shared.rolePassword));
         CPPUNIT_ASSERT_EQUAL(std::string(""), loginError(iso.database, iso.role, iso.rolePassword));
-        CPPUNIT_ASSERT_EQUAL(shared.role, pg.scalar(db.name(), "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = '" +
-                                                                   shared.schema + "'"));
-        CPPUNIT_ASSERT_EQUAL(std::string("f"), pg.scalar("postgres", "SELECT rolsuper FROM pg_roles WHERE rolname = '" + prov + "'"));
+        CPPUNIT_ASSERT_EQUAL(
+            shared.role, pg.scalar(db.name(), "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = '" +
+                                                  shared.schema + "'"));
+        CPPUNIT_ASSERT_EQUAL(std::string("f"),
+                             pg.scalar("postgres", "SELECT rolsuper FROM pg_roles WHERE rolname = '" + prov + "'"));
     }
 
     void missing_createrole_names_the_privilege_and_the_sql() {
@@ -177,11 +214,13 @@ public:
             RoleProvisioner(provisioningFor(db.name(), prov, "weak-password-0123"), {iso.role}).provision(iso);
             CPPUNIT_FAIL("provisioned without CREATEROLE");
         } catch (const ProvisioningError& e) {
-            assertContains(e.message(), "service " + iso.serviceName + ": the provisioning role '" + prov + "' lacks CREATEROLE");
+            assertContains(e.message(),
+                           "service " + iso.serviceName + ": the provisioning role '" + prov + "' lacks CREATEROLE");
             assertContains(e.message(), "CREATEDB");
             assertContains(e.message(), "as a superuser run: ALTER ROLE \"" + prov + "\" CREATEROLE CREATEDB;");
         }
-        CPPUNIT_ASSERT_EQUAL(std::string(""), pg.scalar("postgres", "SELECT 1 FROM pg_roles WHERE rolname = '" + iso.role + "'"));
+        CPPUNIT_ASSERT_EQUAL(std::string(""),
+                             pg.scalar("postgres", "SELECT 1 FROM pg_roles WHERE rolname = '" + iso.role + "'"));
     }
 
     void missing_database_ownership_names_the_sql() {
@@ -216,7 +255,8 @@ public:
         }
         // A superuser provisioning role repairs it.
         RoleProvisioner(provisioningFor(db.name()), {a.role}).provision(a);
-        CPPUNIT_ASSERT_EQUAL(std::string("f"), pg.scalar("postgres", "SELECT rolsuper FROM pg_roles WHERE rolname = '" + a.role + "'"));
+        CPPUNIT_ASSERT_EQUAL(std::string("f"),
+                             pg.scalar("postgres", "SELECT rolsuper FROM pg_roles WHERE rolname = '" + a.role + "'"));
     }
 
     void operator_managed_password_is_never_changed() {
@@ -262,8 +302,9 @@ public:
         } catch (const ProvisioningError& e) {
             assertContains(e.message(), "belongs to the role of another service");
         }
-        CPPUNIT_ASSERT_EQUAL(a.role, pg.scalar(db.name(), "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = '" +
-                                                              a.schema + "'"));
+        CPPUNIT_ASSERT_EQUAL(
+            a.role, pg.scalar(db.name(),
+                              "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = '" + a.schema + "'"));
     }
 
     void host_password_is_set_again_on_each_provisioning() {
@@ -278,8 +319,9 @@ public:
         assertContains(loginError(db.name(), a.role, first), "password authentication failed");
         // The server stored a SCRAM verifier: the plain text never reached it.
         auto pg = TestPostgres::fromEnvironment();
-        CPPUNIT_ASSERT_EQUAL(std::string("SCRAM-SHA-256$"),
-                             pg.scalar("postgres", "SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = '" + a.role + "'"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("SCRAM-SHA-256$"),
+            pg.scalar("postgres", "SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = '" + a.role + "'"));
     }
 };
 

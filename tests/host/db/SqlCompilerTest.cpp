@@ -55,9 +55,10 @@ public:
                      .take(10)
                      .skip(20);
         auto c = SqlCompiler("shop_users").compile(q);
-        CPPUNIT_ASSERT_EQUAL(std::string("SELECT \"id\", \"email\" FROM \"shop_users\".\"users\" WHERE \"id\" = $1 AND "
-                                         "\"created_at\" > $2 ORDER BY \"created_at\" DESC, \"id\" ASC LIMIT $3 OFFSET $4"),
-                             c.sql);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("SELECT \"id\", \"email\" FROM \"shop_users\".\"users\" WHERE \"id\" = $1 AND "
+                        "\"created_at\" > $2 ORDER BY \"created_at\" DESC, \"id\" ASC LIMIT $3 OFFSET $4"),
+            c.sql);
         CPPUNIT_ASSERT_EQUAL(std::size_t(4), c.params.size());
         CPPUNIT_ASSERT_EQUAL(std::string("1"), c.params[0].text());
         CPPUNIT_ASSERT_EQUAL(std::string("2024-01-01"), c.params[1].text());
@@ -68,8 +69,9 @@ public:
 
     void every_comparison_operator_compiles() {
         const std::pair<WhereOperator, std::string> cases[] = {
-            {WhereOperator::Eq, "\"a\" = $1"},    {WhereOperator::Ne, "\"a\" <> $1"},   {WhereOperator::Lt, "\"a\" < $1"},
-            {WhereOperator::Le, "\"a\" <= $1"},   {WhereOperator::Gt, "\"a\" > $1"},    {WhereOperator::Ge, "\"a\" >= $1"},
+            {WhereOperator::Eq, "\"a\" = $1"},      {WhereOperator::Ne, "\"a\" <> $1"},
+            {WhereOperator::Lt, "\"a\" < $1"},      {WhereOperator::Le, "\"a\" <= $1"},
+            {WhereOperator::Gt, "\"a\" > $1"},      {WhereOperator::Ge, "\"a\" >= $1"},
             {WhereOperator::Like, "\"a\" LIKE $1"}, {WhereOperator::ILike, "\"a\" ILIKE $1"}};
         for (const auto& [op, expected] : cases) {
             auto c = SqlCompiler("s").compile(QueryBuilder::from("t").whereOp("a", op, Value::integer(5)));
@@ -85,33 +87,43 @@ public:
                              c.sql);
         CPPUNIT_ASSERT_EQUAL(std::size_t(3), c.params.size());
         // Comparing with NULL is a bug in the caller (never true in SQL): refused, not silently empty.
-        auto msg = invalidQueryMessage([] { SqlCompiler("s").compile(QueryBuilder::from("t").whereEq("a", Value::null())); });
+        auto msg =
+            invalidQueryMessage([] { SqlCompiler("s").compile(QueryBuilder::from("t").whereEq("a", Value::null())); });
         CPPUNIT_ASSERT_MESSAGE(msg, contains(msg, "where[0]") && contains(msg, "is-null"));
     }
 
     void first_is_limit_one_and_count_ignores_paging() {
-        auto first = SqlCompiler("s").compile(QueryBuilder::from("t").whereEq("id", Value::integer(3)).take(50).first());
+        auto first =
+            SqlCompiler("s").compile(QueryBuilder::from("t").whereEq("id", Value::integer(3)).take(50).first());
         CPPUNIT_ASSERT_EQUAL(std::string("SELECT * FROM \"s\".\"t\" WHERE \"id\" = $1 LIMIT 1"), first.sql);
         auto count = SqlCompiler("s").compile(QueryBuilder::from("t").whereNull("x").order("id").take(5).count());
-        CPPUNIT_ASSERT_EQUAL(std::string("SELECT count(*) AS \"count\" FROM \"s\".\"t\" WHERE \"x\" IS NULL"), count.sql);
+        CPPUNIT_ASSERT_EQUAL(std::string("SELECT count(*) AS \"count\" FROM \"s\".\"t\" WHERE \"x\" IS NULL"),
+                             count.sql);
     }
 
     void insert_update_return_the_rows_and_delete_has_a_where() {
-        auto ins = SqlCompiler("s").compile(QueryBuilder::from("t").insert({{"name", Value::text("a")}, {"age", Value::integer(3)}}));
-        CPPUNIT_ASSERT_EQUAL(std::string("INSERT INTO \"s\".\"t\" (\"name\", \"age\") VALUES ($1, $2) RETURNING *"), ins.sql);
+        auto ins = SqlCompiler("s").compile(
+            QueryBuilder::from("t").insert({{"name", Value::text("a")}, {"age", Value::integer(3)}}));
+        CPPUNIT_ASSERT_EQUAL(std::string("INSERT INTO \"s\".\"t\" (\"name\", \"age\") VALUES ($1, $2) RETURNING *"),
+                             ins.sql);
         CPPUNIT_ASSERT(!ins.readOnly);
-        auto upd = SqlCompiler("s").compile(QueryBuilder::from("t").whereEq("id", Value::integer(9)).update({{"name", Value::text("b")}}));
-        CPPUNIT_ASSERT_EQUAL(std::string("UPDATE \"s\".\"t\" SET \"name\" = $1 WHERE \"id\" = $2 RETURNING *"), upd.sql);
+        auto upd = SqlCompiler("s").compile(
+            QueryBuilder::from("t").whereEq("id", Value::integer(9)).update({{"name", Value::text("b")}}));
+        CPPUNIT_ASSERT_EQUAL(std::string("UPDATE \"s\".\"t\" SET \"name\" = $1 WHERE \"id\" = $2 RETURNING *"),
+                             upd.sql);
         CPPUNIT_ASSERT_EQUAL(std::string("b"), upd.params[0].text());
         CPPUNIT_ASSERT_EQUAL(std::string("9"), upd.params[1].text());
         auto del = SqlCompiler("s").compile(QueryBuilder::from("t").whereEq("id", Value::integer(9)).remove());
         CPPUNIT_ASSERT_EQUAL(std::string("DELETE FROM \"s\".\"t\" WHERE \"id\" = $1"), del.sql);
-        auto empty = invalidQueryMessage([] { SqlCompiler("s").compile(QueryBuilder::from("t").whereEq("id", Value::integer(1)).update({})); });
+        auto empty = invalidQueryMessage(
+            [] { SqlCompiler("s").compile(QueryBuilder::from("t").whereEq("id", Value::integer(1)).update({})); });
         CPPUNIT_ASSERT_MESSAGE(empty, contains(empty, "values"));
     }
 
     void update_and_delete_without_where_are_refused_unless_allowed() {
-        auto upd = invalidQueryMessage([] { SqlCompiler("s").compile(QueryBuilder::from("t").update({{"a", Value::integer(1)}})); });
+        auto upd = invalidQueryMessage([] {
+            SqlCompiler("s").compile(QueryBuilder::from("t").update({{"a", Value::integer(1)}}));
+        });
         CPPUNIT_ASSERT_MESSAGE(upd, contains(upd, "allowUnfilteredWrite"));
         auto del = invalidQueryMessage([] { SqlCompiler("s").compile(QueryBuilder::from("t").remove()); });
         CPPUNIT_ASSERT_MESSAGE(del, contains(del, "allowUnfilteredWrite"));
@@ -133,13 +145,16 @@ public:
         CPPUNIT_ASSERT_MESSAGE(table, contains(table, "table: invalid identifier"));
         auto qualified = invalidQueryMessage([&] { c.compile(QueryBuilder::from("other_schema.users")); });
         CPPUNIT_ASSERT_MESSAGE(qualified, contains(qualified, "table"));
-        auto column = invalidQueryMessage([&] { c.compile(QueryBuilder::from("t").whereEq("id = 1 OR 1=1 --", Value::integer(1))); });
+        auto column = invalidQueryMessage(
+            [&] { c.compile(QueryBuilder::from("t").whereEq("id = 1 OR 1=1 --", Value::integer(1))); });
         CPPUNIT_ASSERT_MESSAGE(column, contains(column, "where[0] column"));
         auto order = invalidQueryMessage([&] { c.compile(QueryBuilder::from("t").order("id; DELETE FROM t")); });
         CPPUNIT_ASSERT_MESSAGE(order, contains(order, "orderBy[0] column"));
         auto selected = invalidQueryMessage([&] { c.compile(QueryBuilder::from("t").select({"id", "*"})); });
         CPPUNIT_ASSERT_MESSAGE(selected, contains(selected, "columns[1]"));
-        auto valueKey = invalidQueryMessage([&] { c.compile(QueryBuilder::from("t").insert({{"a) VALUES (1); --", Value::integer(1)}})); });
+        auto valueKey = invalidQueryMessage([&] {
+            c.compile(QueryBuilder::from("t").insert({{"a) VALUES (1); --", Value::integer(1)}}));
+        });
         CPPUNIT_ASSERT_MESSAGE(valueKey, contains(valueKey, "values["));
         auto tooLong = invalidQueryMessage([&] { c.compile(QueryBuilder::from(std::string(64, 'a'))); });
         CPPUNIT_ASSERT_MESSAGE(tooLong, contains(tooLong, "table"));
@@ -162,18 +177,22 @@ public:
             R"(["role","in",["a","b"]],["deleted_at","is-null"],["n","not-in",[]]],"orderBy":[["created_at","desc"],["id"],"name"],)"
             R"("limit":10,"offset":5})");
         auto c = SqlCompiler("svc").compile(q);
-        CPPUNIT_ASSERT_EQUAL(std::string("SELECT \"id\" FROM \"svc\".\"users\" WHERE \"id\" = $1 AND \"email\" ILIKE $2 AND "
-                                         "\"role\" IN ($3, $4) AND \"deleted_at\" IS NULL AND TRUE ORDER BY \"created_at\" DESC, "
-                                         "\"id\" ASC, \"name\" ASC LIMIT $5 OFFSET $6"),
-                             c.sql);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("SELECT \"id\" FROM \"svc\".\"users\" WHERE \"id\" = $1 AND \"email\" ILIKE $2 AND "
+                        "\"role\" IN ($3, $4) AND \"deleted_at\" IS NULL AND TRUE ORDER BY \"created_at\" DESC, "
+                        "\"id\" ASC, \"name\" ASC LIMIT $5 OFFSET $6"),
+            c.sql);
         CPPUNIT_ASSERT(Value::Kind::Int == c.params[0].kind());
         CPPUNIT_ASSERT_EQUAL(std::string("%@x"), c.params[1].text());
-        const std::pair<std::string, QueryOperation> ops[] = {{"first", QueryOperation::First}, {"count", QueryOperation::Count},
-                                                              {"insert", QueryOperation::Insert}, {"update", QueryOperation::Update},
+        const std::pair<std::string, QueryOperation> ops[] = {{"first", QueryOperation::First},
+                                                              {"count", QueryOperation::Count},
+                                                              {"insert", QueryOperation::Insert},
+                                                              {"update", QueryOperation::Update},
                                                               {"delete", QueryOperation::Delete}};
         for (const auto& [name, op] : ops)
             CPPUNIT_ASSERT(op == QueryBuilderJson::parse(R"({"op":")" + name + R"(","table":"t"})").operation);
-        CPPUNIT_ASSERT(QueryBuilderJson::parse(R"({"op":"delete","table":"t","allowUnfilteredWrite":true})").allowUnfilteredWrite);
+        CPPUNIT_ASSERT(
+            QueryBuilderJson::parse(R"({"op":"delete","table":"t","allowUnfilteredWrite":true})").allowUnfilteredWrite);
     }
 
     void json_errors_name_the_bad_field() {
@@ -224,7 +243,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("false"), Value::fromPostgres(Bool, false, "f").toJson());
         CPPUNIT_ASSERT_EQUAL(std::string("null"), Value::fromPostgres(Text, true, "").toJson());
         CPPUNIT_ASSERT_EQUAL(std::string("{\"a\": [1]}"), Value::fromPostgres(Jsonb, false, "{\"a\": [1]}").toJson());
-        CPPUNIT_ASSERT_EQUAL(std::string("\"say \\\"hi\\\"\\n\""), Value::fromPostgres(Text, false, "say \"hi\"\n").toJson());
+        CPPUNIT_ASSERT_EQUAL(std::string("\"say \\\"hi\\\"\\n\""),
+                             Value::fromPostgres(Text, false, "say \"hi\"\n").toJson());
         CPPUNIT_ASSERT_EQUAL(std::string("2024-01-02T03:04:05.100000Z"),
                              Value::fromPostgres(TimestampTz, false, "2024-01-02 03:04:05.1+00").asTimestamp());
         CPPUNIT_ASSERT_EQUAL(std::string("\"2024-01-02T03:04:05.100000Z\""),
@@ -235,7 +255,8 @@ public:
                              Value::fromPostgres(TimestampTz, false, "2024-01-02 03:04:05.123456+05:30").asTimestamp());
         CPPUNIT_ASSERT_EQUAL(std::string("2024-01-02T03:04:05.000000-03:00"),
                              Value::fromPostgres(TimestampTz, false, "2024-01-02 03:04:05-03").asTimestamp());
-        CPPUNIT_ASSERT_EQUAL(std::string("infinity"), Value::fromPostgres(TimestampTz, false, "infinity").asTimestamp());
+        CPPUNIT_ASSERT_EQUAL(std::string("infinity"),
+                             Value::fromPostgres(TimestampTz, false, "infinity").asTimestamp());
         CPPUNIT_ASSERT_EQUAL(std::string("0044-03-15 12:00:00+00 BC"),
                              Value::fromPostgres(TimestampTz, false, "0044-03-15 12:00:00+00 BC").asTimestamp());
         CPPUNIT_ASSERT_THROW(Value::fromPostgres(Text, true, "").asInt64(), Poco::BadCastException);
@@ -247,9 +268,10 @@ public:
                       {{Value::fromPostgres(pgtype::Int4, false, "1"), Value::fromPostgres(pgtype::Text, false, "a")},
                        {Value::fromPostgres(pgtype::Int4, false, "2"), Value::fromPostgres(pgtype::Text, true, "")}},
                       "SELECT", 2);
-        CPPUNIT_ASSERT_EQUAL(std::string(R"({"command":"SELECT","rowCount":2,"columns":[{"name":"id","type":23},)"
-                                         R"({"name":"name","type":25}],"rows":[{"id":1,"name":"a"},{"id":2,"name":null}]})"),
-                             r.toJson());
+        CPPUNIT_ASSERT_EQUAL(
+            std::string(R"({"command":"SELECT","rowCount":2,"columns":[{"name":"id","type":23},)"
+                        R"({"name":"name","type":25}],"rows":[{"id":1,"name":"a"},{"id":2,"name":null}]})"),
+            r.toJson());
         CPPUNIT_ASSERT_EQUAL(std::string("a"), r.front()["name"].asString());
         CPPUNIT_ASSERT_THROW(r.front()["nope"], Poco::NotFoundException);
     }

@@ -62,7 +62,8 @@ public:
         conn_->resetSessionState();
         CPPUNIT_ASSERT_EQUAL(std::size_t(0), conn_->preparedStatementCount());
         CPPUNIT_ASSERT_EQUAL(0, serverPrepared(*conn_));
-        CPPUNIT_ASSERT_EQUAL(std::string("b"), conn_->executeCached(select(), {Value::integer(2)}).front()["v"].asString());
+        CPPUNIT_ASSERT_EQUAL(std::string("b"),
+                             conn_->executeCached(select(), {Value::integer(2)}).front()["v"].asString());
     }
     void raw_deallocate_is_recovered_by_rerunning_unnamed() {
         conn_->executeCached(select(), {Value::integer(1)});
@@ -87,8 +88,9 @@ public:
         std::string insert = "INSERT INTO " + schema_ + ".t (id, v) VALUES ($1, $2) RETURNING *";
         conn_->executeCached(insert, {Value::integer(3), Value::text("c")});
         CPPUNIT_ASSERT_THROW(conn_->executeCached(insert, {Value::integer(3), Value::text("dup")}), ConflictError);
-        CPPUNIT_ASSERT_THROW(conn_->executeCached("SELECT * FROM " + schema_ + ".missing WHERE id = $1", {Value::integer(1)}),
-                             QueryError);
+        CPPUNIT_ASSERT_THROW(
+            conn_->executeCached("SELECT * FROM " + schema_ + ".missing WHERE id = $1", {Value::integer(1)}),
+            QueryError);
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), conn_->preparedStatementCount());
     }
     void cache_is_capped() {

@@ -178,7 +178,8 @@ public:
         std::thread drip([&] {  // one byte a second on every slow connection
             while (!stop.load()) {
                 for (auto& c : slow) c->send("x");
-                for (int i = 0; i < 10 && !stop.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                for (int i = 0; i < 10 && !stop.load(); ++i)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(100));
             }
         });
         struct Join {
@@ -270,8 +271,10 @@ public:
         std::this_thread::sleep_for(std::chrono::milliseconds(1500));
         const long idle = rssKb(f.host->pid());
         const std::string body(1000 * 1000, 'b');
-        const std::string request = "POST /users HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
-                                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+        const std::string request =
+            "POST /users HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+            "Content-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body;
         std::vector<std::thread> senders;
         std::atomic<int> answered{0};
         for (int i = 0; i < 200; ++i) {
@@ -296,8 +299,8 @@ public:
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
             now = rssKb(f.host->pid());
         }
-        std::cerr << "\n  [200 x 1 MB bodies] host RSS idle " << idle << " kB, peak seen " << peak << " kB, "
-                  << now << " kB after " << msSince(started) << " ms\n";
+        std::cerr << "\n  [200 x 1 MB bodies] host RSS idle " << idle << " kB, peak seen " << peak << " kB, " << now
+                  << " kB after " << msSince(started) << " ms\n";
         CPPUNIT_ASSERT_MESSAGE("RSS idle " + std::to_string(idle) + " kB, peak " + std::to_string(peak) +
                                    " kB, after 10 s " + std::to_string(now) + " kB",
                                now <= 2 * idle);

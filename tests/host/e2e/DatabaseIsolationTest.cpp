@@ -37,11 +37,12 @@ struct HostileSetup {
     HostileSetup() {
         provisioner = "zt_prov_" + std::to_string(::getpid());
         if (pg.scalar("postgres", "SELECT 1 FROM pg_roles WHERE rolname = '" + provisioner + "'").empty())
-            pg.exec("postgres", "CREATE ROLE " + provisioner + " LOGIN CREATEROLE CREATEDB PASSWORD '" + kProvisioningPassword + "'");
+            pg.exec("postgres", "CREATE ROLE " + provisioner + " LOGIN CREATEROLE CREATEDB PASSWORD '" +
+                                    kProvisioningPassword + "'");
         database = std::make_unique<TestDatabase>();
         pg.exec("postgres", "ALTER DATABASE " + database->name() + " OWNER TO " + provisioner);
-        for (const auto& [name, isolation] : std::vector<std::pair<std::string, std::string>>{
-                 {"a", "shared"}, {"b", "shared"}, {"c", "isolated"}}) {
+        for (const auto& [name, isolation] :
+             std::vector<std::pair<std::string, std::string>>{{"a", "shared"}, {"b", "shared"}, {"c", "isolated"}}) {
             int port = freePort();
             ports[name] = port;
             services.write("probe/" + name + "/service.config.json",
@@ -83,8 +84,8 @@ class DatabaseIsolationTest : public CppUnit::TestFixture {
     /// `statement` run by `service` must be refused with a JSON 4xx/5xx error.
     static void assertRefused(HostileSetup& s, const std::string& service, const std::string& statement) {
         auto r = s.sql(service, statement);
-        CPPUNIT_ASSERT_MESSAGE("service " + service + " ran: " + statement + " -> " + std::to_string(r.status) + " " + r.body +
-                                   "\n" + s.host->log(),
+        CPPUNIT_ASSERT_MESSAGE("service " + service + " ran: " + statement + " -> " + std::to_string(r.status) + " " +
+                                   r.body + "\n" + s.host->log(),
                                r.status >= 400 && r.status <= 599);
         assertContains(r.header("content-type"), "application/json");
         assertContains(r.body, "{\"error\":{\"code\":\"");
@@ -157,19 +158,29 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string(""), s.pg.loginError(s.isolatedDatabase(), "probe_c", kPasswordC));
 
         // Nothing of the others changed, nothing was planted, no program ran.
-        CPPUNIT_ASSERT_EQUAL(std::string("1|b's secret"), s.pg.scalar(db, "SELECT count(*) || '|' || string_agg(body, ',') FROM probe_b.notes"));
-        CPPUNIT_ASSERT_EQUAL(std::string("id,body"),
-                             s.pg.scalar(db, "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = "
-                                             "'probe_b.notes'::regclass AND attnum > 0 AND NOT attisdropped"));
-        CPPUNIT_ASSERT_EQUAL(std::string("1|c's secret"),
-                             s.pg.scalar(s.isolatedDatabase(), "SELECT count(*) || '|' || string_agg(body, ',') FROM probe_c.notes"));
-        CPPUNIT_ASSERT_EQUAL(std::string(""), s.pg.scalar(db, "SELECT relname FROM pg_class WHERE relname = 'planted'"));
-        CPPUNIT_ASSERT_EQUAL(std::string(""), s.pg.scalar("postgres", "SELECT rolname FROM pg_roles WHERE rolname = 'planted'"));
-        CPPUNIT_ASSERT_EQUAL(std::string("f|f|f"),
-                             s.pg.scalar("postgres", "SELECT concat_ws('|', bool_or(rolsuper), bool_or(rolcreaterole), bool_or(rolcreatedb)) "
-                                                     "FROM pg_roles WHERE rolname IN ('probe_a', 'probe_b', 'probe_c')"));
-        CPPUNIT_ASSERT_EQUAL(std::string("0"), s.pg.scalar("postgres", "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON "
-                                                                       "r.oid = m.member WHERE r.rolname IN ('probe_a', 'probe_b', 'probe_c')"));
+        CPPUNIT_ASSERT_EQUAL(std::string("1|b's secret"),
+                             s.pg.scalar(db, "SELECT count(*) || '|' || string_agg(body, ',') FROM probe_b.notes"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("id,body"),
+            s.pg.scalar(db,
+                        "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = "
+                        "'probe_b.notes'::regclass AND attnum > 0 AND NOT attisdropped"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("1|c's secret"),
+            s.pg.scalar(s.isolatedDatabase(), "SELECT count(*) || '|' || string_agg(body, ',') FROM probe_c.notes"));
+        CPPUNIT_ASSERT_EQUAL(std::string(""),
+                             s.pg.scalar(db, "SELECT relname FROM pg_class WHERE relname = 'planted'"));
+        CPPUNIT_ASSERT_EQUAL(std::string(""),
+                             s.pg.scalar("postgres", "SELECT rolname FROM pg_roles WHERE rolname = 'planted'"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("f|f|f"),
+            s.pg.scalar("postgres",
+                        "SELECT concat_ws('|', bool_or(rolsuper), bool_or(rolcreaterole), bool_or(rolcreatedb)) "
+                        "FROM pg_roles WHERE rolname IN ('probe_a', 'probe_b', 'probe_c')"));
+        CPPUNIT_ASSERT_EQUAL(std::string("0"),
+                             s.pg.scalar("postgres",
+                                         "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON "
+                                         "r.oid = m.member WHERE r.rolname IN ('probe_a', 'probe_b', 'probe_c')"));
         CPPUNIT_ASSERT(!std::filesystem::exists(marker));
 
         // a's own data works through the builder, raw SQL, transactions and its migration.
@@ -182,17 +193,23 @@ public:
         CPPUNIT_ASSERT_EQUAL(409, httpRequest("POST", s.ports["a"], "/notes/rollback").status);
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("POST", s.ports["a"], "/notes/savepoint").status);
         CPPUNIT_ASSERT_EQUAL(std::string("{\"count\":2}"), httpRequest("GET", s.ports["a"], "/notes/count").body);
-        CPPUNIT_ASSERT_EQUAL(std::string("probe_a"), s.pg.scalar(db, "SELECT tableowner FROM pg_tables WHERE schemaname = 'probe_a' AND tablename = 'notes'"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("probe_a"),
+            s.pg.scalar(db, "SELECT tableowner FROM pg_tables WHERE schemaname = 'probe_a' AND tablename = 'notes'"));
 
         // Every pool connection is its service's own role, none a superuser; /db/pool says which.
         CPPUNIT_ASSERT_EQUAL(std::string("probe_a,probe_b,probe_c"),
-                             s.pg.scalar("postgres", "SELECT string_agg(DISTINCT a.usename::text, ',' ORDER BY a.usename::text) "
-                                                     "FROM pg_stat_activity a WHERE a.datname IN ('" + db + "', '" +
-                                                     s.isolatedDatabase() + "') AND a.usename IS NOT NULL AND a.pid <> pg_backend_pid()"));
-        CPPUNIT_ASSERT_EQUAL(std::string("f"),
-                             s.pg.scalar("postgres", "SELECT coalesce(bool_or(r.rolsuper), false) FROM pg_stat_activity a JOIN pg_roles r "
-                                                     "ON r.rolname = a.usename WHERE a.datname IN ('" + db + "', '" +
-                                                     s.isolatedDatabase() + "') AND a.pid <> pg_backend_pid()"));
+                             s.pg.scalar("postgres",
+                                         "SELECT string_agg(DISTINCT a.usename::text, ',' ORDER BY a.usename::text) "
+                                         "FROM pg_stat_activity a WHERE a.datname IN ('" +
+                                             db + "', '" + s.isolatedDatabase() +
+                                             "') AND a.usename IS NOT NULL AND a.pid <> pg_backend_pid()"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("f"),
+            s.pg.scalar("postgres",
+                        "SELECT coalesce(bool_or(r.rolsuper), false) FROM pg_stat_activity a JOIN pg_roles r "
+                        "ON r.rolname = a.usename WHERE a.datname IN ('" +
+                            db + "', '" + s.isolatedDatabase() + "') AND a.pid <> pg_backend_pid()"));
         auto pools = httpRequest("GET", s.admin, "/db/pool");
         assertContains(pools.body, "\"a\":{\"database\":\"" + db + "\",\"role\":\"probe_a\"");
         assertContains(pools.body, "\"c\":{\"database\":\"" + s.isolatedDatabase() + "\",\"role\":\"probe_c\"");
@@ -238,7 +255,8 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 0, rc);
         assertContains(out, "service users: database: role 'ecommerce_users', schema 'ecommerce_users' in database '" +
                                 services.database.name() + "': the provisioning role 'postgres' can create it");
-        assertContains(out, "service payments: database: role 'ecommerce_payments', database '" + services.database.name() +
+        assertContains(out, "service payments: database: role 'ecommerce_payments', database '" +
+                                services.database.name() +
                                 "_payments': the provisioning role 'postgres' can create it");
         CPPUNIT_ASSERT_EQUAL(std::string(""), pg.scalar("postgres", "SELECT 1 FROM pg_database WHERE datname = '" +
                                                                         services.database.name() + "_payments'"));
@@ -252,7 +270,8 @@ public:
         rc = runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, rc);
         assertContains(out, "service users: database: role 'ecommerce_users', schema 'ecommerce_users' in database '" +
-                                services.database.name() + "': ERROR the provisioning role '" + weak + "' lacks CREATEROLE");
+                                services.database.name() + "': ERROR the provisioning role '" + weak +
+                                "' lacks CREATEROLE");
         assertContains(out, "lacks CREATEROLE (to create the login role 'ecommerce_payments'), CREATEDB");
         assertContains(out, "ALTER DATABASE \"" + services.database.name() + "\" OWNER TO \"" + weak + "\";");
         assertContains(out, "result: FAILED");
@@ -260,8 +279,10 @@ public:
         env["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:1/nowhere";
         rc = runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, rc);
-        assertContains(out, "service users: database: role 'ecommerce_users', schema 'ecommerce_users' in database 'nowhere': "
-                            "ERROR cannot connect to PostgreSQL at 127.0.0.1:1/nowhere");
+        assertContains(
+            out,
+            "service users: database: role 'ecommerce_users', schema 'ecommerce_users' in database 'nowhere': "
+            "ERROR cannot connect to PostgreSQL at 127.0.0.1:1/nowhere");
     }
 };
 

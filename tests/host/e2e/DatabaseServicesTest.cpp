@@ -23,7 +23,6 @@ namespace {
 std::map<std::string, std::string> usersAuth() { return {{"X-API-Key", kTestApiKey}}; }
 std::map<std::string, std::string> ordersAuth() { return {{"Authorization", "Bearer " + testJwt("user-1")}}; }
 
-
 /// Adds the db_probe test service (its own schema "probe_db", a notes table) to `services`.
 int addDbProbe(ExampleServices& services);
 
@@ -108,10 +107,12 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(created.body + host.log(), 201, created.status);
         assertContains(created.body, "\"id\":1");
         auto pg = TestPostgres::fromEnvironment();
-        CPPUNIT_ASSERT_EQUAL(std::string("ada@example.com"),
-                             pg.scalar(services.database.name(), "SELECT email FROM ecommerce_users.users WHERE id = 1"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("ada@example.com"),
+            pg.scalar(services.database.name(), "SELECT email FROM ecommerce_users.users WHERE id = 1"));
         CPPUNIT_ASSERT_EQUAL(std::string("1:create_users"),
-                             pg.scalar(services.database.name(), "SELECT version || ':' || name FROM ecommerce_users.schema_migrations"));
+                             pg.scalar(services.database.name(),
+                                       "SELECT version || ':' || name FROM ecommerce_users.schema_migrations"));
         auto dup = httpRequest("POST", port, "/users", R"({"name":"Other","email":"ada@example.com"})", usersAuth());
         CPPUNIT_ASSERT_EQUAL(409, dup.status);
         assertContains(dup.body, "\"code\":\"email_taken\"");
@@ -127,9 +128,11 @@ public:
         auto limit = httpRequest("GET", port, "/users?limit=9999", "", usersAuth());
         CPPUNIT_ASSERT_EQUAL_MESSAGE(limit.body, 400, limit.status);
         assertContains(limit.body, "query parameter 'limit' must be an integer in [1, 500]");
-        auto injection = httpRequest("POST", port, "/users", R"({"name":"x'); DROP TABLE users; --","email":"e@x"})", usersAuth());
+        auto injection =
+            httpRequest("POST", port, "/users", R"({"name":"x'); DROP TABLE users; --","email":"e@x"})", usersAuth());
         CPPUNIT_ASSERT_EQUAL(201, injection.status);
-        CPPUNIT_ASSERT_EQUAL(std::string("2"), pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_users.users"));
+        CPPUNIT_ASSERT_EQUAL(std::string("2"),
+                             pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_users.users"));
         CPPUNIT_ASSERT_EQUAL(204, httpRequest("DELETE", port, "/users/1", "", usersAuth()).status);
         CPPUNIT_ASSERT_EQUAL(404, httpRequest("DELETE", port, "/users/1", "", usersAuth()).status);
         auto list = httpRequest("GET", port, "/users?limit=10", "", usersAuth());
@@ -143,29 +146,37 @@ public:
         HostProcess host(hostEnv(services, admin), admin);
         int port = services.ports["orders"];
         for (int i = 0; i < 7; ++i) {
-            CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["users"], "/users",
-                                                  "{\"name\":\"U\",\"email\":\"u" + std::to_string(i) + "@x\"}", usersAuth()).status);
+            CPPUNIT_ASSERT_EQUAL(201,
+                                 httpRequest("POST", services.ports["users"], "/users",
+                                             "{\"name\":\"U\",\"email\":\"u" + std::to_string(i) + "@x\"}", usersAuth())
+                                     .status);
         }
-        auto created = httpRequest("POST", port, "/orders",
-                                   R"({"userId":7,"items":[{"sku":"A","quantity":2,"priceCents":250},{"sku":"B","quantity":1,"priceCents":100}]})",
-                                   ordersAuth());
+        auto created = httpRequest(
+            "POST", port, "/orders",
+            R"({"userId":7,"items":[{"sku":"A","quantity":2,"priceCents":250},{"sku":"B","quantity":1,"priceCents":100}]})",
+            ordersAuth());
         CPPUNIT_ASSERT_EQUAL_MESSAGE(created.body + host.log(), 201, created.status);
         assertContains(created.body, "\"totalCents\":600");
         auto fetched = httpRequest("GET", port, "/orders/1", "", ordersAuth());
         assertContains(fetched.body, "\"sku\":\"B\"");
         // An invalid item value fails inside the transaction (CHECK quantity > 0 is enforced by
         // validation first; a too-long SKU is refused before any write).
-        auto bad = httpRequest("POST", port, "/orders", R"({"userId":7,"items":[{"sku":"A","quantity":0,"priceCents":1}]})", ordersAuth());
+        auto bad = httpRequest("POST", port, "/orders",
+                               R"({"userId":7,"items":[{"sku":"A","quantity":0,"priceCents":1}]})", ordersAuth());
         CPPUNIT_ASSERT_EQUAL(422, bad.status);
         auto pg = TestPostgres::fromEnvironment();
-        CPPUNIT_ASSERT_EQUAL(std::string("1"), pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_orders.orders"));
-        CPPUNIT_ASSERT_EQUAL(std::string("2"), pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_orders.order_items"));
+        CPPUNIT_ASSERT_EQUAL(std::string("1"),
+                             pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_orders.orders"));
+        CPPUNIT_ASSERT_EQUAL(std::string("2"),
+                             pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_orders.order_items"));
         auto byUser = httpRequest("GET", port, "/orders?userId=7", "", ordersAuth());
         assertContains(byUser.body, "\"userId\":7");
 
         // The list carries each order's own items (read in one query for the page, then grouped).
-        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", port, "/orders", R"({"userId":3,"items":[{"sku":"C","quantity":3,"priceCents":10}]})",
-                                              ordersAuth()).status);
+        CPPUNIT_ASSERT_EQUAL(
+            201, httpRequest("POST", port, "/orders",
+                             R"({"userId":3,"items":[{"sku":"C","quantity":3,"priceCents":10}]})", ordersAuth())
+                     .status);
         auto all = httpRequest("GET", port, "/orders", "", ordersAuth());
         CPPUNIT_ASSERT_EQUAL_MESSAGE(all.body, 200, all.status);
         Poco::JSON::Parser parser;
@@ -174,7 +185,8 @@ public:
         auto skus = [&](std::size_t i) {
             std::string out;
             auto items = list->getObject(static_cast<unsigned>(i))->getArray("items");
-            for (std::size_t k = 0; k < items->size(); ++k) out += items->getObject(static_cast<unsigned>(k))->getValue<std::string>("sku");
+            for (std::size_t k = 0; k < items->size(); ++k)
+                out += items->getObject(static_cast<unsigned>(k))->getValue<std::string>("sku");
             return out;
         };
         CPPUNIT_ASSERT_EQUAL(std::string("AB"), skus(0));
@@ -188,16 +200,20 @@ public:
         int admin = freePort();
         HostProcess host(hostEnv(services, admin), admin);
         int port = services.ports["payments"];
-        auto first = httpRequest("POST", port, "/payments", R"({"orderId":1,"amountCents":500,"currency":"EUR"})", {{"Idempotency-Key", "k-1"}});
+        auto first = httpRequest("POST", port, "/payments", R"({"orderId":1,"amountCents":500,"currency":"EUR"})",
+                                 {{"Idempotency-Key", "k-1"}});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(first.body + host.log(), 201, first.status);
-        auto replay = httpRequest("POST", port, "/payments", R"({"orderId":1,"amountCents":500,"currency":"EUR"})", {{"Idempotency-Key", "k-1"}});
+        auto replay = httpRequest("POST", port, "/payments", R"({"orderId":1,"amountCents":500,"currency":"EUR"})",
+                                  {{"Idempotency-Key", "k-1"}});
         CPPUNIT_ASSERT_EQUAL(200, replay.status);
         CPPUNIT_ASSERT_EQUAL(std::string("true"), replay.header("idempotent-replayed"));
-        auto misuse = httpRequest("POST", port, "/payments", R"({"orderId":2,"amountCents":500})", {{"Idempotency-Key", "k-1"}});
+        auto misuse =
+            httpRequest("POST", port, "/payments", R"({"orderId":2,"amountCents":500})", {{"Idempotency-Key", "k-1"}});
         CPPUNIT_ASSERT_EQUAL(422, misuse.status);
         auto pg = TestPostgres::fromEnvironment();
         std::string isolatedDb = services.database.name() + "_payments";
-        CPPUNIT_ASSERT_EQUAL(std::string("1"), pg.scalar(isolatedDb, "SELECT count(*) FROM ecommerce_payments.payments"));
+        CPPUNIT_ASSERT_EQUAL(std::string("1"),
+                             pg.scalar(isolatedDb, "SELECT count(*) FROM ecommerce_payments.payments"));
         CPPUNIT_ASSERT_EQUAL(std::string(""), pg.scalar(services.database.name(),
                                                         "SELECT 1 FROM pg_tables WHERE tablename = 'payments'"));
     }
@@ -229,13 +245,16 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("{\"count\":0}"), httpRequest("GET", port, "/notes/count").body);
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("POST", port, "/notes/savepoint").status);
         auto pg = TestPostgres::fromEnvironment();
-        CPPUNIT_ASSERT_EQUAL(std::string("outer"), pg.scalar(probe.services.database.name(), "SELECT string_agg(body, ',') FROM probe_db.notes"));
+        CPPUNIT_ASSERT_EQUAL(std::string("outer"), pg.scalar(probe.services.database.name(),
+                                                             "SELECT string_agg(body, ',') FROM probe_db.notes"));
     }
 
     void builder_cannot_reach_another_services_table() {
         ProbeHost probe({"users"});
         int port = probe.port;
-        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", probe.services.ports["users"], "/users", R"({"name":"S","email":"secret@x"})", usersAuth()).status);
+        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", probe.services.ports["users"], "/users",
+                                              R"({"name":"S","email":"secret@x"})", usersAuth())
+                                      .status);
         auto peek = httpRequest("GET", port, "/peek/users");
         CPPUNIT_ASSERT(peek.status >= 400);
         CPPUNIT_ASSERT(peek.body.find("secret@x") == std::string::npos);
@@ -296,15 +315,19 @@ public:
         assertContains(call.body, "migration_failed");
         assertContains(httpRequest("GET", admin, "/health/services").body, "\"db\":{\"status\":\"unhealthy\"");
         auto pg = TestPostgres::fromEnvironment();
-        CPPUNIT_ASSERT_EQUAL(std::string("notes"), pg.scalar(services.database.name(), "SELECT string_agg(name, ',') FROM probe_db.schema_migrations"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("notes"),
+            pg.scalar(services.database.name(), "SELECT string_agg(name, ',') FROM probe_db.schema_migrations"));
         // The operator fixes the file: the service becomes ready without a restart.
         services.dir.write("probe/db/migrations/002_broken.sql", "CREATE TABLE broken (id INT);\n");
         int ready = 0;
         for (int i = 0; i < 100 && (ready = httpRequest("GET", port, "/health/ready").status) != 200; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, ready);
-        CPPUNIT_ASSERT_EQUAL(std::string("notes,broken"),
-                             pg.scalar(services.database.name(), "SELECT string_agg(name, ',' ORDER BY version) FROM probe_db.schema_migrations"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("notes,broken"),
+            pg.scalar(services.database.name(),
+                      "SELECT string_agg(name, ',' ORDER BY version) FROM probe_db.schema_migrations"));
         CPPUNIT_ASSERT_EQUAL(std::string("{\"count\":0}"), httpRequest("GET", port, "/notes/count").body);
         (void)broken;
     }
@@ -344,7 +367,8 @@ public:
         env["DB_POOL_CONNECTION_TIMEOUT_MS"] = "1000";
         HostProcess host(env, admin);
         int port = services.ports["users"];
-        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", port, "/users", R"({"name":"A","email":"a@x"})", usersAuth()).status);
+        CPPUNIT_ASSERT_EQUAL(201,
+                             httpRequest("POST", port, "/users", R"({"name":"A","email":"a@x"})", usersAuth()).status);
         PostgresOutage outage;
         auto during = httpRequest("GET", port, "/users/1", "", usersAuth());
         CPPUNIT_ASSERT_EQUAL_MESSAGE(during.body, 503, during.status);
@@ -382,8 +406,10 @@ public:
             for (int i = 0; !stop.load(); ++i) {
                 std::string email = "w" + std::to_string(id) + "-" + std::to_string(i) + "@x";
                 auto t0 = std::chrono::steady_clock::now();
-                auto r = httpRequest("POST", port, "/users", "{\"name\":\"W\",\"email\":\"" + email + "\"}", usersAuth(), 10000);
-                auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+                auto r = httpRequest("POST", port, "/users", "{\"name\":\"W\",\"email\":\"" + email + "\"}",
+                                     usersAuth(), 10000);
+                auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+                              .count();
                 std::lock_guard<std::mutex> lock(mutex);
                 outcomes.push_back({email, r.status, ms});
             }
@@ -407,8 +433,10 @@ public:
             CPPUNIT_ASSERT_MESSAGE(o.email + " took " + std::to_string(o.ms) + " ms", o.ms < 3000);
             if (o.status == 201) {
                 ++ok;
-                CPPUNIT_ASSERT_EQUAL_MESSAGE(o.email + " acknowledged but not stored", std::string("1"),
-                                             pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_users.users WHERE email = '" + o.email + "'"));
+                CPPUNIT_ASSERT_EQUAL_MESSAGE(
+                    o.email + " acknowledged but not stored", std::string("1"),
+                    pg.scalar(services.database.name(),
+                              "SELECT count(*) FROM ecommerce_users.users WHERE email = '" + o.email + "'"));
             } else {
                 ++unavailable;
             }
@@ -416,7 +444,8 @@ public:
         CPPUNIT_ASSERT_MESSAGE("no write succeeded", ok > 0);
         CPPUNIT_ASSERT_MESSAGE("the outage was not observed", unavailable > 0);
         // After the outage the service writes again.
-        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", port, "/users", R"({"name":"After","email":"after@x"})", usersAuth()).status);
+        CPPUNIT_ASSERT_EQUAL(
+            201, httpRequest("POST", port, "/users", R"({"name":"After","email":"after@x"})", usersAuth()).status);
     }
 
     void pool_wait_past_the_connection_timeout_is_503_with_retry_after() {
@@ -428,7 +457,8 @@ public:
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         auto started = std::chrono::steady_clock::now();
         auto waited = httpRequest("GET", port, "/notes/count");
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
         CPPUNIT_ASSERT_EQUAL_MESSAGE(waited.body, 503, waited.status);
         assertContains(waited.body, "\"code\":\"pool_timeout\"");
         CPPUNIT_ASSERT_EQUAL(std::string("1"), waited.header("retry-after"));

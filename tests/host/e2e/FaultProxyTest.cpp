@@ -31,10 +31,11 @@ struct ProxiedHost {
         services.write("probe/db/service.config.json",
                        R"({"name":"db","domain":"probe","port":)" + std::to_string(port) +
                            R"(,"plugin":"libzt_db_probe.so","database":{"isolation":"shared","migrations":true}})");
-        services.write("probe/db/migrations/001_notes.sql", "CREATE TABLE notes (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL);\n");
+        services.write("probe/db/migrations/001_notes.sql",
+                       "CREATE TABLE notes (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL);\n");
         std::map<std::string, std::string> env = {
-            {"DATABASE_URL", "postgresql://" + pg.user + ":" + pg.password + "@127.0.0.1:" + std::to_string(proxy.port()) +
-                                 "/" + database.name()},
+            {"DATABASE_URL", "postgresql://" + pg.user + ":" + pg.password +
+                                 "@127.0.0.1:" + std::to_string(proxy.port()) + "/" + database.name()},
             {"ZT_SERVICES_DIR", services.path()},
             {"ZT_PLUGIN_DIR", plugins.path()},
             {"ADMIN_PORT", std::to_string(admin)},
@@ -54,9 +55,11 @@ struct Timed {
     HttpResult r;
     long long ms;
 };
-Timed timedRequest(const std::string& method, int port, const std::string& path, const std::string& body, int deadlineMs) {
+Timed timedRequest(const std::string& method, int port, const std::string& path, const std::string& body,
+                   int deadlineMs) {
     auto t0 = steady_clock::now();
-    auto r = httpRequest(method, port, path, body, {{"X-Request-Timeout-Ms", std::to_string(deadlineMs)}}, deadlineMs + 5000);
+    auto r = httpRequest(method, port, path, body, {{"X-Request-Timeout-Ms", std::to_string(deadlineMs)}},
+                         deadlineMs + 5000);
     return {r, duration_cast<milliseconds>(steady_clock::now() - t0).count()};
 }
 
@@ -69,8 +72,10 @@ class FaultProxyTest : public CppUnit::TestFixture {
 
     /// The property every case must keep: answered in time; 201 means stored; a 5xx means not
     /// stored, unless it says the outcome is unknown.
-    static void checkWrite(ProxiedHost& h, const std::string& what, const Timed& t, const std::string& body, int deadlineMs) {
-        const std::string context = what + ": " + std::to_string(t.r.status) + " " + t.r.body + " after " + std::to_string(t.ms) + " ms";
+    static void checkWrite(ProxiedHost& h, const std::string& what, const Timed& t, const std::string& body,
+                           int deadlineMs) {
+        const std::string context =
+            what + ": " + std::to_string(t.r.status) + " " + t.r.body + " after " + std::to_string(t.ms) + " ms";
         CPPUNIT_ASSERT_MESSAGE(context, t.r.status != 0);
         CPPUNIT_ASSERT_MESSAGE(context, t.ms <= deadlineMs + 250);
         std::this_thread::sleep_for(milliseconds(500));  // what the server still does, it does now

@@ -69,18 +69,19 @@ public:
         auto tampered = httpRequest("GET", port, "/orders", "", {{"Authorization", "Bearer " + token}});
         CPPUNIT_ASSERT_EQUAL(401, tampered.status);
         assertContains(tampered.body, "\"code\":\"invalid_signature\"");
-        auto algNone = httpRequest("GET", port, "/orders", "",
-                                   {{"Authorization", "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."}});
+        auto algNone =
+            httpRequest("GET", port, "/orders", "", {{"Authorization", "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."}});
         CPPUNIT_ASSERT_EQUAL(401, algNone.status);
     }
 
     void every_response_carries_traceparent_and_trace_id() {
         for (const auto& [path, port] : std::vector<std::pair<std::string, int>>{
-                 {"/users", services_->ports["users"]},      // 401 from auth
+                 {"/users", services_->ports["users"]},            // 401 from auth
                  {"/payments/999", services_->ports["payments"]},  // 404 from the plugin
                  {"/health", services_->ports["orders"]}}) {
             auto r = httpRequest("GET", port, path);
-            CPPUNIT_ASSERT_MESSAGE(path + ": " + r.header("traceparent"), std::regex_match(r.header("traceparent"), kTraceparent));
+            CPPUNIT_ASSERT_MESSAGE(path + ": " + r.header("traceparent"),
+                                   std::regex_match(r.header("traceparent"), kTraceparent));
             CPPUNIT_ASSERT_EQUAL(r.header("traceparent").substr(3, 32), r.header("x-trace-id"));
         }
     }
@@ -99,9 +100,10 @@ public:
         host_.reset();
         TestPluginFolder plugins;
         int port = freePort();
-        services_->dir.write("test/probe/service.config.json",
-                             R"({"name":"probe","domain":"test","port":)" + std::to_string(port) +
-                                 R"(,"plugin":"libzt_c_probe.so","auth":{"strategy":"custom"},"config":{"greeting":"hi"}})");
+        services_->dir.write(
+            "test/probe/service.config.json",
+            R"({"name":"probe","domain":"test","port":)" + std::to_string(port) +
+                R"(,"plugin":"libzt_c_probe.so","auth":{"strategy":"custom"},"config":{"greeting":"hi"}})");
         auto env = hostEnv(*services_, admin_);
         env["ZT_PLUGIN_DIR"] = plugins.path();
         env["SERVICES"] = "probe";

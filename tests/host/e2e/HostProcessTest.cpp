@@ -90,7 +90,8 @@ public:
         HostProcess host(hostEnv(services, admin), admin);
         auto list = httpRequest("GET", admin, "/services");
         CPPUNIT_ASSERT_EQUAL(200, list.status);
-        for (const auto& name : {"users", "orders", "payments"}) assertContains(list.body, std::string("\"name\":\"") + name + "\"");
+        for (const auto& name : {"users", "orders", "payments"})
+            assertContains(list.body, std::string("\"name\":\"") + name + "\"");
         assertContains(list.body, "\"baseUrl\":\"http://127.0.0.1:" + std::to_string(services.ports["users"]) + "\"");
         auto agg = httpRequest("GET", admin, "/health/services");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(agg.body, 200, agg.status);
@@ -147,9 +148,9 @@ public:
         ExampleServices services({"payments"});
         TestPluginFolder plugins;
         int brokenPort = freePort();
-        services.dir.write("test/wrong/service.config.json",
-                           R"({"name":"wrong","domain":"test","port":)" + std::to_string(brokenPort) +
-                               R"(,"plugin":"libzt_wrong_major.so"})");
+        services.dir.write("test/wrong/service.config.json", R"({"name":"wrong","domain":"test","port":)" +
+                                                                 std::to_string(brokenPort) +
+                                                                 R"(,"plugin":"libzt_wrong_major.so"})");
         int admin = freePort();
         auto env = hostEnv(services, admin);
         env["ZT_PLUGIN_DIR"] = plugins.path();
@@ -202,7 +203,10 @@ public:
     void check_config_exits_1_naming_each_broken_plugin_and_reason() {
         ExampleServices services({"users"});
         TestPluginFolder plugins;
-        struct Case { const char* plugin; const char* reason; };
+        struct Case {
+            const char* plugin;
+            const char* reason;
+        };
         const Case cases[] = {
             {"libzt_missing_symbol.so", "missing entry symbol 'zt_plugin_entry'"},
             {"libzt_wrong_major.so", "ABI major version 99"},
@@ -234,10 +238,11 @@ public:
 
     void check_config_names_file_and_key_of_invalid_config() {
         ExampleServices services({"users"});
-        auto bad = services.dir.write("shop/bad/service.config.json", R"({"name":"bad","domain":"shop","port":"3005"})");
-        auto dup = services.dir.write("shop/dup/service.config.json",
-                                      "{\"name\":\"dup\",\"domain\":\"shop\",\"port\":" +
-                                          std::to_string(services.ports["users"]) + "}");
+        auto bad =
+            services.dir.write("shop/bad/service.config.json", R"({"name":"bad","domain":"shop","port":"3005"})");
+        auto dup = services.dir.write(
+            "shop/dup/service.config.json",
+            "{\"name\":\"dup\",\"domain\":\"shop\",\"port\":" + std::to_string(services.ports["users"]) + "}");
         services.dir.write("shop/broken/service.config.json", "{\"name\": \"x\",");
         std::string out;
         int rc = runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, hostEnv(services, freePort()), out);
@@ -251,8 +256,12 @@ public:
     void bad_environment_value_exits_2_naming_the_variable() {
         ExampleServices services({"users"});
         const std::pair<const char*, const char*> cases[] = {
-            {"MICROSERVICES_TRACING_RATE", "1.5"}, {"DB_POOL_MAX", "lots"}, {"USE_RAW_QRY", "yes"},
-            {"LOG_FORMAT", "xml"}, {"SERVICE_JWT_SECRET", "short"}, {"ADMIN_PORT", "70000"},
+            {"MICROSERVICES_TRACING_RATE", "1.5"},
+            {"DB_POOL_MAX", "lots"},
+            {"USE_RAW_QRY", "yes"},
+            {"LOG_FORMAT", "xml"},
+            {"SERVICE_JWT_SECRET", "short"},
+            {"ADMIN_PORT", "70000"},
         };
         for (const auto& [name, value] : cases) {
             auto env = hostEnv(services, freePort());
@@ -270,7 +279,8 @@ public:
         int admin = freePort();
         auto env = hostEnv(services, admin);
         env.erase("ADMIN_PORT");
-        auto file = dir.write("zintrust.env", "# comment\nexport ADMIN_PORT=" + std::to_string(admin) + "\nLOG_LEVEL='warning'\n");
+        auto file = dir.write("zintrust.env",
+                              "# comment\nexport ADMIN_PORT=" + std::to_string(admin) + "\nLOG_LEVEL='warning'\n");
         std::string out;
         // --check-config opens no port; the env file is read before the environment is validated.
         int rc = runCommand({ZT_TEST_HOST_BINARY, "--env-file", file, "--check-config"}, env, out);
@@ -320,7 +330,8 @@ public:
         env["ZT_PLUGIN_DIR"] = ownPlugins.path() + ":" + std::string(ZT_TEST_PLUGIN_DIR);
         {
             HostProcess host(env, admin);
-            CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, httpRequest("GET", packaged.ports["users"], "/health").status);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200,
+                                         httpRequest("GET", packaged.ports["users"], "/health").status);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, httpRequest("GET", own.ports["payments"], "/health").status);
             CPPUNIT_ASSERT_EQUAL(0, host.terminate(10000));
         }

@@ -52,17 +52,18 @@ public:
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", users, "/users/1", "", key).status);
 
         // An encoded '/' is part of a segment: /payments%2F1 is not payment 1.
-        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", payments, "/payments", R"({"orderId":1,"amountCents":5})").status);
+        CPPUNIT_ASSERT_EQUAL(201,
+                             httpRequest("POST", payments, "/payments", R"({"orderId":1,"amountCents":5})").status);
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", payments, "/payments/1").status);
         CPPUNIT_ASSERT_EQUAL(404, httpRequest("GET", payments, "/payments%2F1").status);
         CPPUNIT_ASSERT_EQUAL(400, httpRequest("GET", payments, "/payments/1%00").status);
 
         // Answers made before the filter chain carry a real trace too.
         const std::regex traceparent("\r\ntraceparent: 00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]\r\n", std::regex::icase);
-        for (const std::string& bad : {std::string("GET / HTTP/1.1\r\nHost: a, b\r\n\r\n"),
-                                       std::string("GET / HTTP/3.0\r\nHost: a\r\n\r\n"),
-                                       std::string("GET /users HTTP/1.1\r\nHost: a\r\nX-API-Key: a\r\nX-API-Key: b\r\n\r\n"),
-                                       std::string("GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(40000, 'x') + "\r\n\r\n")}) {
+        for (const std::string& bad :
+             {std::string("GET / HTTP/1.1\r\nHost: a, b\r\n\r\n"), std::string("GET / HTTP/3.0\r\nHost: a\r\n\r\n"),
+              std::string("GET /users HTTP/1.1\r\nHost: a\r\nX-API-Key: a\r\nX-API-Key: b\r\n\r\n"),
+              std::string("GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(40000, 'x') + "\r\n\r\n")}) {
             std::string answer = rawExchange(users, bad);
             CPPUNIT_ASSERT_MESSAGE(answer, std::regex_search(answer, traceparent));
             assertContains(answer, "\r\nx-trace-id: ");

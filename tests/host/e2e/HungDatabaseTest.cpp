@@ -93,7 +93,8 @@ public:
                 }
             }
             auto health = httpRequest("GET", users, "/health");
-            assertContains(health.body, "\"database\":{\"status\":\"unhealthy\",\"message\":\"the database did not answer within ");
+            assertContains(health.body,
+                           "\"database\":{\"status\":\"unhealthy\",\"message\":\"the database did not answer within ");
             auto live = timed(users, "/health/live");
             CPPUNIT_ASSERT_EQUAL(200, live.result.status);
             CPPUNIT_ASSERT_MESSAGE(std::to_string(live.ms), live.ms <= 100);
@@ -145,7 +146,8 @@ public:
         HostProcess host(env, admin);
         const int users = services.ports["users"];
         const std::map<std::string, std::string> key = {{"X-API-Key", kTestApiKey}};
-        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", users, "/users", R"({"name":"Ada","email":"ada@example.com"})", key).status);
+        CPPUNIT_ASSERT_EQUAL(
+            201, httpRequest("POST", users, "/users", R"({"name":"Ada","email":"ada@example.com"})", key).status);
         auto deadline = key;
         deadline["X-Request-Timeout-Ms"] = "200";
         {

@@ -45,9 +45,9 @@ struct Fixture {
     std::unique_ptr<HostProcess> host;
 
     explicit Fixture(Env extraEnv = {}) {
-        services.dir.write("test/misbehaving/service.config.json",
-                           R"({"name":"misbehaving","domain":"test","port":)" + std::to_string(misbehaving) +
-                               R"(,"plugin":"libzt_misbehaving.so"})");
+        services.dir.write("test/misbehaving/service.config.json", R"({"name":"misbehaving","domain":"test","port":)" +
+                                                                       std::to_string(misbehaving) +
+                                                                       R"(,"plugin":"libzt_misbehaving.so"})");
         env = hostEnv(services, admin, plugins.path());
         for (const auto& [k, v] : extraEnv) env[k] = v;
         host = std::make_unique<HostProcess>(env, admin);
@@ -93,7 +93,8 @@ public:
     void oversized_body_is_413_json_and_counted() {
         Fixture f(Env{{"ZT_MAX_BODY_BYTES", "1024"}});
         std::string big(2000, 'x');
-        assertJsonError(httpRequest("POST", f.payments(), "/payments", "{\"pad\":\"" + big + "\"}"), 413, "payload_too_large");
+        assertJsonError(httpRequest("POST", f.payments(), "/payments", "{\"pad\":\"" + big + "\"}"), 413,
+                        "payload_too_large");
         // Without Content-Length (chunked), the limit still holds while reading.
         std::string chunk(1500, 'y');
         std::string raw = "POST /payments HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
@@ -114,7 +115,8 @@ public:
 
     void invalid_utf8_is_400_and_the_error_stays_valid_json() {
         Fixture f;
-        auto r = httpRequest("POST", f.payments(), "/payments", "{\"orderId\":1,\"amountCents\":5,\"currency\":\"E\xff\xfe\"}");
+        auto r = httpRequest("POST", f.payments(), "/payments",
+                             "{\"orderId\":1,\"amountCents\":5,\"currency\":\"E\xff\xfe\"}");
         assertJsonError(r, 400, "invalid_json");
     }
 
@@ -164,10 +166,11 @@ public:
 
     void path_traversal_attempts_are_404_json() {
         Fixture f;
-        for (const char* path : {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/payments/..%2f..%2f..%2fetc%2fpasswd",
-                                 "/payments/%00", "//etc/passwd"}) {
+        for (const char* path : {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+                                 "/payments/..%2f..%2f..%2fetc%2fpasswd", "/payments/%00", "//etc/passwd"}) {
             auto r = httpRequest("GET", f.payments(), path);
-            CPPUNIT_ASSERT_MESSAGE(std::string(path) + " -> " + std::to_string(r.status), r.status == 404 || r.status == 400);
+            CPPUNIT_ASSERT_MESSAGE(std::string(path) + " -> " + std::to_string(r.status),
+                                   r.status == 404 || r.status == 400);
             CPPUNIT_ASSERT_EQUAL(std::string("application/json"), r.header("content-type"));
             CPPUNIT_ASSERT(r.body.find("root:") == std::string::npos);
         }
@@ -214,8 +217,10 @@ public:
         CPPUNIT_ASSERT_EQUAL(200, httpRequest("POST", f.misbehaving, "/echo-json", "{}", {{"X-Tag", "ok"}}).status);
         assertJsonError(httpRequest("GET", f.misbehaving, "/throw/raw"), 500, "internal_error");
         Poco::JSON::Parser parser;
-        auto counters = parser.parse(f.metrics()).extract<Poco::JSON::Object::Ptr>()
-                            ->getObject("services")->getObject("misbehaving");
+        auto counters = parser.parse(f.metrics())
+                            .extract<Poco::JSON::Object::Ptr>()
+                            ->getObject("services")
+                            ->getObject("misbehaving");
         CPPUNIT_ASSERT_EQUAL(1, counters->getValue<int>("handlerFailures"));  // the raw throw; the SDK catches its own
         // >= because the health monitor's /health polls of this service answer 503 too.
         CPPUNIT_ASSERT(counters->getValue<int>("serverErrors") >= 2);
@@ -238,12 +243,14 @@ public:
         Fixture f;
         auto h = httpRequest("GET", f.misbehaving, "/health");
         CPPUNIT_ASSERT_EQUAL(503, h.status);
-        assertContains(h.body, "\"raw-throw\":{\"status\":\"unhealthy\",\"message\":\"health check threw an exception\"}");
+        assertContains(h.body,
+                       "\"raw-throw\":{\"status\":\"unhealthy\",\"message\":\"health check threw an exception\"}");
     }
 
     void sigterm_lets_in_flight_requests_finish_refuses_new_ones_and_exits_0() {
         Fixture f(Env{{"ZT_SHUTDOWN_DRAIN_TIMEOUT_MS", "5000"}});
-        auto inFlight = std::async(std::launch::async, [&] { return httpRequest("GET", f.misbehaving, "/sleep/1000"); });
+        auto inFlight =
+            std::async(std::launch::async, [&] { return httpRequest("GET", f.misbehaving, "/sleep/1000"); });
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         auto started = std::chrono::steady_clock::now();
         ::kill(f.host->pid(), SIGTERM);

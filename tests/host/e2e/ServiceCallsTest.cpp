@@ -61,7 +61,9 @@ public:
         auto env = hostEnv(services, admin);
         env["MICROSERVICES_TRACING"] = "true";
         HostProcess host(env, admin);
-        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["users"], "/users", R"({"name":"Ada","email":"ada@x"})", usersAuth()).status);
+        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["users"], "/users",
+                                              R"({"name":"Ada","email":"ada@x"})", usersAuth())
+                                      .status);
         const std::string traceId = "0af7651916cd43dd8448eb211c80319c";
         auto order = httpRequest("POST", services.ports["orders"], "/orders", kOrder,
                                  ordersAuth({{"traceparent", "00-" + traceId + "-b7ad6b7169203331-01"}}));
@@ -70,20 +72,25 @@ public:
         assertContains(order.body, "\"paymentId\":1");
         CPPUNIT_ASSERT_EQUAL(traceId, order.header("x-trace-id"));
         auto pg = TestPostgres::fromEnvironment();
-        CPPUNIT_ASSERT_EQUAL(std::string("order-1:500"),
-                             pg.scalar(services.database.name() + "_payments",
-                                       "SELECT idempotency_key || ':' || amount_cents FROM ecommerce_payments.payments"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("order-1:500"),
+            pg.scalar(services.database.name() + "_payments",
+                      "SELECT idempotency_key || ':' || amount_cents FROM ecommerce_payments.payments"));
         // The three services logged spans of the same trace; users and payments are children.
         auto log = host.log();
         for (const char* svc : {"orders", "users", "payments"}) {
-            std::regex span(std::string("span service=") + svc + " route=[^ ]+ method=[A-Z]+ status=20[01] .*trace_id=" + traceId);
+            std::regex span(std::string("span service=") + svc +
+                            " route=[^ ]+ method=[A-Z]+ status=20[01] .*trace_id=" + traceId);
             CPPUNIT_ASSERT_MESSAGE(std::string(svc) + " span missing in:\n" + log, std::regex_search(log, span));
         }
         std::smatch m;
-        CPPUNIT_ASSERT(std::regex_search(log, m, std::regex("span service=orders .*span_id=([0-9a-f]{16}) parent_span_id=b7ad6b7169203331")));
+        CPPUNIT_ASSERT(std::regex_search(
+            log, m, std::regex("span service=orders .*span_id=([0-9a-f]{16}) parent_span_id=b7ad6b7169203331")));
         std::string ordersSpan = m[1];
-        CPPUNIT_ASSERT_MESSAGE(log, std::regex_search(log, std::regex("span service=users .*parent_span_id=" + ordersSpan)));
-        CPPUNIT_ASSERT_MESSAGE(log, std::regex_search(log, std::regex("span service=payments .*parent_span_id=" + ordersSpan)));
+        CPPUNIT_ASSERT_MESSAGE(log,
+                               std::regex_search(log, std::regex("span service=users .*parent_span_id=" + ordersSpan)));
+        CPPUNIT_ASSERT_MESSAGE(
+            log, std::regex_search(log, std::regex("span service=payments .*parent_span_id=" + ordersSpan)));
     }
 
     void order_for_unknown_user_is_422_and_stores_nothing() {
@@ -94,7 +101,8 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(order.body, 422, order.status);
         assertContains(order.body, "\"code\":\"unknown_user\"");
         auto pg = TestPostgres::fromEnvironment();
-        CPPUNIT_ASSERT_EQUAL(std::string("0"), pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_orders.orders"));
+        CPPUNIT_ASSERT_EQUAL(std::string("0"),
+                             pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_orders.orders"));
     }
 
     void split_hosts_call_each_other_over_http() {
@@ -103,12 +111,16 @@ public:
         HostProcess hostB(servicesOnlyEnv(services, adminB, "users,payments"), adminB);
         int adminA = freePort();
         HostProcess hostA(ordersOnlyEnv(services, adminA), adminA);
-        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["users"], "/users", R"({"name":"Ada","email":"ada@x"})", usersAuth()).status);
+        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["users"], "/users",
+                                              R"({"name":"Ada","email":"ada@x"})", usersAuth())
+                                      .status);
         auto order = httpRequest("POST", services.ports["orders"], "/orders", kOrder, ordersAuth());
         CPPUNIT_ASSERT_EQUAL_MESSAGE(order.body + hostA.log(), 201, order.status);
         assertContains(order.body, "\"status\":\"paid\"");
         auto list = httpRequest("GET", adminA, "/services");
-        assertContains(list.body, "\"name\":\"users\",\"domain\":\"\",\"version\":\"\",\"baseUrl\":\"http://127.0.0.1:" + std::to_string(services.ports["users"]));
+        assertContains(list.body,
+                       "\"name\":\"users\",\"domain\":\"\",\"version\":\"\",\"baseUrl\":\"http://127.0.0.1:" +
+                           std::to_string(services.ports["users"]));
         assertContains(list.body, "\"local\":false");
         auto agg = httpRequest("GET", adminA, "/health/services");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(agg.body, 200, agg.status);
@@ -126,18 +138,22 @@ public:
         envA["CIRCUIT_BREAKER_THRESHOLD"] = "3";
         envA["SERVICE_CALL_TIMEOUT_MS"] = "1000";
         HostProcess hostA(envA, adminA);
-        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["users"], "/users", R"({"name":"Ada","email":"ada@x"})", usersAuth()).status);
-        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["orders"], "/orders", kOrder, ordersAuth()).status);
+        CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", services.ports["users"], "/users",
+                                              R"({"name":"Ada","email":"ada@x"})", usersAuth())
+                                      .status);
+        CPPUNIT_ASSERT_EQUAL(201,
+                             httpRequest("POST", services.ports["orders"], "/orders", kOrder, ordersAuth()).status);
 
         // Take users+payments away, bring users back alone: payments is now down.
         CPPUNIT_ASSERT_EQUAL(0, hostB.terminate());
         HostProcess hostC(servicesOnlyEnv(services, adminB, "users"), adminB);
 
         CPPUNIT_ASSERT_MESSAGE("orders never turned degraded", eventually(5000, [&] {
-            auto h = httpRequest("GET", services.ports["orders"], "/health");
-            return h.status == 200 && h.body.find("\"status\":\"degraded\"") != std::string::npos &&
-                   h.body.find("\"payments\":{\"status\":\"unhealthy\"") != std::string::npos;
-        }));
+                                   auto h = httpRequest("GET", services.ports["orders"], "/health");
+                                   return h.status == 200 &&
+                                          h.body.find("\"status\":\"degraded\"") != std::string::npos &&
+                                          h.body.find("\"payments\":{\"status\":\"unhealthy\"") != std::string::npos;
+                               }));
         auto agg = httpRequest("GET", adminA, "/health/services");
         CPPUNIT_ASSERT_EQUAL(503, agg.status);
 
@@ -149,7 +165,8 @@ public:
         }
         auto started = std::chrono::steady_clock::now();
         auto fast = httpRequest("POST", services.ports["orders"], "/orders", kOrder, ordersAuth());
-        auto elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        auto elapsedMs =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
         CPPUNIT_ASSERT_EQUAL(503, fast.status);
         assertContains(fast.body, "circuit_open");
         CPPUNIT_ASSERT_MESSAGE(std::to_string(elapsedMs) + " ms", elapsedMs < 300);
@@ -157,7 +174,8 @@ public:
         assertContains(breakers.body, "\"payments\":{\"state\":\"open\"");
         // Nothing half-created: only the first order exists.
         auto pg = TestPostgres::fromEnvironment();
-        CPPUNIT_ASSERT_EQUAL(std::string("1"), pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_orders.orders"));
+        CPPUNIT_ASSERT_EQUAL(std::string("1"),
+                             pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_orders.orders"));
     }
 };
 

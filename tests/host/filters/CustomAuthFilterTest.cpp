@@ -61,7 +61,10 @@ public:
     }
 
     void deny_defaults_to_401_access_denied_with_message() {
-        CustomAuthFilter f(auth([](const zt::http::Exchange&) { return AuthDecision{false, "", 401, "bad tenant"}; }), "users");
+        CustomAuthFilter f(auth([](const zt::http::Exchange&) {
+                               return AuthDecision{false, "", 401, "bad tenant"};
+                           }),
+                           "users");
         auto ex = makeExchange("GET", "/users");
         CPPUNIT_ASSERT(f.onRequest(ex) == FilterStatus::StopIteration);
         CPPUNIT_ASSERT_EQUAL(401, ex.response.status);
@@ -71,7 +74,10 @@ public:
     }
 
     void deny_with_403_keeps_403() {
-        CustomAuthFilter f(auth([](const zt::http::Exchange&) { return AuthDecision{false, "bob", 403, "read only"}; }), "users");
+        CustomAuthFilter f(auth([](const zt::http::Exchange&) {
+                               return AuthDecision{false, "bob", 403, "read only"};
+                           }),
+                           "users");
         auto ex = makeExchange("POST", "/users");
         CPPUNIT_ASSERT(f.onRequest(ex) == FilterStatus::StopIteration);
         CPPUNIT_ASSERT_EQUAL(403, ex.response.status);
@@ -86,8 +92,9 @@ public:
     }
 
     void throwing_authenticator_fails_closed_with_401() {
-        CustomAuthFilter f(auth([](const zt::http::Exchange&) -> AuthDecision { throw std::runtime_error("db down: secret dsn"); }),
-                           "users");
+        CustomAuthFilter f(
+            auth([](const zt::http::Exchange&) -> AuthDecision { throw std::runtime_error("db down: secret dsn"); }),
+            "users");
         auto ex = makeExchange("GET", "/users");
         CPPUNIT_ASSERT(f.onRequest(ex) == FilterStatus::StopIteration);
         CPPUNIT_ASSERT_EQUAL(401, ex.response.status);

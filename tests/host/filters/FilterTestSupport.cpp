@@ -121,9 +121,9 @@ std::string pyJwtDecode(const std::string& token, const std::string& keyFile, co
         "    print('OK ' + json.dumps(c, sort_keys=True))\n"
         "except Exception as e:\n"
         "    print('ERR %s: %s' % (type(e).__name__, e))\n";
-    CommandResult r = run(systemPython() + " -c " + shellQuote(script) + " " + shellQuote(token) + " " +
-                          shellQuote(keyFile) + " " + alg + " " + shellQuote(audience) + " " +
-                          shellQuote(issuer) + " 2>&1");
+    CommandResult r =
+        run(systemPython() + " -c " + shellQuote(script) + " " + shellQuote(token) + " " + shellQuote(keyFile) + " " +
+            alg + " " + shellQuote(audience) + " " + shellQuote(issuer) + " 2>&1");
     CPPUNIT_ASSERT_EQUAL_MESSAGE("python3 failed: " + r.output, 0, r.status);
     while (!r.output.empty() && (r.output.back() == '\n' || r.output.back() == '\r')) r.output.pop_back();
     return r.output;

@@ -31,12 +31,12 @@ std::string shellQuote(const std::string& s);
 
 /// Keys generated once per test process with the openssl CLI, in a temp dir.
 struct TestKeys {
-    std::string rsaPrivate, rsaPublic;        ///< RSA 2048
+    std::string rsaPrivate, rsaPublic;  ///< RSA 2048
     std::string otherRsaPrivate, otherRsaPublic;
-    std::string ecPrivate, ecPublic;          ///< P-256
-    std::string ec384Public;                  ///< P-384 (not usable for ES256)
-    std::string rsa1024Public;                ///< too small for RS256
-    std::string notAKey;                      ///< a text file
+    std::string ecPrivate, ecPublic;  ///< P-256
+    std::string ec384Public;          ///< P-384 (not usable for ES256)
+    std::string rsa1024Public;        ///< too small for RS256
+    std::string notAKey;              ///< a text file
 };
 const TestKeys& keys();
 

@@ -13,8 +13,8 @@
 
 using namespace zt::filters;
 using zt::filters::test::errorCode;
-using zt::filters::test::keys;
 using zt::filters::test::expectConfigError;
+using zt::filters::test::keys;
 using zt::filters::test::makeExchange;
 using zt::http::FilterStatus;
 
@@ -77,9 +77,7 @@ void assertAccepted(const Outcome& o) {
     CPPUNIT_ASSERT(o.principal.authenticated);
 }
 
-std::string claimsAt(std::int64_t exp) {
-    return R"({"sub":"svc","exp":)" + std::to_string(exp) + "}";
-}
+std::string claimsAt(std::int64_t exp) { return R"({"sub":"svc","exp":)" + std::to_string(exp) + "}"; }
 
 }  // namespace
 
@@ -229,8 +227,8 @@ public:
         auto sig = *base64UrlDecode(token.substr(token.rfind('.') + 1));
         CPPUNIT_ASSERT_EQUAL(std::size_t{64}, sig.size());
         const std::string prefix = token.substr(0, token.rfind('.') + 1);
-        assertRejected("invalid_signature",
-                       check(settingsWith("", keys().ecPublic), "Bearer " + prefix + base64UrlEncode(sig.substr(0, 63))));
+        assertRejected("invalid_signature", check(settingsWith("", keys().ecPublic),
+                                                  "Bearer " + prefix + base64UrlEncode(sig.substr(0, 63))));
         assertRejected("invalid_signature",
                        check(settingsWith("", keys().ecPublic), "Bearer " + prefix + base64UrlEncode(sig + "\x01")));
     }
@@ -242,9 +240,7 @@ public:
     }
 
     void rejects_future_nbf_beyond_leeway_and_accepts_within() {
-        auto at = [](std::int64_t nbf) {
-            return R"({"sub":"svc","nbf":)" + std::to_string(nbf) + "}";
-        };
+        auto at = [](std::int64_t nbf) { return R"({"sub":"svc","nbf":)" + std::to_string(nbf) + "}"; };
         assertRejected("token_not_yet_valid", check(settingsWith(kSecret), "Bearer " + hs256(at(kNow + 61))));
         assertAccepted(check(settingsWith(kSecret), "Bearer " + hs256(at(kNow + 60))));
         assertAccepted(check(settingsWith(kSecret), "Bearer " + hs256(at(kNow - 1000))));
@@ -349,8 +345,8 @@ public:
     }
 
     void unusable_key_files_are_config_errors_naming_the_variable() {
-        for (const std::string& file : {std::string("/nonexistent/key.pem"), keys().notAKey, keys().ec384Public,
-                                        keys().rsa1024Public}) {
+        for (const std::string& file :
+             {std::string("/nonexistent/key.pem"), keys().notAKey, keys().ec384Public, keys().rsa1024Public}) {
             expectConfigError("SERVICE_JWT_PUBLIC_KEY_FILE", [&] { JwtVerifier v(settingsWith("", file)); });
         }
         JwtVerifier rsa(settingsWith("", keys().rsaPublic));
@@ -381,7 +377,7 @@ public:
         CPPUNIT_ASSERT(!base64UrlDecode("Zm9v=").has_value());
         CPPUNIT_ASSERT(!base64UrlDecode("Zm+v").has_value());
         CPPUNIT_ASSERT(!base64UrlDecode("Z").has_value());
-        CPPUNIT_ASSERT(!base64UrlDecode("Zh").has_value());   // non-zero trailing bits ("Zg" is canonical)
+        CPPUNIT_ASSERT(!base64UrlDecode("Zh").has_value());  // non-zero trailing bits ("Zg" is canonical)
         CPPUNIT_ASSERT(base64UrlDecode("Zg") == std::string("f"));
     }
 };

@@ -37,7 +37,8 @@ zt::http::Exchange verifyWith(const std::string& secret, const std::string& keyF
 std::string futureClaims() {
     const auto now = static_cast<long long>(std::time(nullptr));
     return R"({"sub":"svc-users","serviceName":"users","scope":"orders:write","iss":"zintrust","aud":["orders","payments"],"iat":)" +
-           std::to_string(now) + R"(,"nbf":)" + std::to_string(now - 5) + R"(,"exp":)" + std::to_string(now + 600) + "}";
+           std::to_string(now) + R"(,"nbf":)" + std::to_string(now - 5) + R"(,"exp":)" + std::to_string(now + 600) +
+           "}";
 }
 }  // namespace
 
@@ -105,8 +106,8 @@ public:
 
     void host_hs256_token_verifies_in_pyjwt() {
         const std::string secretFile = dir_.write("secret", kSecret);
-        const std::string token = JwtSigner::hs256(kSecret).issueServiceToken("users", std::chrono::seconds(300),
-                                                                              "zintrust", "orders");
+        const std::string token =
+            JwtSigner::hs256(kSecret).issueServiceToken("users", std::chrono::seconds(300), "zintrust", "orders");
         const std::string out = pyJwtDecode(token, secretFile, "HS256", "orders", "zintrust");
         CPPUNIT_ASSERT_MESSAGE(out, out.starts_with("OK "));
         CPPUNIT_ASSERT_MESSAGE(out, out.find(R"("serviceName": "users")") != std::string::npos);
@@ -136,9 +137,11 @@ public:
     void host_tokens_verify_in_host() {
         const std::string hs = JwtSigner::hs256(kSecret).issueServiceToken("users", std::chrono::seconds(60));
         CPPUNIT_ASSERT(verifyWith(kSecret, "", hs).principal.authenticated);
-        const std::string rs = JwtSigner::fromPrivateKeyFile(keys().rsaPrivate).issueServiceToken("users", std::chrono::seconds(60));
+        const std::string rs =
+            JwtSigner::fromPrivateKeyFile(keys().rsaPrivate).issueServiceToken("users", std::chrono::seconds(60));
         CPPUNIT_ASSERT(verifyWith("", keys().rsaPublic, rs).principal.authenticated);
-        const std::string es = JwtSigner::fromPrivateKeyFile(keys().ecPrivate).issueServiceToken("users", std::chrono::seconds(60));
+        const std::string es =
+            JwtSigner::fromPrivateKeyFile(keys().ecPrivate).issueServiceToken("users", std::chrono::seconds(60));
         CPPUNIT_ASSERT(verifyWith("", keys().ecPublic, es).principal.authenticated);
         // A token whose ttl is already over (beyond the 60 s leeway) is refused by the host.
         const std::string old = JwtSigner::hs256(kSecret).issueServiceToken("users", std::chrono::seconds(-120));
@@ -146,7 +149,8 @@ public:
     }
 
     void pyjwt_refuses_host_token_with_wrong_key() {
-        const std::string token = JwtSigner::fromPrivateKeyFile(keys().otherRsaPrivate).issueServiceToken("users", std::chrono::seconds(60));
+        const std::string token =
+            JwtSigner::fromPrivateKeyFile(keys().otherRsaPrivate).issueServiceToken("users", std::chrono::seconds(60));
         const std::string out = pyJwtDecode(token, keys().rsaPublic, "RS256");
         CPPUNIT_ASSERT_MESSAGE(out, out.starts_with("ERR InvalidSignatureError"));
     }

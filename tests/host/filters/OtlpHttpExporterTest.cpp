@@ -137,7 +137,8 @@ std::size_t spanCount(const std::string& body) {
     auto rs = root->getArray("resourceSpans");
     for (std::size_t i = 0; i < rs->size(); ++i) {
         auto ss = rs->getObject(static_cast<unsigned>(i))->getArray("scopeSpans");
-        for (std::size_t j = 0; j < ss->size(); ++j) n += ss->getObject(static_cast<unsigned>(j))->getArray("spans")->size();
+        for (std::size_t j = 0; j < ss->size(); ++j)
+            n += ss->getObject(static_cast<unsigned>(j))->getArray("spans")->size();
     }
     return n;
 }
@@ -183,7 +184,8 @@ public:
         auto resourceSpans = root->getArray("resourceSpans");
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, resourceSpans->size());
         auto rs = resourceSpans->getObject(0);
-        CPPUNIT_ASSERT_EQUAL(std::string("users"), attr(rs->getObject("resource")->getArray("attributes"), "service.name"));
+        CPPUNIT_ASSERT_EQUAL(std::string("users"),
+                             attr(rs->getObject("resource")->getArray("attributes"), "service.name"));
         auto spans = rs->getArray("scopeSpans")->getObject(0)->getArray("spans");
         CPPUNIT_ASSERT_EQUAL(std::size_t{2}, spans->size());
         auto root0 = spans->getObject(0);
@@ -212,9 +214,12 @@ public:
         Poco::JSON::Parser parser;
         auto rs = parser.parse(json).extract<Object::Ptr>()->getArray("resourceSpans");
         CPPUNIT_ASSERT_EQUAL(std::size_t{2}, rs->size());
-        CPPUNIT_ASSERT_EQUAL(std::string("users"), attr(rs->getObject(0)->getObject("resource")->getArray("attributes"), "service.name"));
-        CPPUNIT_ASSERT_EQUAL(std::string("orders"), attr(rs->getObject(1)->getObject("resource")->getArray("attributes"), "service.name"));
-        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, rs->getObject(0)->getArray("scopeSpans")->getObject(0)->getArray("spans")->size());
+        CPPUNIT_ASSERT_EQUAL(std::string("users"),
+                             attr(rs->getObject(0)->getObject("resource")->getArray("attributes"), "service.name"));
+        CPPUNIT_ASSERT_EQUAL(std::string("orders"),
+                             attr(rs->getObject(1)->getObject("resource")->getArray("attributes"), "service.name"));
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2},
+                             rs->getObject(0)->getArray("scopeSpans")->getObject(0)->getArray("spans")->size());
         CPPUNIT_ASSERT_EQUAL(std::size_t{3}, spanCount(json));
     }
 

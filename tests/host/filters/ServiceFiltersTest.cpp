@@ -13,8 +13,8 @@
 #include "filters/TracingFilter.h"
 
 using namespace zt::filters;
-using zt::filters::test::keys;
 using zt::filters::test::expectConfigError;
+using zt::filters::test::keys;
 using zt::filters::test::makeExchange;
 using zt::http::FilterStatus;
 
@@ -104,7 +104,8 @@ public:
             claims.set("iss", iss);
             return JwtSigner::hs256(env.jwtSecret).sign(claims);
         };
-        auto good = runChain(chain, makeExchange("GET", "/users", {{"authorization", "Bearer " + token("service-issuer")}}));
+        auto good =
+            runChain(chain, makeExchange("GET", "/users", {{"authorization", "Bearer " + token("service-issuer")}}));
         CPPUNIT_ASSERT_MESSAGE(good.response.body, good.principal.authenticated);
         auto bad = runChain(chain, makeExchange("GET", "/users", {{"authorization", "Bearer " + token("env-issuer")}}));
         CPPUNIT_ASSERT_EQUAL(std::string("invalid_issuer"), zt::filters::test::errorCode(bad));
@@ -134,7 +135,8 @@ public:
     void jwt_without_secret_or_key_is_config_error() {
         zt::config::EnvConfig env;
         expectConfigError("SERVICE_JWT_SECRET", [&] { makeServiceFilters(service("jwt"), env, nullptr, nullptr); });
-        expectConfigError("SERVICE_JWT_PUBLIC_KEY_FILE", [&] { makeServiceFilters(service("jwt"), env, nullptr, nullptr); });
+        expectConfigError("SERVICE_JWT_PUBLIC_KEY_FILE",
+                          [&] { makeServiceFilters(service("jwt"), env, nullptr, nullptr); });
         env.jwtSecret = "too-short";
         expectConfigError("SERVICE_JWT_SECRET", [&] { makeServiceFilters(service("jwt"), env, nullptr, nullptr); });
         env.jwtSecret.clear();
@@ -168,9 +170,11 @@ public:
         svc.tracing.samplingRate = 1.01;
         expectConfigError("tracing.samplingRate", [&] { makeServiceFilters(svc, env, nullptr, nullptr); });
         env.tracingRate = -1;
-        expectConfigError("MICROSERVICES_TRACING_RATE", [&] { makeServiceFilters(service("none"), env, nullptr, nullptr); });
+        expectConfigError("MICROSERVICES_TRACING_RATE",
+                          [&] { makeServiceFilters(service("none"), env, nullptr, nullptr); });
         env.tracingRate = std::nan("");
-        expectConfigError("MICROSERVICES_TRACING_RATE", [&] { makeServiceFilters(service("none"), env, nullptr, nullptr); });
+        expectConfigError("MICROSERVICES_TRACING_RATE",
+                          [&] { makeServiceFilters(service("none"), env, nullptr, nullptr); });
     }
 
     void span_exporter_only_when_endpoint_set() {

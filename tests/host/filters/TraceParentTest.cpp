@@ -43,9 +43,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(0, int(unsampled->flags));
     }
 
-    void rejects_version_ff() {
-        CPPUNIT_ASSERT(!TraceParent::parse("ff-" + kTrace + "-" + kSpan + "-01").has_value());
-    }
+    void rejects_version_ff() { CPPUNIT_ASSERT(!TraceParent::parse("ff-" + kTrace + "-" + kSpan + "-01").has_value()); }
 
     void rejects_all_zero_trace_id_or_span_id() {
         CPPUNIT_ASSERT(!TraceParent::parse("00-" + std::string(32, '0') + "-" + kSpan + "-01").has_value());
@@ -105,8 +103,12 @@ public:
     // The generator is per thread: two threads must not walk the same sequence.
     void ids_from_different_threads_differ() {
         std::vector<std::string> a, b;
-        std::thread ta([&] { for (int i = 0; i < 50; ++i) a.push_back(zt::filters::newTraceId()); });
-        std::thread tb([&] { for (int i = 0; i < 50; ++i) b.push_back(zt::filters::newTraceId()); });
+        std::thread ta([&] {
+            for (int i = 0; i < 50; ++i) a.push_back(zt::filters::newTraceId());
+        });
+        std::thread tb([&] {
+            for (int i = 0; i < 50; ++i) b.push_back(zt::filters::newTraceId());
+        });
         ta.join();
         tb.join();
         std::set<std::string> all(a.begin(), a.end());

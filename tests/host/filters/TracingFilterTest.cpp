@@ -104,8 +104,9 @@ public:
 
     void invalid_traceparent_starts_new_trace() {
         TracingFilter f(settings(true, 1.0), nullptr);
-        for (const std::string& bad : {"ff-" + kTrace + "-" + kSpan + "-01", "00-" + std::string(32, '0') + "-" + kSpan + "-01",
-                                       "00-" + kTrace + "-" + kSpan, std::string("garbage")}) {
+        for (const std::string& bad :
+             {"ff-" + kTrace + "-" + kSpan + "-01", "00-" + std::string(32, '0') + "-" + kSpan + "-01",
+              "00-" + kTrace + "-" + kSpan, std::string("garbage")}) {
             auto ex = roundTrip(f, {{"traceparent", bad}, {"tracestate", "vendor=1"}});
             CPPUNIT_ASSERT(ex.trace.traceId != kTrace);
             CPPUNIT_ASSERT(ex.trace.parentSpanId.empty());
@@ -196,8 +197,10 @@ public:
         serviceA.onRequest(a);
         // What A's handler would send on its call to B (callService copies exchange.trace).
         const std::string outgoing = a.trace.traceparent();
-        auto b = makeExchange("GET", "/orders", {{"traceparent", outgoing}, {"x-parent-service-id", "users"},
-                                                 {"x-trace-depth", std::to_string(a.trace.depth + 1)}});
+        auto b = makeExchange("GET", "/orders",
+                              {{"traceparent", outgoing},
+                               {"x-parent-service-id", "users"},
+                               {"x-trace-depth", std::to_string(a.trace.depth + 1)}});
         serviceB.onRequest(b);
         b.routePattern = "/orders";
         serviceB.onResponse(b);

@@ -18,10 +18,9 @@ using zt::test::assertContains;
 
 namespace {
 std::shared_ptr<service::LocalService> startService(const std::string& plugin, bool withDependency) {
-    auto cfg = config::ServiceConfig::parse(
-        std::string(R"({"name":"svc","domain":"test","port":4200,"plugin":")") + plugin + "\"" +
-            (withDependency ? R"(,"dependencies":["dep"]})" : "}"),
-        "/tmp/svc/service.config.json");
+    auto cfg = config::ServiceConfig::parse(std::string(R"({"name":"svc","domain":"test","port":4200,"plugin":")") +
+                                                plugin + "\"" + (withDependency ? R"(,"dependencies":["dep"]})" : "}"),
+                                            "/tmp/svc/service.config.json");
     auto svc = std::make_shared<service::LocalService>(
         cfg, plugin::PluginLibrary::open(std::string(ZT_TEST_BROKEN_PLUGIN_DIR) + "/" + plugin));
     svc->start();
@@ -56,14 +55,10 @@ public:
         };
         using S = registry::ServiceStatus;
         const Row table[] = {
-            {std::nullopt, S::Healthy, "healthy", 200, 200},
-            {true, S::Healthy, "healthy", 200, 200},
-            {true, S::Degraded, "degraded", 200, 200},
-            {true, S::Unhealthy, "degraded", 200, 503},
-            {true, S::Failed, "degraded", 200, 503},
-            {true, std::nullopt, "degraded", 200, 503},
-            {false, S::Healthy, "unhealthy", 503, 503},
-            {false, S::Unhealthy, "unhealthy", 503, 503},
+            {std::nullopt, S::Healthy, "healthy", 200, 200},   {true, S::Healthy, "healthy", 200, 200},
+            {true, S::Degraded, "degraded", 200, 200},         {true, S::Unhealthy, "degraded", 200, 503},
+            {true, S::Failed, "degraded", 200, 503},           {true, std::nullopt, "degraded", 200, 503},
+            {false, S::Healthy, "unhealthy", 503, 503},        {false, S::Unhealthy, "unhealthy", 503, 503},
             {std::nullopt, S::Starting, "degraded", 200, 503},
         };
         auto svc = startService("libzt_db_probe.so", true);  // a plugin without health checks
@@ -85,13 +80,14 @@ public:
                 });
             }
             std::string what = std::string("db=") + (row.databaseUp ? (*row.databaseUp ? "up" : "down") : "none") +
-                                " dep=" + (row.dependency ? registry::toString(*row.dependency) : "unregistered");
+                               " dep=" + (row.dependency ? registry::toString(*row.dependency) : "unregistered");
             auto a = h.health();
             CPPUNIT_ASSERT_EQUAL_MESSAGE(what + ": " + a.json, row.http, a.httpStatus);
             assertContains(a.json, std::string("\"status\":\"") + row.status + "\",\"timestamp\"");
             CPPUNIT_ASSERT_EQUAL_MESSAGE(what, row.readyHttp, h.ready().httpStatus);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(what, 200, h.live().httpStatus);
-            if (row.databaseUp && !*row.databaseUp) assertContains(a.json, "\"database\":{\"status\":\"unhealthy\",\"message\":\"connection refused\"");
+            if (row.databaseUp && !*row.databaseUp)
+                assertContains(a.json, "\"database\":{\"status\":\"unhealthy\",\"message\":\"connection refused\"");
         }
     }
 
@@ -113,9 +109,9 @@ public:
         registry.setStatus("dep", registry::ServiceStatus::Healthy);
         health::ServiceHealth h(svc, registry);
         auto json = h.health().json;
-        for (const char* field : {"\"service\":\"svc\"", "\"domain\":\"test\"", "\"version\":\"1.0.0\"", "\"port\":4200",
-                                  "\"timestamp\":\"", "\"uptimeSeconds\":", "\"checks\":{", "\"dependencies\":{\"dep\":{\"status\":\"healthy\"",
-                                  "\"plugin\":{}"}) {
+        for (const char* field : {"\"service\":\"svc\"", "\"domain\":\"test\"", "\"version\":\"1.0.0\"",
+                                  "\"port\":4200", "\"timestamp\":\"", "\"uptimeSeconds\":", "\"checks\":{",
+                                  "\"dependencies\":{\"dep\":{\"status\":\"healthy\"", "\"plugin\":{}"}) {
             assertContains(json, field);
         }
     }

@@ -56,7 +56,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("abc"), body);
         CPPUNIT_ASSERT_EQUAL(std::string("Z"), rest);
         // Only ';' may follow the size: whitespace there is read differently by other parsers.
-        for (const char* bad : {"0 ; last\r\n\r\n", "0 \r\n\r\n", "3\t;x\r\nabc\r\n0\r\n\r\n", "3x\r\nabc\r\n0\r\n\r\n"}) {
+        for (const char* bad :
+             {"0 ; last\r\n\r\n", "0 \r\n\r\n", "3\t;x\r\nabc\r\n0\r\n\r\n", "3x\r\nabc\r\n0\r\n\r\n"}) {
             body.clear();
             CPPUNIT_ASSERT_MESSAGE(bad, decode(bad, 1, body, rest) == ChunkedDecoder::Status::Malformed);
         }
@@ -80,9 +81,9 @@ public:
     }
 
     void refuses_malformed_sizes_and_missing_crlf() {
-        for (const std::string& wire : {std::string("x\r\n"), std::string("\r\n"), std::string("3\r\nabcX\r\n0\r\n\r\n"),
-                                        std::string("3\rabc"), std::string("-1\r\n"),
-                                        std::string("11111111111111111\r\n"), std::string("0\r\nX: 1\r")  + "Z"}) {
+        for (const std::string& wire :
+             {std::string("x\r\n"), std::string("\r\n"), std::string("3\r\nabcX\r\n0\r\n\r\n"), std::string("3\rabc"),
+              std::string("-1\r\n"), std::string("11111111111111111\r\n"), std::string("0\r\nX: 1\r") + "Z"}) {
             std::string body, rest;
             CPPUNIT_ASSERT_MESSAGE(wire, decode(wire, 1, body, rest) == ChunkedDecoder::Status::Malformed);
         }
@@ -94,8 +95,9 @@ public:
                        ChunkedDecoder::Status::TooLarge);
         CPPUNIT_ASSERT(body.empty());
         body.clear();
-        CPPUNIT_ASSERT(decode("200\r\n" + std::string(512, 'a') + "\r\n200\r\n" + std::string(512, 'b') + "\r\n0\r\n\r\n", 64,
-                              body, rest, 1000) == ChunkedDecoder::Status::TooLarge);
+        CPPUNIT_ASSERT(
+            decode("200\r\n" + std::string(512, 'a') + "\r\n200\r\n" + std::string(512, 'b') + "\r\n0\r\n\r\n", 64,
+                   body, rest, 1000) == ChunkedDecoder::Status::TooLarge);
         CPPUNIT_ASSERT_EQUAL(std::size_t{512}, body.size());
         body.clear();
         CPPUNIT_ASSERT(decode("fffffffffffffff\r\n", 64, body, rest, 1000) == ChunkedDecoder::Status::TooLarge);

@@ -235,8 +235,8 @@ public:
             assertContains(r.body, "{\"error\":{\"code\":");
             CPPUNIT_ASSERT_MESSAGE(bad, c.closedWithin(2000));
         }
-        CPPUNIT_ASSERT_EQUAL(std::uint64_t{4}, s.server->counters()->clientErrors.load() +
-                                                   s.server->counters()->serverErrors.load());
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{4},
+                             s.server->counters()->clientErrors.load() + s.server->counters()->serverErrors.load());
     }
 
     void strict_requests_are_refused_with_json_and_trace_headers() {
@@ -256,10 +256,10 @@ public:
             {"delete /users/1 HTTP/1.1\r\nHost: a\r\n\r\n", 501},
             {"Get / HTTP/1.1\r\nHost: a\r\n\r\n", 501},
             {"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", 501},
-            {"GET a:443 HTTP/1.1\r\nHost: a\r\n\r\n", 400},                // authority-form
+            {"GET a:443 HTTP/1.1\r\nHost: a\r\n\r\n", 400},  // authority-form
             {"GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400},
-            {"GET users/1 HTTP/1.1\r\nHost: a\r\n\r\n", 400},              // relative
-            {"GET http://u:p@a/x HTTP/1.1\r\nHost: a\r\n\r\n", 400},       // userinfo
+            {"GET users/1 HTTP/1.1\r\nHost: a\r\n\r\n", 400},         // relative
+            {"GET http://u:p@a/x HTTP/1.1\r\nHost: a\r\n\r\n", 400},  // userinfo
             {"GET ftp://a/x HTTP/1.1\r\nHost: a\r\n\r\n", 400},
             {"GET /a%00b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
             {"GET /a%0Ab HTTP/1.1\r\nHost: a\r\n\r\n", 400},
@@ -591,7 +591,8 @@ public:
             return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1000000LL + r.ru_utime.tv_usec + r.ru_stime.tv_usec;
         };
         const long long cpuMs = (us(after) - us(before)) / 1000;
-        CPPUNIT_ASSERT_MESSAGE("the server used " + std::to_string(cpuMs) + " ms of CPU in 1 s while idle", cpuMs < 200);
+        CPPUNIT_ASSERT_MESSAGE("the server used " + std::to_string(cpuMs) + " ms of CPU in 1 s while idle",
+                               cpuMs < 200);
         Client c(s.port());
         c.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n");
         assertContains(c.read().body, "/after");
@@ -613,7 +614,8 @@ public:
         }
         Response r = c.read();
         CPPUNIT_ASSERT_EQUAL(200, r.status);
-        CPPUNIT_ASSERT_EQUAL(std::to_string(body.size()) + " " + std::to_string(std::hash<std::string>{}(body)), r.body);
+        CPPUNIT_ASSERT_EQUAL(std::to_string(body.size()) + " " + std::to_string(std::hash<std::string>{}(body)),
+                             r.body);
         c.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n");  // the connection goes on
         assertContains(c.read().body, "/after");
     }
@@ -645,7 +647,8 @@ public:
                 }
             });
         }
-        for (int i = 0; i < 500 && busy.served.load() < 640; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        for (int i = 0; i < 500 && busy.served.load() < 640; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         const auto started = Clock::now();
         Client probe(s.port());
         probe.send("GET /probe HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -718,7 +721,9 @@ public:
             // An absolute deadline already past: the handler never runs.
             Client c(s.port());
             const auto past = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count() - 1000;
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count() -
+                              1000;
             const auto started = Clock::now();
             c.send("GET /sleep?1000 HTTP/1.1\r\nHost: a\r\nX-Request-Deadline: " + std::to_string(past) + "\r\n\r\n");
             Response r = c.read();

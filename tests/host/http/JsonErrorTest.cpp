@@ -25,11 +25,23 @@ bool isValidUtf8(const std::string& s) {
         auto c = static_cast<unsigned char>(s[i]);
         int len;
         unsigned cp, min;
-        if (c < 0x80) { ++i; continue; }
-        if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; min = 0x80; }
-        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; min = 0x800; }
-        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; min = 0x10000; }
-        else return false;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+            min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+            min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+            min = 0x10000;
+        } else return false;
         if (i + len > s.size()) return false;
         for (int k = 1; k < len; ++k) {
             auto cc = static_cast<unsigned char>(s[i + k]);
@@ -83,8 +95,12 @@ public:
 
     void escapes_other_control_characters_as_u00xx() {
         const std::vector<std::pair<std::string, std::string>> table = {
-            {std::string(1, '\0'), R"(\u0000)"}, {"\x01", R"(\u0001)"}, {"\b", R"(\u0008)"},
-            {"\f", R"(\u000c)"},                 {"\x0b", R"(\u000b)"}, {"\x1b", R"(\u001b)"},
+            {std::string(1, '\0'), R"(\u0000)"},
+            {"\x01", R"(\u0001)"},
+            {"\b", R"(\u0008)"},
+            {"\f", R"(\u000c)"},
+            {"\x0b", R"(\u000b)"},
+            {"\x1b", R"(\u001b)"},
             {"\x1f", R"(\u001f)"},
         };
         for (const auto& [in, out] : table) {
@@ -104,8 +120,8 @@ public:
     }
 
     void keeps_valid_multibyte_utf8() {
-        for (const char* s : {"caf\xC3\xA9", "\xE2\x82\xAC 5", "\xF0\x9F\x98\x80", "\xC2\x80",
-                              "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF", "\xED\x9F\xBF", "\xEE\x80\x80"}) {
+        for (const char* s : {"caf\xC3\xA9", "\xE2\x82\xAC 5", "\xF0\x9F\x98\x80", "\xC2\x80", "\xEF\xBF\xBF",
+                              "\xF4\x8F\xBF\xBF", "\xED\x9F\xBF", "\xEE\x80\x80"}) {
             CPPUNIT_ASSERT_EQUAL(std::string(s), jsonEscape(s));
         }
     }
@@ -113,17 +129,20 @@ public:
     void replaces_lone_continuation_and_invalid_lead_bytes() {
         CPPUNIT_ASSERT_EQUAL(kReplacement, jsonEscape("\x80"));
         CPPUNIT_ASSERT_EQUAL(kReplacement, jsonEscape("\xBF"));
-        CPPUNIT_ASSERT_EQUAL("a" + kReplacement + "b", jsonEscape("a\xFF" "b"));
-        CPPUNIT_ASSERT_EQUAL("a" + kReplacement + "b", jsonEscape("a\xFE" "b"));
-        CPPUNIT_ASSERT_EQUAL("a" + kReplacement + "b", jsonEscape("a\xF8" "b"));
+        CPPUNIT_ASSERT_EQUAL("a" + kReplacement + "b", jsonEscape("a\xFF"
+                                                                  "b"));
+        CPPUNIT_ASSERT_EQUAL("a" + kReplacement + "b", jsonEscape("a\xFE"
+                                                                  "b"));
+        CPPUNIT_ASSERT_EQUAL("a" + kReplacement + "b", jsonEscape("a\xF8"
+                                                                  "b"));
         // Latin-1 text is not UTF-8: each byte becomes one replacement character.
         CPPUNIT_ASSERT_EQUAL("caf" + kReplacement, jsonEscape("caf\xE9"));
     }
 
     void replaces_overlong_surrogate_and_out_of_range_sequences() {
         for (const char* bad : {"\xC0\xAF", "\xC1\xBF", "\xE0\x80\xAF", "\xF0\x80\x80\xAF",  // overlong
-                                "\xED\xA0\x80", "\xED\xBF\xBF",                          // surrogates
-                                "\xF4\x90\x80\x80", "\xF5\x80\x80\x80"}) {               // > U+10FFFF
+                                "\xED\xA0\x80", "\xED\xBF\xBF",                              // surrogates
+                                "\xF4\x90\x80\x80", "\xF5\x80\x80\x80"}) {                   // > U+10FFFF
             std::string out = jsonEscape(bad);
             CPPUNIT_ASSERT_MESSAGE(out, isValidUtf8(out));
             CPPUNIT_ASSERT_MESSAGE(out, out.find(kReplacement) == 0);

@@ -63,8 +63,9 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("X-Api-Key"), std::string(p.head.headers[1].first));
         CPPUNIT_ASSERT_EQUAL(std::string("k e y"), std::string(p.head.headers[1].second));
         CPPUNIT_ASSERT_EQUAL(std::string(""), std::string(p.head.headers[2].second));
-        CPPUNIT_ASSERT_EQUAL(std::string("GET /users/7?x=1 HTTP/1.1\r\nHost: a\r\nX-Api-Key: \t k e y \t\r\nEmpty:\r\n\r\n").size(),
-                             p.head.headBytes);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("GET /users/7?x=1 HTTP/1.1\r\nHost: a\r\nX-Api-Key: \t k e y \t\r\nEmpty:\r\n\r\n").size(),
+            p.head.headBytes);
         CPPUNIT_ASSERT(p.framing.body == RequestFraming::Body::None);
         CPPUNIT_ASSERT(p.framing.keepAlive);
     }
@@ -106,7 +107,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{12}, p.framing.contentLength);
         // Repeated identical values are one value (RFC 9110 8.6).
         CPPUNIT_ASSERT(parse("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\n").ok);
-        CPPUNIT_ASSERT(parse("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").framing.body == RequestFraming::Body::None);
+        CPPUNIT_ASSERT(parse("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").framing.body ==
+                       RequestFraming::Body::None);
         Parsed c = parse("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n");
         CPPUNIT_ASSERT(c.ok);
         CPPUNIT_ASSERT(c.framing.body == RequestFraming::Body::Chunked);
@@ -120,9 +122,11 @@ public:
         assertRefused("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n", 400);
         assertRefused("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n", 400);
         assertRefused("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", 400);
-        assertRefused("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, "not_implemented");
+        assertRefused("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501,
+                      "not_implemented");
         assertRefused("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 501);
-        assertRefused("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 501);
+        assertRefused("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                      501);
         assertRefused("POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400);
     }
 
@@ -158,7 +162,8 @@ public:
     }
 
     void expect_100_continue_only_with_a_body() {
-        CPPUNIT_ASSERT(parse("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n").framing.expectContinue);
+        CPPUNIT_ASSERT(parse("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n")
+                           .framing.expectContinue);
         CPPUNIT_ASSERT(!parse("GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n").framing.expectContinue);
         assertRefused("POST / HTTP/1.1\r\nHost: a\r\nExpect: something-else\r\nContent-Length: 3\r\n\r\n", 417);
     }

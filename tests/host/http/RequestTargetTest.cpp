@@ -28,8 +28,10 @@ class RequestTargetTest : public CppUnit::TestFixture {
 
 public:
     void methods_are_case_sensitive() {
-        for (const char* m : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) CPPUNIT_ASSERT(isServedMethod(m));
-        for (const char* m : {"get", "Delete", "delete", "CONNECT", "TRACE", "PROPFIND", ""}) CPPUNIT_ASSERT(!isServedMethod(m));
+        for (const char* m : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+            CPPUNIT_ASSERT(isServedMethod(m));
+        for (const char* m : {"get", "Delete", "delete", "CONNECT", "TRACE", "PROPFIND", ""})
+            CPPUNIT_ASSERT(!isServedMethod(m));
     }
 
     void segments_are_decoded_one_by_one() {
@@ -54,9 +56,11 @@ public:
     }
 
     void host_values() {
-        for (const char* ok : {"", "a", "api.example.com", "a:8080", "127.0.0.1:3001", "[::1]", "[::1]:80", "x_y~z", "a:"})
+        for (const char* ok :
+             {"", "a", "api.example.com", "a:8080", "127.0.0.1:3001", "[::1]", "[::1]:80", "x_y~z", "a:"})
             CPPUNIT_ASSERT_MESSAGE(ok, isValidHostHeader(ok));
-        for (const char* bad : {"a, b", "a b", "a,b", ":80", "a:80:90", "a:123456", "a:8x", "[::1", "[]", "[zz]", "a/b", "u@a"})
+        for (const char* bad :
+             {"a, b", "a b", "a,b", ":80", "a:80:90", "a:123456", "a:8x", "[::1", "[]", "[zz]", "a/b", "u@a"})
             CPPUNIT_ASSERT_MESSAGE(bad, !isValidHostHeader(bad));
     }
 
@@ -78,7 +82,8 @@ public:
     }
 
     void authority_of_absolute_form() {
-        CPPUNIT_ASSERT_EQUAL(std::string("a.example:8080"), std::string(absoluteFormAuthority("http://a.example:8080/p?q")));
+        CPPUNIT_ASSERT_EQUAL(std::string("a.example:8080"),
+                             std::string(absoluteFormAuthority("http://a.example:8080/p?q")));
         CPPUNIT_ASSERT_EQUAL(std::string("[::1]"), std::string(absoluteFormAuthority("https://[::1]?q")));
         CPPUNIT_ASSERT_EQUAL(std::string("b"), std::string(absoluteFormAuthority("HTTP://b")));
         CPPUNIT_ASSERT(absoluteFormAuthority("/p").empty());

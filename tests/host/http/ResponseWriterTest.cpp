@@ -23,7 +23,8 @@ public:
         r.headers.add("Content-Type", "application/json");
         std::string out;
         appendResponseHead(out, r, 17, ResponseHeadOptions{true, false});
-        CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n"), out.substr(0, 56));
+        CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n"),
+                             out.substr(0, 56));
         CPPUNIT_ASSERT(out.find("\r\ncontent-length: 17\r\n") != std::string::npos);
         CPPUNIT_ASSERT(out.find("\r\nserver: zintrust-host\r\n") != std::string::npos);
         CPPUNIT_ASSERT(out.find("\r\ndate: ") != std::string::npos);

@@ -30,9 +30,12 @@ std::string invoke(const Router::Match& m) {
 
 std::string kindName(Kind k) {
     switch (k) {
-        case Kind::Found: return "Found";
-        case Kind::MethodNotAllowed: return "MethodNotAllowed";
-        case Kind::NotFound: return "NotFound";
+    case Kind::Found:
+        return "Found";
+    case Kind::MethodNotAllowed:
+        return "MethodNotAllowed";
+    case Kind::NotFound:
+        return "NotFound";
     }
     return "?";
 }
@@ -310,8 +313,8 @@ public:
 
     void refuses_bad_param_names_and_literal_metacharacters() {
         Router r;
-        for (const char* bad : {"/users/:", "/users/:user-id", "/users/:id.json", "/a*b", "/files/x*",
-                                "/a:b", "/q?x=1", "/frag#x", "/tab\there"}) {
+        for (const char* bad : {"/users/:", "/users/:user-id", "/users/:id.json", "/a*b", "/files/x*", "/a:b", "/q?x=1",
+                                "/frag#x", "/tab\there"}) {
             CPPUNIT_ASSERT_MESSAGE(bad, r.add("GET", bad, tagged("x")) == Router::AddResult::InvalidPattern);
         }
         CPPUNIT_ASSERT_EQUAL(std::size_t(0), r.size());

@@ -133,7 +133,8 @@ public:
     }
     void one_bad_result_does_not_flip_a_healthy_service_two_do() {
         std::atomic<bool> up{true};
-        TestHttpServer server([&](int, const auto&) { return up ? jsonReply(200, kHealthy) : jsonReply(503, kUnhealthy); });
+        TestHttpServer server(
+            [&](int, const auto&) { return up ? jsonReply(200, kHealthy) : jsonReply(503, kUnhealthy); });
         add(registry_, "users", server.baseUrl(), true);
         health::ServiceHealthMonitor monitor(registry_, settings(400ms, 2, 1));
         monitor.checkNow();
@@ -150,7 +151,8 @@ public:
     }
     void recovery_needs_healthy_threshold_good_results() {
         std::atomic<bool> up{false};
-        TestHttpServer server([&](int, const auto&) { return up ? jsonReply(200, kHealthy) : jsonReply(503, kUnhealthy); });
+        TestHttpServer server(
+            [&](int, const auto&) { return up ? jsonReply(200, kHealthy) : jsonReply(503, kUnhealthy); });
         add(registry_, "users", server.baseUrl());
         health::ServiceHealthMonitor monitor(registry_, settings(400ms, 1, 3));
         monitor.checkNow();
@@ -255,7 +257,8 @@ public:
         monitor.start();  // harmless
         CPPUNIT_ASSERT(monitor.running());
         const auto deadline = std::chrono::steady_clock::now() + 3s;
-        while (server.requestCount() < 3 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+        while (server.requestCount() < 3 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(20ms);
         monitor.stop();
         CPPUNIT_ASSERT(!monitor.running());
         CPPUNIT_ASSERT(server.requestCount() >= 3);

@@ -156,7 +156,8 @@ std::map<std::string, std::string> debFiles(const std::string& deb) {
 
 std::map<std::string, std::string> rpmFiles(const std::string& rpm) {
     std::map<std::string, std::string> files;
-    for (const auto& line : splitLines(runOk({"rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILENAMES}\\n]", rpm}).output)) {
+    for (const auto& line :
+         splitLines(runOk({"rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILENAMES}\\n]", rpm}).output)) {
         std::string perms = line.substr(0, line.find(' '));
         if (perms[0] == '-') files[line.substr(line.rfind(' ') + 1)] = perms;
     }
@@ -202,7 +203,8 @@ private:
                 fresh_ = std::make_unique<TempDir>();
                 buildDir_ = fresh_->path();
                 runOk({"cmake", "-S", ZT_TEST_SOURCE_DIR, "-B", buildDir_, "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
-                       "-DCMAKE_INSTALL_PREFIX=/usr", "-DZT_BUILD_TESTS=OFF"}, 120000);
+                       "-DCMAKE_INSTALL_PREFIX=/usr", "-DZT_BUILD_TESTS=OFF"},
+                      120000);
                 runOk({"cmake", "--build", buildDir_, "-j2"}, 480000);
             }
             runOk({"cpack", "--config", buildDir_ + "/CPackConfig.cmake", "-G", "DEB;RPM", "-B", out_.path()}, 300000);
@@ -278,8 +280,8 @@ public:
         // packages (filesystem, systemd) and would conflict with them.
         const std::vector<std::string> own = {"/etc/zintrust", "/usr/include/zintrust", "/usr/lib/zintrust",
                                               "/usr/share/cmake/ZintrustPlugin", "/usr/share/doc/zintrust-host"};
-        for (const auto& line : splitLines(runOk({"rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILENAMES}\\n]",
-                                                  Packages::get().rpm()}).output)) {
+        for (const auto& line : splitLines(
+                 runOk({"rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILENAMES}\\n]", Packages::get().rpm()}).output)) {
             if (line[0] != 'd') continue;
             std::string dir = line.substr(line.rfind(' ') + 1);
             bool ours = false;
@@ -369,19 +371,21 @@ public:
                              runOk({"rpm", "-qp", "--qf", "%{NAME} %{VERSION} %{ARCH} %{LICENSE}", rpm}).output);
         assertContains(runOk({"rpm", "-qip", rpm}).output, "Summary     : C++ microservices host");
         std::string required = runOk({"rpm", "-qp", "--requires", rpm}).output;
-        for (const char* lib : {"libPocoFoundation.so.80", "libPocoNet.so.80", "libPocoDataPostgreSQL.so.80",
-                                "libpq.so.5", "libcrypto.so.3", "/usr/sbin/useradd", "/usr/sbin/groupadd",
-                                "/usr/bin/getent"}) {
+        for (const char* lib :
+             {"libPocoFoundation.so.80", "libPocoNet.so.80", "libPocoDataPostgreSQL.so.80", "libpq.so.5",
+              "libcrypto.so.3", "/usr/sbin/useradd", "/usr/sbin/groupadd", "/usr/bin/getent"}) {
             assertContains(required, lib);
         }
         // Tools by capability (their paths), never a distribution's package name.
         CPPUNIT_ASSERT_MESSAGE(required, required.find("shadow-utils") == std::string::npos);
         CPPUNIT_ASSERT_EQUAL(std::string("1 zintrust-host contributors <zintrust-host@lists.invalid>"),
                              runOk({"rpm", "-qp", "--qf", "%{RELEASE} %{PACKAGER}", rpm}).output);
-        CPPUNIT_ASSERT_EQUAL(kRpmName, runOk({"rpm", "-qp", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}.rpm", rpm}).output);
+        CPPUNIT_ASSERT_EQUAL(kRpmName,
+                             runOk({"rpm", "-qp", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}.rpm", rpm}).output);
         // c = %config, n = noreplace: every /etc file and nothing else.
         std::set<std::string> config, etc;
-        for (const auto& line : splitLines(runOk({"rpm", "-qp", "--qf", "[%{FILEFLAGS:fflags} %{FILENAMES}\\n]", rpm}).output)) {
+        for (const auto& line :
+             splitLines(runOk({"rpm", "-qp", "--qf", "[%{FILEFLAGS:fflags} %{FILENAMES}\\n]", rpm}).output)) {
             std::string flags = line.substr(0, line.find(' '));
             if (flags.find('c') != std::string::npos) {
                 CPPUNIT_ASSERT_MESSAGE(line, flags.find('n') != std::string::npos);
@@ -426,14 +430,19 @@ public:
         // their libraries): rpm runs %pre/%post/%preun/%postun chrooted into it.
         TempDir scratch;
         const std::string r = scratch.path();
-        std::string script = "set -e; R='" + r + "'; mkdir -p \"$R/etc\" \"$R/dev\" \"$R/tmp\" \"$R/var/tmp\"; : > \"$R/dev/null\"\n"
+        std::string script =
+            "set -e; R='" + r +
+            "'; mkdir -p \"$R/etc\" \"$R/dev\" \"$R/tmp\" \"$R/var/tmp\"; : > \"$R/dev/null\"\n"
             "for b in /bin/sh /usr/bin/getent /usr/sbin/groupadd /usr/sbin/useradd /bin/mkdir /bin/rmdir; do\n"
-            "  real=$(readlink -f \"$b\"); mkdir -p \"$R$(dirname \"$b\")\" \"$R$(dirname \"$real\")\"; cp -L \"$b\" \"$R$b\"\n"
-            "  for l in $(ldd \"$real\" | grep -o '/[^ ]*'); do mkdir -p \"$R$(dirname \"$l\")\"; cp -Ln \"$l\" \"$R$l\"; done\n"
+            "  real=$(readlink -f \"$b\"); mkdir -p \"$R$(dirname \"$b\")\" \"$R$(dirname \"$real\")\"; cp -L \"$b\" "
+            "\"$R$b\"\n"
+            "  for l in $(ldd \"$real\" | grep -o '/[^ ]*'); do mkdir -p \"$R$(dirname \"$l\")\"; cp -Ln \"$l\" "
+            "\"$R$l\"; done\n"
             "done\n"
             "printf 'root:x:0:0:root:/root:/bin/sh\\n' > \"$R/etc/passwd\"; printf 'root:x:0:\\n' > \"$R/etc/group\"\n"
             "printf 'root:*:19000:0:99999:7:::\\n' > \"$R/etc/shadow\"; printf 'root:*::\\n' > \"$R/etc/gshadow\"\n"
-            "cp /etc/login.defs \"$R/etc/\"; printf 'passwd: files\\ngroup: files\\nshadow: files\\n' > \"$R/etc/nsswitch.conf\"\n";
+            "cp /etc/login.defs \"$R/etc/\"; printf 'passwd: files\\ngroup: files\\nshadow: files\\n' > "
+            "\"$R/etc/nsswitch.conf\"\n";
         runOk({"/bin/sh", "-c", script});
         runOk({"rpm", "--root", r, "--initdb"});
         // --nodeps: the scratch root's rpm database knows none of the libraries the host needs.
@@ -453,7 +462,8 @@ public:
         }
         CPPUNIT_ASSERT(fs::exists(r + "/usr/lib/systemd/system/zintrust-host.service"));
         CPPUNIT_ASSERT(fs::exists(r + "/usr/bin/zintrust-host"));
-        CPPUNIT_ASSERT_EQUAL(0640u, static_cast<unsigned>(fs::status(r + "/etc/zintrust/zintrust.env").permissions()) & 0777u);
+        CPPUNIT_ASSERT_EQUAL(0640u,
+                             static_cast<unsigned>(fs::status(r + "/etc/zintrust/zintrust.env").permissions()) & 0777u);
         CPPUNIT_ASSERT_EQUAL(std::string("zintrust-host-" + kVersion + "-1.x86_64\n"),
                              runOk({"rpm", "--root", r, "-q", "zintrust-host"}).output);
 
@@ -478,7 +488,7 @@ public:
         const std::string host = root("/usr/bin/zintrust-host");
         assertContains(runOk({"readelf", "-h", host}).output, "DYN (Position-Independent Executable file)");
         for (const std::string& elf : {host, root("/usr/lib/zintrust/plugins/libzt_users.so"),
-                                      root("/usr/lib/zintrust/plugins/libzt_orders.so")}) {
+                                       root("/usr/lib/zintrust/plugins/libzt_orders.so")}) {
             const std::string dynamic = runOk({"readelf", "-d", elf}).output;
             CPPUNIT_ASSERT_MESSAGE(elf + ": no BIND_NOW\n" + dynamic,
                                    dynamic.find("BIND_NOW") != std::string::npos ||
@@ -530,13 +540,13 @@ public:
     void systemd_unit_verifies_and_runs_hardened_as_zintrust() {
         ExtractedRoot root;
         std::string unit = readFile(root("/usr/lib/systemd/system/zintrust-host.service"));
-        for (const char* line : {"User=zintrust", "EnvironmentFile=/etc/zintrust/zintrust.env",
-                                 "ExecStart=/usr/bin/zintrust-host\n", "KillSignal=SIGTERM", "TimeoutStopSec=",
-                                 "Restart=on-failure", "NoNewPrivileges=yes", "ProtectSystem=strict",
-                                 "ProtectHome=yes", "PrivateTmp=yes", "PrivateDevices=yes",
-                                 "ProtectKernelTunables=yes", "ProtectKernelModules=yes",
-                                 "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX", "CapabilityBoundingSet=\n",
-                                 "WantedBy=multi-user.target", "Documentation=man:zintrust-host(1)"}) {
+        for (const char* line :
+             {"User=zintrust", "EnvironmentFile=/etc/zintrust/zintrust.env", "ExecStart=/usr/bin/zintrust-host\n",
+              "KillSignal=SIGTERM", "TimeoutStopSec=", "Restart=on-failure", "NoNewPrivileges=yes",
+              "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "PrivateDevices=yes",
+              "ProtectKernelTunables=yes", "ProtectKernelModules=yes",
+              "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX", "CapabilityBoundingSet=\n",
+              "WantedBy=multi-user.target", "Documentation=man:zintrust-host(1)"}) {
             assertContains(unit, line);
         }
         // systemd-analyze checks that ExecStart exists: point it at the unpacked binary. It would
@@ -578,8 +588,9 @@ public:
             {"SERVICE_JWT_SECRET", kTestJwtSecret},
         };
         std::string out;
-        int status = runCommand({root("/usr/bin/zintrust-host"), "--env-file", root("/etc/zintrust/zintrust.env"),
-                                 "--check-config"}, env, out, 30000);
+        int status = runCommand(
+            {root("/usr/bin/zintrust-host"), "--env-file", root("/etc/zintrust/zintrust.env"), "--check-config"}, env,
+            out, 30000);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 0, status);
         for (const auto& svc : kServices) assertContains(out, "service " + svc + ": ok");
         assertContains(out, "result: ok");
@@ -589,8 +600,9 @@ public:
         // Without the secrets the packaged services are refused: the package ships none.
         env.erase("SERVICE_API_KEY");
         env.erase("SERVICE_JWT_SECRET");
-        status = runCommand({root("/usr/bin/zintrust-host"), "--env-file", root("/etc/zintrust/zintrust.env"),
-                             "--check-config"}, env, out, 30000);
+        status = runCommand(
+            {root("/usr/bin/zintrust-host"), "--env-file", root("/etc/zintrust/zintrust.env"), "--check-config"}, env,
+            out, 30000);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, status);
         assertContains(out, "service users: ERROR");
 
@@ -604,11 +616,14 @@ public:
         TempDir build;
         const std::string example = std::string(ZT_TEST_SOURCE_DIR) + "/examples/hello-plugin";
         runOk({"cmake", "-S", example, "-B", build.path(), "-DCMAKE_BUILD_TYPE=Release",
-               "-DCMAKE_PREFIX_PATH=" + root("/usr"), "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"}, 120000);
+               "-DCMAKE_PREFIX_PATH=" + root("/usr"), "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"},
+              120000);
         runOk({"cmake", "--build", build.path()}, 240000);
         // The SDK came from the unpacked package, not from the source tree.
-        CPPUNIT_ASSERT_EQUAL(root("/usr/share/cmake/ZintrustPlugin"), readCacheValue(build.path(), "ZintrustPlugin_DIR"));
-        assertContains(readFile(build.path() + "/CMakeFiles/zt_hello.dir/flags.make"), "-isystem " + root("/usr/include"));
+        CPPUNIT_ASSERT_EQUAL(root("/usr/share/cmake/ZintrustPlugin"),
+                             readCacheValue(build.path(), "ZintrustPlugin_DIR"));
+        assertContains(readFile(build.path() + "/CMakeFiles/zt_hello.dir/flags.make"),
+                       "-isystem " + root("/usr/include"));
         assertContains(readFile(build.path() + "/CMakeFiles/zt_hello.dir/link.txt"),
                        "--version-script=" + root("/usr/share/cmake/ZintrustPlugin/zintrust-plugin.map"));
         std::string exported = runOk({"nm", "-D", "--defined-only", build.path() + "/libzt_hello.so"}).output;

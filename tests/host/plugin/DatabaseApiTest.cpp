@@ -51,22 +51,31 @@ zt_host_api tableFor(int minor, zt_status (*query)(zt_host*, zt_str, zt_db_resul
     return api;
 }
 
-db::Value cell(db::Oid oid, const char* text) { return db::Value::fromPostgres(oid, text == nullptr, text ? text : ""); }
+db::Value cell(db::Oid oid, const char* text) {
+    return db::Value::fromPostgres(oid, text == nullptr, text ? text : "");
+}
 
 /// One row with every kind of cell, and a name that appears twice (the last one counts).
 db::QueryResult everyKind() {
     using namespace db::pgtype;
     std::vector<db::Column> columns = {
-        {"id", Int8},          {"price", Float8},  {"whole", Float8}, {"nan", Float8},
-        {"amount", Numeric},   {"name", Text},     {"flag", Bool},    {"off", Bool},
-        {"missing", Text},     {"doc", Jsonb},     {"created", TimestampTz}, {"uid", Uuid},
-        {"dup", Text},         {"dup", Int4}};
-    std::vector<db::Value> row = {
-        cell(Int8, "9007199254740993"), cell(Float8, "3.25"), cell(Float8, "3"), cell(Float8, "NaN"),
-        cell(Numeric, "12345678901234567890.12"), cell(Text, "Zo\xc3\xab \"q\" \\ / \x01"),
-        cell(Bool, "t"), cell(Bool, "f"), cell(Text, nullptr), cell(Jsonb, R"({"a": [1, 2]})"),
-        cell(TimestampTz, "2024-01-02 03:04:05.12+00"), cell(Uuid, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
-        cell(Text, "first"), cell(Int4, "7")};
+        {"id", Int8},   {"price", Float8}, {"whole", Float8}, {"nan", Float8}, {"amount", Numeric},      {"name", Text},
+        {"flag", Bool}, {"off", Bool},     {"missing", Text}, {"doc", Jsonb},  {"created", TimestampTz}, {"uid", Uuid},
+        {"dup", Text},  {"dup", Int4}};
+    std::vector<db::Value> row = {cell(Int8, "9007199254740993"),
+                                  cell(Float8, "3.25"),
+                                  cell(Float8, "3"),
+                                  cell(Float8, "NaN"),
+                                  cell(Numeric, "12345678901234567890.12"),
+                                  cell(Text, "Zo\xc3\xab \"q\" \\ / \x01"),
+                                  cell(Bool, "t"),
+                                  cell(Bool, "f"),
+                                  cell(Text, nullptr),
+                                  cell(Jsonb, R"({"a": [1, 2]})"),
+                                  cell(TimestampTz, "2024-01-02 03:04:05.12+00"),
+                                  cell(Uuid, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+                                  cell(Text, "first"),
+                                  cell(Int4, "7")};
     std::vector<std::vector<db::Value>> rows = {row, row};
     return db::QueryResult(std::move(columns), std::move(rows), "SELECT", 2);
 }
@@ -115,11 +124,20 @@ public:
         CPPUNIT_ASSERT_EQUAL(size_t{2}, rows);
 
         const std::vector<std::pair<zt_db_kind, std::string>> expected = {
-            {ZT_DB_INT, "9007199254740993"}, {ZT_DB_FLOAT, "3.25"}, {ZT_DB_FLOAT, "3"}, {ZT_DB_STRING, "NaN"},
-            {ZT_DB_STRING, "12345678901234567890.12"}, {ZT_DB_STRING, "Zo\xc3\xab \"q\" \\ / \x01"},
-            {ZT_DB_BOOL, "true"}, {ZT_DB_BOOL, "false"}, {ZT_DB_NULL, ""}, {ZT_DB_JSON, R"({"a": [1, 2]})"},
-            {ZT_DB_STRING, "2024-01-02T03:04:05.120000Z"}, {ZT_DB_STRING, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"},
-            {ZT_DB_STRING, "first"}, {ZT_DB_INT, "7"}};
+            {ZT_DB_INT, "9007199254740993"},
+            {ZT_DB_FLOAT, "3.25"},
+            {ZT_DB_FLOAT, "3"},
+            {ZT_DB_STRING, "NaN"},
+            {ZT_DB_STRING, "12345678901234567890.12"},
+            {ZT_DB_STRING, "Zo\xc3\xab \"q\" \\ / \x01"},
+            {ZT_DB_BOOL, "true"},
+            {ZT_DB_BOOL, "false"},
+            {ZT_DB_NULL, ""},
+            {ZT_DB_JSON, R"({"a": [1, 2]})"},
+            {ZT_DB_STRING, "2024-01-02T03:04:05.120000Z"},
+            {ZT_DB_STRING, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"},
+            {ZT_DB_STRING, "first"},
+            {ZT_DB_INT, "7"}};
         // Each cell's kind is the type of the same cell in the JSON rendering.
         const auto json = sdk::Json::parse(plugin::apiDbResultJson(&res).data,
                                            plugin::apiDbResultJson(&res).data + plugin::apiDbResultJson(&res).len);
@@ -136,12 +154,13 @@ public:
             CPPUNIT_ASSERT_EQUAL(everyKind().columns()[c].typeOid, oid);
             if (c >= 12) continue;  // "dup" twice: the JSON object keeps only the last
             const auto& v = json["rows"][1][std::string(name.data, name.len)];
-            const zt_db_kind jsonKind = v.is_null() ? ZT_DB_NULL
+            const zt_db_kind jsonKind = v.is_null()      ? ZT_DB_NULL
                                         : v.is_boolean() ? ZT_DB_BOOL
                                         : v.is_string()  ? ZT_DB_STRING
                                         : v.is_object()  ? ZT_DB_JSON
-                                        : v.is_number_float() ? ZT_DB_FLOAT
-                                                              : (c == 2 ? ZT_DB_FLOAT : ZT_DB_INT);  // "3" parses as an integer
+                                        : v.is_number_float()
+                                            ? ZT_DB_FLOAT
+                                            : (c == 2 ? ZT_DB_FLOAT : ZT_DB_INT);  // "3" parses as an integer
             CPPUNIT_ASSERT_EQUAL_MESSAGE(msg, kind, jsonKind);
         }
     }
@@ -188,7 +207,8 @@ public:
             [](const sdk::Row& r) { r.json("nope"); }};
         for (size_t i = 0; i < misreads.size(); ++i) {
             const std::string fromCells = errorOf([&] { misreads[i](cells.rows[0]); });
-            CPPUNIT_ASSERT_EQUAL_MESSAGE("misread " + std::to_string(i), errorOf([&] { misreads[i](json.rows[0]); }), fromCells);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE("misread " + std::to_string(i), errorOf([&] { misreads[i](json.rows[0]); }),
+                                         fromCells);
             CPPUNIT_ASSERT_MESSAGE(fromCells, fromCells.rfind("column '", 0) == 0);
         }
         CPPUNIT_ASSERT_EQUAL(std::string("column 'name' is not an integer (string)"),
@@ -225,7 +245,8 @@ public:
         zt_db_result failed(std::string(R"({"error":{"code":"x","message":"y"}})"));
         zt_db_kind kind = 0;
         zt_str text{}, name{};
-        CPPUNIT_ASSERT_EQUAL(ZT_ERR_INVALID_ARGUMENT, plugin::apiDbResultShape(nullptr, nullptr, nullptr, nullptr, nullptr));
+        CPPUNIT_ASSERT_EQUAL(ZT_ERR_INVALID_ARGUMENT,
+                             plugin::apiDbResultShape(nullptr, nullptr, nullptr, nullptr, nullptr));
         CPPUNIT_ASSERT_EQUAL(ZT_ERR_NOT_FOUND, plugin::apiDbResultShape(&failed, nullptr, nullptr, nullptr, nullptr));
         CPPUNIT_ASSERT_EQUAL(ZT_OK, plugin::apiDbResultShape(&res, nullptr, nullptr, nullptr, nullptr));
         CPPUNIT_ASSERT_EQUAL(ZT_ERR_INVALID_ARGUMENT, plugin::apiDbResultColumn(&res, 14, &name, nullptr));
@@ -238,7 +259,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(ZT_ERR_INVALID_ARGUMENT, plugin::apiDbResultCell(&failed, 0, 0, &kind, &text));
         CPPUNIT_ASSERT_EQUAL(ZT_ERR_INVALID_ARGUMENT, plugin::apiDbResultCell(nullptr, 0, 0, &kind, &text));
         const zt_str error = plugin::apiDbResultJson(&failed);
-        CPPUNIT_ASSERT_EQUAL(std::string(R"({"error":{"code":"x","message":"y"}})"), std::string(error.data, error.len));
+        CPPUNIT_ASSERT_EQUAL(std::string(R"({"error":{"code":"x","message":"y"}})"),
+                             std::string(error.data, error.len));
     }
 
     void sdk_error_result_still_throws_db_error() {
@@ -285,7 +307,8 @@ public:
         gSent.clear();
         zt_host_api api = tableFor(3, recordingQuery);
         sdk::Db db(&api, nullptr);
-        auto q = db.table("users").where("id", 7).whereIn("name", {"a", "b\"c"}).orderBy("name", "desc").limit(2).offset(1);
+        auto q =
+            db.table("users").where("id", 7).whereIn("name", {"a", "b\"c"}).orderBy("name", "desc").limit(2).offset(1);
         auto row = q.first();
         CPPUNIT_ASSERT(row.has_value());
         CPPUNIT_ASSERT_EQUAL(std::int64_t{9007199254740993}, row->integer("id"));

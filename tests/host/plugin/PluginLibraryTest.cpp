@@ -13,7 +13,9 @@ using zt::plugin::PluginLibrary;
 using zt::plugin::PluginLoadError;
 
 namespace {
-std::string broken(const std::string& name) { return std::string(ZT_TEST_BROKEN_PLUGIN_DIR) + "/libzt_" + name + ".so"; }
+std::string broken(const std::string& name) {
+    return std::string(ZT_TEST_BROKEN_PLUGIN_DIR) + "/libzt_" + name + ".so";
+}
 
 /// Returns the refusal message, or fails the test when the plugin loads.
 std::string refusal(const std::string& path) {
@@ -45,7 +47,8 @@ public:
         auto lib = PluginLibrary::open(std::string(ZT_TEST_PLUGIN_DIR) + "/libzt_users.so");
         CPPUNIT_ASSERT_EQUAL(std::string("users"), lib->name());
         CPPUNIT_ASSERT_EQUAL(std::string("1.0.0"), lib->version());
-        CPPUNIT_ASSERT_EQUAL(static_cast<unsigned>(ZT_PLUGIN_ABI_MAJOR), static_cast<unsigned>(lib->descriptor().abi_major));
+        CPPUNIT_ASSERT_EQUAL(static_cast<unsigned>(ZT_PLUGIN_ABI_MAJOR),
+                             static_cast<unsigned>(lib->descriptor().abi_major));
         auto probe = PluginLibrary::open(broken("c_probe"));
         CPPUNIT_ASSERT_EQUAL(std::string("c_probe"), probe->name());
     }

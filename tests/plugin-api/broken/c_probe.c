@@ -18,7 +18,12 @@ typedef struct probe_state {
 
 static probe_state g_state;
 
-static zt_str lit(const char* s) { zt_str r; r.data = s; r.len = strlen(s); return r; }
+static zt_str lit(const char* s) {
+    zt_str r;
+    r.data = s;
+    r.len = strlen(s);
+    return r;
+}
 
 static zt_status get_fail(void* data, const zt_request* req, zt_response* resp);
 
@@ -34,9 +39,8 @@ static zt_status get_probe(void* data, const zt_request* req, zt_response* resp)
     if (id == 0) return ZT_ERR_INVALID_ARGUMENT;
     /* Registering after init must be refused with ZT_ERR_PERMISSION: reported as "late". */
     late = (int)st->api->register_route(st->host, lit("GET"), lit("/late"), get_fail, st);
-    snprintf(body, sizeof body, "{\"id\":\"%.*s\",\"greeting\":\"%s\",\"method\":\"%.*s\",\"late\":%d}",
-             (int)id->len, id->data, st->greeting, (int)req->method.len, req->method.data,
-             late);
+    snprintf(body, sizeof body, "{\"id\":\"%.*s\",\"greeting\":\"%s\",\"method\":\"%.*s\",\"late\":%d}", (int)id->len,
+             id->data, st->greeting, (int)req->method.len, req->method.data, late);
     st->api->response_set_status(resp, 200);
     st->api->response_add_header(resp, lit("content-type"), lit("application/json"));
     return st->api->response_set_body(resp, lit(body));
@@ -50,7 +54,9 @@ static zt_status post_echo(void* data, const zt_request* req, zt_response* resp)
 }
 
 static zt_status get_fail(void* data, const zt_request* req, zt_response* resp) {
-    (void)data; (void)req; (void)resp;
+    (void)data;
+    (void)req;
+    (void)resp;
     return ZT_ERR_UNAVAILABLE;
 }
 
@@ -87,7 +93,8 @@ static zt_status probe_init(const zt_host_api* api, zt_host* host, void** out, c
     rc = api->register_route(host, lit("GET"), lit("/probe/:id"), get_probe, &g_state);
     if (rc == ZT_OK) rc = api->register_route(host, lit("POST"), lit("/probe/echo"), post_echo, &g_state);
     if (rc == ZT_OK) rc = api->register_route(host, lit("GET"), lit("/probe/fail"), get_fail, &g_state);
-    if (rc == ZT_OK && api->register_route(host, lit("GET"), lit("/probe/:other"), get_probe, &g_state) != ZT_ERR_CONFLICT) {
+    if (rc == ZT_OK &&
+        api->register_route(host, lit("GET"), lit("/probe/:other"), get_probe, &g_state) != ZT_ERR_CONFLICT) {
         snprintf(err, cap, "duplicate route was not refused");
         return ZT_ERR_INTERNAL;
     }
@@ -106,6 +113,6 @@ static void probe_shutdown(void* instance) { (void)instance; }
 
 static const zt_plugin_descriptor descriptor = {
     sizeof(zt_plugin_descriptor), ZT_PLUGIN_ABI_MAJOR, ZT_PLUGIN_ABI_MINOR, "c_probe", "0.1.0",
-    "pure C ABI probe", probe_init, probe_shutdown};
+    "pure C ABI probe",           probe_init,          probe_shutdown};
 
 ZT_PLUGIN_EXPORT const zt_plugin_descriptor* zt_plugin_entry(void) { return &descriptor; }

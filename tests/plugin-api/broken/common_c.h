@@ -8,8 +8,12 @@
 #define ZT_BROKEN_MAYBE_UNUSED
 #endif
 
-ZT_BROKEN_MAYBE_UNUSED static zt_status broken_init(const zt_host_api* api, zt_host* host, void** out, char* err, size_t cap) {
-    (void)api; (void)host; (void)err; (void)cap;
+ZT_BROKEN_MAYBE_UNUSED static zt_status broken_init(const zt_host_api* api, zt_host* host, void** out, char* err,
+                                                    size_t cap) {
+    (void)api;
+    (void)host;
+    (void)err;
+    (void)cap;
     *out = 0;
     return ZT_OK;
 }

@@ -72,12 +72,13 @@ public:
         });
         routes.get("/typed", [db](const Request&) {
             auto r = db.raw(
-                "SELECT $1::timestamptz AS ts, $2::numeric AS n, $3::uuid AS u, $4::jsonb AS j, $5::bool AS b, NULL::int AS z",
+                "SELECT $1::timestamptz AS ts, $2::numeric AS n, $3::uuid AS u, $4::jsonb AS j, $5::bool AS b, "
+                "NULL::int AS z",
                 Json::array({"2026-01-02T03:04:05.123456Z", "12345678901234567890.123456789",
                              "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "{\"k\":[1,2]}", true}));
             const auto& row = r.rows.at(0);
-            Json out = {{"ts", row.string("ts")}, {"n", row.string("n")}, {"u", row.string("u")},
-                        {"j", row.json("j")}, {"b", row.boolean("b")}, {"zIsNull", row.isNull("z")}};
+            Json out = {{"ts", row.string("ts")}, {"n", row.string("n")},  {"u", row.string("u")},
+                        {"j", row.json("j")},     {"b", row.boolean("b")}, {"zIsNull", row.isNull("z")}};
             return Response::json(200, out.dump());
         });
     }

@@ -55,10 +55,12 @@ public:
             return Response::json(200, body.dump());
         });
         const zt_host_api* api = host.api();
-        if (api->register_route(host.handle(), zt::sdk::str("GET"), zt::sdk::str("/throw/raw"), &throwingHandler, nullptr) != ZT_OK)
+        if (api->register_route(host.handle(), zt::sdk::str("GET"), zt::sdk::str("/throw/raw"), &throwingHandler,
+                                nullptr) != ZT_OK)
             throw std::runtime_error("cannot register /throw/raw");
         g_misuse.api = api;
-        if (api->register_route(host.handle(), zt::sdk::str("GET"), zt::sdk::str("/abi-misuse"), &misuseHandler, &g_misuse) != ZT_OK)
+        if (api->register_route(host.handle(), zt::sdk::str("GET"), zt::sdk::str("/abi-misuse"), &misuseHandler,
+                                &g_misuse) != ZT_OK)
             throw std::runtime_error("cannot register /abi-misuse");
         if (api->register_health_check(host.handle(), zt::sdk::str("raw-throw"), &throwingHealth, nullptr) != ZT_OK)
             throw std::runtime_error("cannot register health check");

@@ -9,8 +9,14 @@ zt_status throwingInit(const zt_host_api*, zt_host*, void**, char*, size_t) {
     throw std::runtime_error("database password missing");
 }
 void noShutdown(void*) {}
-const zt_plugin_descriptor descriptor = {sizeof(zt_plugin_descriptor), ZT_PLUGIN_ABI_MAJOR, ZT_PLUGIN_ABI_MINOR,
-                                         "throws_in_init", "1.0.0", "", throwingInit, noShutdown};
+const zt_plugin_descriptor descriptor = {sizeof(zt_plugin_descriptor),
+                                         ZT_PLUGIN_ABI_MAJOR,
+                                         ZT_PLUGIN_ABI_MINOR,
+                                         "throws_in_init",
+                                         "1.0.0",
+                                         "",
+                                         throwingInit,
+                                         noShutdown};
 }  // namespace
 
 extern "C" ZT_PLUGIN_EXPORT const zt_plugin_descriptor* zt_plugin_entry(void) { return &descriptor; }

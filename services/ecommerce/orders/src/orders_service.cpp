@@ -41,7 +41,9 @@ Json itemsToApi(const zt::sdk::Result& result) {
 void requireDependency(const std::string& name, const zt::sdk::CallResult& r) {
     if (r.ok()) return;
     Json err = r.json();
-    std::string detail = (!err.is_discarded() && err.contains("error")) ? err["error"].value("code", "") + ": " + err["error"].value("message", "") : r.body.substr(0, 200);
+    std::string detail = (!err.is_discarded() && err.contains("error"))
+                             ? err["error"].value("code", "") + ": " + err["error"].value("message", "")
+                             : r.body.substr(0, 200);
     throw HttpError(r.status >= 500 ? 503 : 502, "dependency_failed",
                     name + " answered " + std::to_string(r.status) + " (" + detail + ")");
 }
@@ -61,7 +63,8 @@ public:
             Json ids = Json::array();
             for (const auto& o : found.rows) ids.push_back(o.integer("id"));
             std::map<std::int64_t, Json> itemsByOrder;
-            for (const auto& r : db.table("order_items").whereIn("order_id", ids).orderBy("order_id").orderBy("id").get().rows) {
+            for (const auto& r :
+                 db.table("order_items").whereIn("order_id", ids).orderBy("order_id").orderBy("id").get().rows) {
                 auto& items = itemsByOrder.try_emplace(r.integer("order_id"), Json::array()).first->second;
                 items.push_back(itemToApi(r));
             }
@@ -81,7 +84,8 @@ public:
         routes.post("/orders", [db, services](const Request& req) {
             Json body = req.jsonBody();
             long long userId = requiredInteger(body, "userId", 1);
-            if (!body.contains("items") || !body["items"].is_array() || body["items"].empty() || body["items"].size() > 100)
+            if (!body.contains("items") || !body["items"].is_array() || body["items"].empty() ||
+                body["items"].size() > 100)
                 throw HttpError(422, "validation_failed", "'items' must be an array of 1 to 100 items");
             long long total = 0;
             for (const auto& it : body["items"]) {
@@ -92,7 +96,8 @@ public:
                 total += q * p;
             }
             auto user = services.get(&req, "users", "/users/" + std::to_string(userId));
-            if (user.status == 404) throw HttpError(422, "unknown_user", "user " + std::to_string(userId) + " does not exist");
+            if (user.status == 404)
+                throw HttpError(422, "unknown_user", "user " + std::to_string(userId) + " does not exist");
             requireDependency("users", user);
             Json created;
             db.transaction([&] {
@@ -100,9 +105,13 @@ public:
                 long long orderId = order.integer("id");
                 Json items = Json::array();
                 for (const auto& it : body["items"]) {
-                    db.table("order_items").insert({{"order_id", orderId}, {"sku", it["sku"]},
-                                                    {"quantity", it["quantity"]}, {"price_cents", it["priceCents"]}});
-                    items.push_back({{"sku", it["sku"]}, {"quantity", it["quantity"]}, {"priceCents", it["priceCents"]}});
+                    db.table("order_items")
+                        .insert({{"order_id", orderId},
+                                 {"sku", it["sku"]},
+                                 {"quantity", it["quantity"]},
+                                 {"price_cents", it["priceCents"]}});
+                    items.push_back(
+                        {{"sku", it["sku"]}, {"quantity", it["quantity"]}, {"priceCents", it["priceCents"]}});
                 }
                 if (total > 0) {
                     // Inside the transaction: a failed charge rolls the order back; the key makes a
@@ -112,12 +121,14 @@ public:
                                                  {{"Idempotency-Key", "order-" + std::to_string(orderId)}});
                     requireDependency("payments", payment);
                     long long paymentId = payment.json().value("id", 0LL);
-                    auto paid = db.table("orders").where("id", orderId).update({{"status", "paid"}, {"payment_id", paymentId}});
+                    auto paid =
+                        db.table("orders").where("id", orderId).update({{"status", "paid"}, {"payment_id", paymentId}});
                     order = paid.rows.at(0);
                 }
                 created = orderToApi(order, items);
             });
-            return Response::json(201, created.dump()).header("Location", "/orders/" + std::to_string(created["id"].get<long long>()));
+            return Response::json(201, created.dump())
+                .header("Location", "/orders/" + std::to_string(created["id"].get<long long>()));
         });
     }
 };

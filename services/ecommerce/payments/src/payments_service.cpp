@@ -40,7 +40,8 @@ public:
             std::string currency = body.contains("currency") ? requiredString(body, "currency", 3) : "EUR";
             if (currency.size() != 3) throw HttpError(422, "validation_failed", "'currency' must be a 3-letter code");
             std::string key(req.header("idempotency-key").value_or(""));
-            if (key.size() > 200) throw HttpError(422, "validation_failed", "Idempotency-Key is longer than 200 characters");
+            if (key.size() > 200)
+                throw HttpError(422, "validation_failed", "Idempotency-Key is longer than 200 characters");
             if (!key.empty()) {
                 if (auto existing = db.table("payments").where("idempotency_key", key).first())
                     return replay(*existing, orderId, amount);

@@ -58,20 +58,20 @@ struct HttpResponse {
 /// Who the authentication filter decided the caller is.
 struct Principal {
     bool authenticated = false;
-    std::string subject;             ///< JWT "sub", api-key id, or custom principal
-    std::string claimsJson = "{}";   ///< verified claims as a JSON object text
-    std::string strategy;            ///< "api-key", "jwt", "custom", "none"
+    std::string subject;            ///< JWT "sub", api-key id, or custom principal
+    std::string claimsJson = "{}";  ///< verified claims as a JSON object text
+    std::string strategy;           ///< "api-key", "jwt", "custom", "none"
 };
 
 /// W3C trace context of the server span the host opened for this request.
 struct TraceContext {
-    std::string traceId;        ///< 32 lower-case hex
-    std::string spanId;         ///< 16 hex: this service's span
-    std::string parentSpanId;   ///< 16 hex from the incoming traceparent, empty at the edge
-    std::uint8_t flags = 0;     ///< bit 0 = sampled
-    std::string tracestate;     ///< passed through untouched
-    std::string parentServiceId;///< x-parent-service-id received
-    int depth = 0;              ///< x-trace-depth received (+1 for outgoing calls)
+    std::string traceId;          ///< 32 lower-case hex
+    std::string spanId;           ///< 16 hex: this service's span
+    std::string parentSpanId;     ///< 16 hex from the incoming traceparent, empty at the edge
+    std::uint8_t flags = 0;       ///< bit 0 = sampled
+    std::string tracestate;       ///< passed through untouched
+    std::string parentServiceId;  ///< x-parent-service-id received
+    int depth = 0;                ///< x-trace-depth received (+1 for outgoing calls)
 
     bool sampled() const { return (flags & 0x01u) != 0; }
     bool valid() const { return traceId.size() == 32 && spanId.size() == 16; }
@@ -87,8 +87,8 @@ struct Exchange {
     Principal principal;
     TraceContext trace;
     std::vector<std::pair<std::string, std::string>> pathParams;  ///< filled by the router
-    std::string routePattern;   ///< "/users/:id" once routed, for span names and metrics
-    bool inProcess = false;     ///< built by callService without a socket
+    std::string routePattern;  ///< "/users/:id" once routed, for span names and metrics
+    bool inProcess = false;    ///< built by callService without a socket
     std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
     /// When the answer is due (docs/DEADLINES.md): ZT_HANDLER_TIMEOUT_MS from the start, sooner
     /// when the request asks (X-Request-Deadline, X-Request-Timeout-Ms) or its caller's is sooner.
