@@ -175,34 +175,44 @@ bool ServiceHealthMonitor::apply(const registry::ServiceRecord& before, const Ch
 
 std::map<std::string, ServiceHealthMonitor::CheckResult> ServiceHealthMonitor::checkNow() {
     bool changed = false;
-    return round(changed);
+    return round(changed, nullptr);
 }
 
 int ServiceHealthMonitor::settle() {
     // Only a degraded answer can follow another service's status (a dependency degrades, never
-    // fails, its dependents), so a round that changed something and saw one is worth repeating;
-    // an unhealthy-only change is not (its next round would only wait out the same timeouts).
+    // fails, its dependents), so after a round that changed something, the services that answered
+    // degraded are checked again at once; nothing else is (an unhealthy-only change would only
+    // wait out the same timeouts again).
     const auto limit = static_cast<int>(registry_.list().size()) + 1;
-    int rounds = 0;
-    bool again = true;
-    while (again && rounds < limit) {
-        bool changed = false;
-        const auto results = round(changed);
+    bool changed = false;
+    auto results = round(changed, nullptr);
+    int rounds = 1;
+    while (changed && rounds < limit && !stopping()) {
+        std::set<std::string> degraded;
+        for (const auto& [name, result] : results) {
+            if (result.status == ServiceStatus::Degraded) degraded.insert(name);
+        }
+        if (degraded.empty()) break;
+        changed = false;
+        results = round(changed, &degraded);
         ++rounds;
-        again = changed && std::any_of(results.begin(), results.end(), [](const auto& entry) {
-                    return entry.second.status == ServiceStatus::Degraded;
-                });
     }
     return rounds;
 }
 
-std::map<std::string, ServiceHealthMonitor::CheckResult> ServiceHealthMonitor::round(bool& changed) {
+bool ServiceHealthMonitor::stopping() const {
+    std::lock_guard<std::mutex> lock(stateMutex_);
+    return stopRequested_;
+}
+
+std::map<std::string, ServiceHealthMonitor::CheckResult> ServiceHealthMonitor::round(bool& changed,
+                                                                                    const std::set<std::string>* only) {
     std::lock_guard<std::mutex> roundLock(roundMutex_);
     std::vector<registry::ServiceRecord> targets;
     std::set<std::string> registered;
     for (auto& record : registry_.list()) {
         registered.insert(record.name);
-        if (polled(record.status)) targets.push_back(std::move(record));
+        if (polled(record.status) && (!only || only->count(record.name))) targets.push_back(std::move(record));
     }
     // Forget services that left the registry.
     std::erase_if(counters_, [&](const auto& entry) { return !registered.count(entry.first); });
@@ -230,7 +240,10 @@ std::map<std::string, ServiceHealthMonitor::CheckResult> ServiceHealthMonitor::r
 
     std::map<std::string, CheckResult> out;
     for (std::size_t i = 0; i < targets.size(); ++i) {
-        if (apply(targets[i], results[i])) changed = true;
+        // A re-check confirms a recovery; a bad result in it is not counted, so the hysteresis
+        // still needs unhealthyThreshold regular rounds.
+        const bool counted = !only || results[i].status != ServiceStatus::Unhealthy;
+        if (counted && apply(targets[i], results[i])) changed = true;
         out.emplace(targets[i].name, results[i]);
     }
     return out;

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <set>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -67,8 +68,10 @@ public:
     /// round runs waits for it. Returns the raw result per polled service.
     std::map<std::string, CheckResult> checkNow();
 
-    /// Rounds back to back while a round changes a status and sees a degraded service, at most one
-    /// per registered service plus one; returns the number of rounds run. A service's health follows its dependencies' status
+    /// One round, then, while a round changed a status, a re-check of the services that answered
+    /// degraded (at most one per registered service plus one rounds in all, and none once stop()
+    /// was called); returns the number of rounds run. A re-check never counts a bad result, so
+    /// the unhealthy threshold still spans regular rounds. A service's health follows its dependencies' status
     /// (orders reports degraded while users is still Starting), so a single round would leave it
     /// degraded for a whole interval after its dependency came up. The background thread settles
     /// too, so a recovered dependency clears its dependents' errors in the same round.
@@ -84,8 +87,10 @@ private:
     };
 
     void run();
-    /// One round; `changed` is set when any service's status or reason changed.
-    std::map<std::string, CheckResult> round(bool& changed);
+    /// One round over every polled service, or only those in `only` (a re-check, whose
+    /// unhealthy results are not counted); `changed` is set when a status or reason changed.
+    std::map<std::string, CheckResult> round(bool& changed, const std::set<std::string>* only);
+    bool stopping() const;
     /// Returns true when the service's status or reason changed.
     bool apply(const registry::ServiceRecord& before, const CheckResult& result);
 

@@ -68,6 +68,7 @@ class ServiceHealthMonitorTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(settings_come_from_the_environment);
     CPPUNIT_TEST(settle_gives_a_dependent_its_real_status_in_one_call);
     CPPUNIT_TEST(settle_does_not_repeat_a_round_that_only_found_failures);
+    CPPUNIT_TEST(settle_rechecks_only_degraded_services_and_keeps_the_hysteresis);
     CPPUNIT_TEST(background_thread_polls_on_the_interval);
     CPPUNIT_TEST(stop_wakes_the_sleeping_thread_promptly);
     CPPUNIT_TEST_SUITE_END();
@@ -230,6 +231,25 @@ public:
         health::ServiceHealthMonitor single(fresh, settings());
         single.checkNow();
         CPPUNIT_ASSERT_EQUAL(std::string("degraded"), std::string(registry::toString(fresh.find("orders")->status)));
+    }
+    void settle_rechecks_only_degraded_services_and_keeps_the_hysteresis() {
+        std::atomic<bool> usersUp{true}, ordersDegraded{false};
+        TestHttpServer users([&](int, const auto&) { return usersUp ? jsonReply(200, kHealthy) : jsonReply(503, kUnhealthy); });
+        TestHttpServer orders([&](int, const auto&) { return jsonReply(200, ordersDegraded ? kDegraded : kHealthy); });
+        add(registry_, "users", users.baseUrl(), true);
+        add(registry_, "orders", orders.baseUrl(), true);
+        health::ServiceHealthMonitor monitor(registry_, settings());  // unhealthyThreshold 2
+        monitor.settle();
+        assertStatus(ServiceStatus::Healthy, registry_, "users");
+        usersUp = false;
+        ordersDegraded = true;
+        const int usersBefore = users.requestCount();
+        CPPUNIT_ASSERT_EQUAL(2, monitor.settle());  // the round, then orders alone again
+        CPPUNIT_ASSERT_EQUAL(usersBefore + 1, users.requestCount());
+        assertStatus(ServiceStatus::Healthy, registry_, "users");  // one bad result is not two
+        assertStatus(ServiceStatus::Degraded, registry_, "orders");
+        monitor.settle();
+        assertStatus(ServiceStatus::Unhealthy, registry_, "users");  // the second regular round
     }
     void settle_does_not_repeat_a_round_that_only_found_failures() {
         add(registry_, "gone", closedUrl());
