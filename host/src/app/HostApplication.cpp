@@ -15,6 +15,7 @@
 #include "bootstrap/MicroserviceBootstrap.h"
 #include "config/ConfigError.h"
 #include "config/EnvConfig.h"
+#include "db/Connection.h"
 #include "registry/RemoteServices.h"
 
 namespace zt::app {
@@ -118,6 +119,8 @@ int HostApplication::main(const std::vector<std::string>& args) {
     std::vector<registry::RemoteService> remotes;
     try {
         if (!envFile_.empty()) config::loadEnvFile(envFile_);
+        // Changes the environment (PGOPTIONS): here, after the env file and before any thread.
+        db::Connection::applySessionDefaults();
         auto [plugins, services] = defaultFolders(config().getString("application.path", ""));
         env = config::EnvConfig::load(config::processEnvironment(), plugins, services);
         remotes = registry::RemoteServices::loadFromProcess();

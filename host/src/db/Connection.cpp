@@ -31,13 +31,7 @@ void registerConnectorOnce() {
     static std::once_flag once;
     std::call_once(once, [] {
         Poco::Data::PostgreSQL::Connector::registerConnector();
-        // Poco's connector accepts only host/port/user/password/dbname/connect_timeout in its
-        // connection string, so the options reach libpq through PGOPTIONS, which it reads for
-        // every connection. Set once, before this process's first connection; an operator's own
-        // PGOPTIONS is kept and comes first (a later -c of the same setting wins).
-        const char* own = std::getenv("PGOPTIONS");
-        std::string options = own && *own ? std::string(own) + " " + kSessionOptions : kSessionOptions;
-        ::setenv("PGOPTIONS", options.c_str(), 1);
+        Connection::applySessionDefaults();
     });
 }
 
@@ -96,6 +90,19 @@ bool isConnectionLevel(const std::string& sqlState) {
 }
 
 }  // namespace
+
+void Connection::applySessionDefaults() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        // Poco's connector accepts only host/port/user/password/dbname/connect_timeout in its
+        // connection string, so the options reach libpq through PGOPTIONS, which it reads for
+        // every connection. An operator's own PGOPTIONS is kept and comes first (a later -c of
+        // the same setting wins).
+        const char* own = std::getenv("PGOPTIONS");
+        std::string options = own && *own ? std::string(own) + " " + kSessionOptions : kSessionOptions;
+        ::setenv("PGOPTIONS", options.c_str(), 1);
+    });
+}
 
 Connection::Connection(const ConnectionSettings& settings) : settings_(settings) {
     registerConnectorOnce();

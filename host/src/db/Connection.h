@@ -26,6 +26,12 @@ public:
     /// never showing the password.
     explicit Connection(const ConnectionSettings& settings);
     ~Connection();
+
+    /// Makes every connection of this process start with TimeZone=UTC and DateStyle=ISO,YMD
+    /// (docs/DATABASE.md: Values) by adding them to PGOPTIONS. setenv is not safe while other
+    /// threads read the environment: HostApplication calls it before it starts any; the first
+    /// connection calls it too (a no-op then), for processes that do not (the tests).
+    static void applySessionDefaults();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
