@@ -57,6 +57,13 @@ std::string MicroserviceBootstrap::pluginPath(const std::string& fileName) const
 
 void MicroserviceBootstrap::discoverServices() {
     auto result = config::ServiceDiscovery::discover(env_.servicesDirs);
+    for (const auto& dir : env_.pluginDirs) {
+        // Looking a plugin up skips a missing folder; say so once, as for services folders.
+        Poco::File folder(dir);
+        if (!folder.exists() || !folder.isDirectory()) {
+            result.warnings.push_back(dir + ": plugin folder does not exist (set ZT_PLUGIN_DIR)");
+        }
+    }
     for (const auto& w : result.warnings) {
         warnings_.push_back(w);
         logger_.warning(w);

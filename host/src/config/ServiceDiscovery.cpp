@@ -34,15 +34,25 @@ DiscoveryResult ServiceDiscovery::discover(const std::string& servicesDir) {
 
 DiscoveryResult ServiceDiscovery::discover(const std::vector<std::string>& servicesDirs) {
     DiscoveryResult result;
-    std::vector<std::string> domainDirs;
+    // A missing folder is an error when no folder of the list exists (a typo in the only one); in
+    // a list where others exist it is a warning, so an operator who removed their own empty
+    // services.d still gets the package's services.
+    std::vector<std::string> domainDirs, missing;
     for (const auto& servicesDir : servicesDirs) {
         Poco::File root(servicesDir);
         if (!root.exists() || !root.isDirectory()) {
-            result.errors.push_back({servicesDir, servicesDir + ": services folder does not exist "
-                                                                "(set ZT_SERVICES_DIR)"});
+            missing.push_back(servicesDir);
             continue;
         }
         for (auto& d : sortedSubdirectories(servicesDir)) domainDirs.push_back(std::move(d));
+    }
+    for (const auto& dir : missing) {
+        std::string message = dir + ": services folder does not exist (set ZT_SERVICES_DIR)";
+        if (missing.size() == servicesDirs.size()) {
+            result.errors.push_back({dir, message});
+        } else {
+            result.warnings.push_back(message + "; the other folders of the list are scanned");
+        }
     }
     std::vector<ServiceConfig> found;
     for (const auto& domainDir : domainDirs) {

@@ -25,7 +25,8 @@ class ServiceDiscovery {
 public:
     /// Scans `servicesDir`. A missing folder is one error, not an exception.
     static DiscoveryResult discover(const std::string& servicesDir);
-    /// Scans each folder in order; each missing one is one error naming ZT_SERVICES_DIR.
+    /// Scans each folder in order. A missing folder is a warning while another folder of the list
+    /// exists, an error naming ZT_SERVICES_DIR when none does.
     static DiscoveryResult discover(const std::vector<std::string>& servicesDirs);
 };
 

@@ -346,10 +346,17 @@ public:
         env["ZT_PLUGIN_DIR"] = ownPlugins.path() + ":" + ownPlugins.path() + "/also-empty";
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out));
         assertContains(out, "not in any folder of ZT_PLUGIN_DIR=" + env["ZT_PLUGIN_DIR"]);
+        assertContains(out, ownPlugins.path() + "/also-empty: plugin folder does not exist");
         env["ZT_PLUGIN_DIR"] = ZT_TEST_PLUGIN_DIR;
-        env["ZT_SERVICES_DIR"] = own.dir.path() + ":" + own.dir.path() + "/nowhere";
+        // A missing folder next to one that exists is a warning (the user removed their own empty
+        // services.d); when no folder of the list exists, an error.
+        env["ZT_SERVICES_DIR"] = own.dir.path() + "/nowhere:" + own.dir.path();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 0, runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out));
+        assertContains(out, "warning: " + own.dir.path() + "/nowhere: services folder does not exist");
+        assertContains(out, "service payments: ok");
+        env["ZT_SERVICES_DIR"] = own.dir.path() + "/nowhere:" + own.dir.path() + "/neither";
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 1, runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out));
-        assertContains(out, own.dir.path() + "/nowhere: services folder does not exist");
+        assertContains(out, "error: " + own.dir.path() + "/neither: services folder does not exist");
         env["ZT_SERVICES_DIR"] = own.dir.path() + "::" + packaged.dir.path();
         CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 2, runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out));
         assertContains(out, "ZT_SERVICES_DIR: empty folder in the list");
