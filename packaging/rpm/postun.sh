@@ -5,9 +5,10 @@ if [ -d /run/systemd/system ]; then
         systemctl try-restart zintrust-host.service >/dev/null 2>&1 || :
     fi
 fi
-# Erase ($1 = 0): the user's folders go only when empty.
+# Erase ($1 = 0): the user's folders go only when empty, and /etc/zintrust with them when
+# nothing else (an .rpmsave of an edited env file) is left in it.
 if [ "$1" -eq 0 ]; then
-    rmdir --ignore-fail-on-non-empty /etc/zintrust/services.d /usr/local/lib/zintrust/plugins \
-        /usr/local/lib/zintrust 2>/dev/null || :
+    rmdir /etc/zintrust/services.d /usr/local/lib/zintrust/plugins /usr/local/lib/zintrust 2>/dev/null || :
+    rmdir /etc/zintrust 2>/dev/null || :
 fi
 exit 0

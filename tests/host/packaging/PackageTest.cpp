@@ -359,9 +359,11 @@ public:
         std::string postinst = runOk({"dpkg-deb", "-I", deb, "postinst"}).output;
         assertContains(postinst, "adduser --system --group");
         assertContains(postinst, " zintrust");
-        assertContains(postinst, "mkdir -p /usr/local/lib/zintrust/plugins /etc/zintrust/services.d");
-        assertContains(runOk({"dpkg-deb", "-I", deb, "postrm"}).output,
-                       "rmdir --ignore-fail-on-non-empty /etc/zintrust/services.d");
+        assertContains(postinst, "mkdir -p /etc/zintrust/services.d");
+        assertContains(postinst, "chmod 2775");  // /usr/local folders as Debian Policy 9.1.2 asks
+        const std::string postrm = runOk({"dpkg-deb", "-I", deb, "postrm"}).output;
+        assertContains(postrm, "rmdir /usr/local/lib/zintrust/plugins /usr/local/lib/zintrust");
+        assertContains(postrm, "rmdir /etc/zintrust/services.d /etc/zintrust");
         assertContains(runOk({"dpkg-deb", "-I", deb, "prerm"}).output, "stop zintrust-host.service");
     }
 
