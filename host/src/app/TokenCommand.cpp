@@ -45,9 +45,10 @@ std::chrono::seconds parseTokenTtl(const std::string& text) {
     else if (unit == "m") scale = 60;
     else if (unit == "h") scale = 3600;
     else if (unit == "d") scale = 86400;
-    if (digits == 0 || digits > 9 || scale == 0) {
+    if (digits == 0 || scale == 0) {
         throw config::ConfigError("--ttl: '" + text + "' is not a duration (90, 90s, 15m, 1h, 7d)");
     }
+    if (digits > 9) throw config::ConfigError("--ttl: '" + text + "' is outside 1s..366d");
     const long long seconds = std::stoll(text.substr(0, digits)) * scale;
     if (seconds < 1 || seconds > kMaxTtlSeconds) {
         throw config::ConfigError("--ttl: '" + text + "' is outside 1s..366d");
