@@ -205,8 +205,8 @@ bool ServiceHealthMonitor::stopping() const {
     return stopRequested_;
 }
 
-std::map<std::string, ServiceHealthMonitor::CheckResult> ServiceHealthMonitor::round(bool& changed,
-                                                                                    const std::set<std::string>* only) {
+std::map<std::string, ServiceHealthMonitor::CheckResult> ServiceHealthMonitor::round(
+    bool& changed, const std::set<std::string>* only) {
     std::lock_guard<std::mutex> roundLock(roundMutex_);
     std::vector<registry::ServiceRecord> targets;
     std::set<std::string> registered;

@@ -234,7 +234,8 @@ public:
     }
     void settle_rechecks_only_degraded_services_and_keeps_the_hysteresis() {
         std::atomic<bool> usersUp{true}, ordersDegraded{false};
-        TestHttpServer users([&](int, const auto&) { return usersUp ? jsonReply(200, kHealthy) : jsonReply(503, kUnhealthy); });
+        TestHttpServer users(
+            [&](int, const auto&) { return usersUp ? jsonReply(200, kHealthy) : jsonReply(503, kUnhealthy); });
         TestHttpServer orders([&](int, const auto&) { return jsonReply(200, ordersDegraded ? kDegraded : kHealthy); });
         add(registry_, "users", users.baseUrl(), true);
         add(registry_, "orders", orders.baseUrl(), true);
