@@ -1,8 +1,7 @@
 #include "app/TokenCommand.h"
 
-#include <Poco/JSON/Object.h>
+#include <Poco/Exception.h>
 
-#include <ctime>
 #include <ostream>
 
 #include "config/ConfigError.h"
@@ -100,16 +99,8 @@ std::string issueToken(const TokenRequest& request, const config::EnvLookup& env
     } else {
         throw config::ConfigError("SERVICE_JWT_SECRET: not set (or pass a PEM private key with --key FILE)");
     }
-    const std::string issuer = request.issuer.value_or(lookup("SERVICE_JWT_ISSUER"));
-    const std::string audience = request.audience.value_or(lookup("SERVICE_JWT_AUDIENCE"));
-    const auto now = static_cast<Poco::Int64>(std::time(nullptr));
-    Poco::JSON::Object claims;
-    claims.set("sub", request.subject);
-    claims.set("iat", now);
-    claims.set("exp", now + static_cast<Poco::Int64>(request.ttl.count()));
-    if (!issuer.empty()) claims.set("iss", issuer);
-    if (!audience.empty()) claims.set("aud", audience);
-    return signer->sign(claims);
+    return signer->issueToken(request.subject, request.ttl, request.issuer.value_or(lookup("SERVICE_JWT_ISSUER")),
+                              request.audience.value_or(lookup("SERVICE_JWT_AUDIENCE")));
 }
 
 int runTokenCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {

@@ -49,16 +49,27 @@ std::string JwtSigner::sign(const Poco::JSON::Object& claims) const {
     return input + "." + base64UrlEncode(*signature);
 }
 
-std::string JwtSigner::issueServiceToken(const std::string& serviceName, std::chrono::seconds ttl,
-                                         const std::string& issuer, const std::string& audience) const {
+Poco::JSON::Object JwtSigner::claimsFor(const std::string& subject, std::chrono::seconds ttl, const std::string& issuer,
+                                        const std::string& audience) {
     const auto now = static_cast<Poco::Int64>(std::time(nullptr));
     Poco::JSON::Object claims;
-    claims.set("sub", serviceName);
-    claims.set("serviceName", serviceName);
+    claims.set("sub", subject);
     claims.set("iat", now);
     claims.set("exp", now + static_cast<Poco::Int64>(ttl.count()));
     if (!issuer.empty()) claims.set("iss", issuer);
     if (!audience.empty()) claims.set("aud", audience);
+    return claims;
+}
+
+std::string JwtSigner::issueToken(const std::string& subject, std::chrono::seconds ttl, const std::string& issuer,
+                                  const std::string& audience) const {
+    return sign(claimsFor(subject, ttl, issuer, audience));
+}
+
+std::string JwtSigner::issueServiceToken(const std::string& serviceName, std::chrono::seconds ttl,
+                                         const std::string& issuer, const std::string& audience) const {
+    Poco::JSON::Object claims = claimsFor(serviceName, ttl, issuer, audience);
+    claims.set("serviceName", serviceName);
     return sign(claims);
 }
 

@@ -26,8 +26,12 @@ public:
     /// Throws Poco::RuntimeException if OpenSSL fails.
     std::string sign(const Poco::JSON::Object& claims) const;
 
-    /// A token for calls made by `serviceName`: sub = serviceName, serviceName, iat, exp = iat+ttl,
-    /// and iss/aud when not empty.
+    /// A token for `subject`: sub, iat, exp = iat+ttl, and iss/aud when not empty.
+    std::string issueToken(const std::string& subject, std::chrono::seconds ttl, const std::string& issuer = {},
+                           const std::string& audience = {}) const;
+
+    /// A token for calls made by `serviceName`: issueToken's claims with sub = serviceName, plus
+    /// serviceName.
     std::string issueServiceToken(const std::string& serviceName, std::chrono::seconds ttl,
                                   const std::string& issuer = {}, const std::string& audience = {}) const;
 
@@ -36,6 +40,8 @@ public:
 
 private:
     JwtSigner(std::string algorithm, std::string secret, PKeyPtr key);
+    static Poco::JSON::Object claimsFor(const std::string& subject, std::chrono::seconds ttl, const std::string& issuer,
+                                        const std::string& audience);
 
     std::string algorithm_;
     std::string secret_;
