@@ -1,4 +1,4 @@
-// The HTTP request filter chain (tracing -> auth) built by makeServiceFilters, on requests whose
+// The HTTP request filter chain (tracing -> auth) built by zt::bootstrap::makeFilterChain, on requests whose
 // method, path, headers and body come from the input:
 //   byte 0          chain: 0 api-key, 1 jwt (HS256 secret), 2 jwt (RSA + EC keys, iss/aud), 3 none
 //                   (+4: tracing disabled instead of enabled with rate 1)
@@ -19,9 +19,9 @@
 #include "FuzzSupport.h"
 #include "config/EnvConfig.h"
 #include "config/ServiceConfig.h"
-#include "filters/ServiceFilters.h"
-#include "filters/TraceParent.h"
-#include "zintrust/host/http/Exchange.h"
+#include "bootstrap/FilterChain.h"
+#include "tracing/TraceParent.h"
+#include "http/Exchange.h"
 
 using zt::fuzz::check;
 using zt::http::Exchange;
@@ -48,7 +48,7 @@ HttpFilterList makeChain(int index, bool tracing) {
         service.auth.issuer = "zt-fuzz";
         service.auth.audience = "users";
     }
-    return zt::filters::makeServiceFilters(service, env, nullptr, nullptr);
+    return zt::bootstrap::makeFilterChain(service, env, nullptr, nullptr);
 }
 
 const HttpFilterList& chain(int selector) {
@@ -150,7 +150,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (stopped) checkErrorBody(ex);
     auto tp = ex.response.headers.get("traceparent");
     check(tp.has_value(), "response without traceparent");
-    auto parsed = zt::filters::TraceParent::parse(*tp);
+    auto parsed = zt::tracing::TraceParent::parse(*tp);
     check(parsed.has_value() && parsed->version == 0, "response traceparent is invalid: " + std::string(*tp));
     auto xid = ex.response.headers.get("x-trace-id");
     check(xid && *xid == parsed->traceId, "x-trace-id does not match the traceparent's trace id");

@@ -15,12 +15,12 @@
 #include <string>
 
 #include "FuzzSupport.h"
-#include "filters/JwtSigner.h"
-#include "filters/JwtVerifier.h"
+#include "jwt/JwtSigner.h"
+#include "jwt/JwtVerifier.h"
 
-using zt::filters::JwtSigner;
-using zt::filters::JwtVerifier;
 using zt::fuzz::check;
+using zt::jwt::JwtSigner;
+using zt::jwt::JwtVerifier;
 
 namespace {
 constexpr std::int64_t kNow = 1700000000;  // fixed clock: runs are reproducible

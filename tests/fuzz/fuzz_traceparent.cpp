@@ -6,10 +6,10 @@
 #include <string_view>
 
 #include "FuzzSupport.h"
-#include "filters/TraceParent.h"
+#include "tracing/TraceParent.h"
 
-using zt::filters::TraceParent;
 using zt::fuzz::check;
+using zt::tracing::TraceParent;
 
 namespace {
 std::string hex2(std::uint8_t v) {
@@ -24,8 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::optional<TraceParent> tp;
     try {
         tp = TraceParent::parse(header);
-        (void)zt::filters::isLowerHex(header, size);
-        (void)zt::filters::isAllZero(header);
+        (void)zt::tracing::isLowerHex(header, size);
+        (void)zt::tracing::isAllZero(header);
     } catch (...) {
         zt::fuzz::unexpectedException();  // documented: nullopt when invalid, never throws
     }
@@ -34,9 +34,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(tp->version != 0xff, "version ff accepted");
     check(tp->version != 0 || size == 55, "version 00 accepted with length " + std::to_string(size));
     check(size >= 55, "accepted a value shorter than 55 characters");
-    check(zt::filters::isLowerHex(tp->traceId, 32) && !zt::filters::isAllZero(tp->traceId),
+    check(zt::tracing::isLowerHex(tp->traceId, 32) && !zt::tracing::isAllZero(tp->traceId),
           "bad trace id accepted: '" + tp->traceId + "'");
-    check(zt::filters::isLowerHex(tp->parentId, 16) && !zt::filters::isAllZero(tp->parentId),
+    check(zt::tracing::isLowerHex(tp->parentId, 16) && !zt::tracing::isAllZero(tp->parentId),
           "bad parent id accepted: '" + tp->parentId + "'");
     // The four fields are the first 55 characters of the input, lower-case hex already.
     const std::string canonical = hex2(tp->version) + "-" + tp->traceId + "-" + tp->parentId + "-" + hex2(tp->flags);

@@ -8,17 +8,18 @@
 #include <vector>
 
 #include "http/JsonError.h"
+#include "json/JsonEscape.h"
 
 namespace zt::admin {
 
 std::pair<int, std::string> AdminApi::aggregateHealth() const {
-    using http::jsonEscape;
+    using json::jsonEscape;
     int healthy = 0, degraded = 0, unhealthy = 0;
     std::string services;
     const auto records = registry_.list();
     // Every local service's report at once: each is bounded by the check timeout, so the whole
     // answer is too (not the sum of the bounds).
-    std::vector<std::future<health::HealthAnswer>> answers(records.size());
+    std::vector<std::future<service::HealthAnswer>> answers(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
         auto it = healths_.find(records[i].name);
         if (it != healths_.end() && records[i].status != registry::ServiceStatus::Failed &&
@@ -32,7 +33,7 @@ std::pair<int, std::string> AdminApi::aggregateHealth() const {
         std::string detail;
         if (answers[i].valid()) {
             auto answer = answers[i].get();
-            status = health::toString(answer.state);
+            status = service::toString(answer.state);
             detail = answer.json;
         } else if (rec.status == registry::ServiceStatus::Healthy || rec.status == registry::ServiceStatus::Degraded) {
             status = registry::toString(rec.status);

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "health/ServiceHealth.h"
+#include "service/ServiceHealth.h"
 #include "registry/MicroserviceManager.h"
-#include "zintrust/host/http/Exchange.h"
+#include "http/Exchange.h"
 
 namespace zt::admin {
 
@@ -21,7 +21,7 @@ public:
 
     explicit AdminApi(const registry::MicroserviceManager& registry) : registry_(registry) {}
 
-    void addServiceHealth(const std::string& name, std::shared_ptr<health::ServiceHealth> h) {
+    void addServiceHealth(const std::string& name, std::shared_ptr<service::ServiceHealth> h) {
         healths_[name] = std::move(h);
     }
     void addEndpoint(const std::string& path, Endpoint e) { endpoints_[path] = std::move(e); }
@@ -32,7 +32,7 @@ private:
     std::pair<int, std::string> aggregateHealth() const;
 
     const registry::MicroserviceManager& registry_;
-    std::map<std::string, std::shared_ptr<health::ServiceHealth>> healths_;
+    std::map<std::string, std::shared_ptr<service::ServiceHealth>> healths_;
     std::map<std::string, Endpoint> endpoints_;
 };
 

@@ -10,7 +10,7 @@
 #include <Poco/Message.h>
 #include <Poco/PatternFormatter.h>
 
-#include "http/JsonError.h"
+#include "json/JsonEscape.h"
 
 namespace zt::app {
 
@@ -25,7 +25,7 @@ public:
         text = "{\"ts\":\"" +
                Poco::DateTimeFormatter::format(msg.getTime(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT) +
                "\",\"level\":\"" + (p >= 1 && p <= 8 ? names[p] : "unknown") + "\",\"logger\":\"" +
-               http::jsonEscape(msg.getSource()) + "\",\"message\":\"" + http::jsonEscape(msg.getText()) +
+               json::jsonEscape(msg.getSource()) + "\",\"message\":\"" + json::jsonEscape(msg.getText()) +
                "\",\"thread\":" + std::to_string(msg.getTid()) + "}";
     }
 };

@@ -5,7 +5,7 @@
 #include <ostream>
 
 #include "config/ConfigError.h"
-#include "filters/JwtSigner.h"
+#include "jwt/JwtSigner.h"
 
 namespace zt::app {
 
@@ -87,11 +87,11 @@ TokenRequest parseTokenArguments(const std::vector<std::string>& args) {
 
 std::string issueToken(const TokenRequest& request, const config::EnvLookup& env) {
     auto lookup = [&env](const char* name) { return env(name).value_or(""); };
-    std::optional<filters::JwtSigner> signer;
+    std::optional<jwt::JwtSigner> signer;
     if (!request.privateKeyFile.empty()) {
-        signer.emplace(filters::JwtSigner::fromPrivateKeyFile(request.privateKeyFile, "--key"));
+        signer.emplace(jwt::JwtSigner::fromPrivateKeyFile(request.privateKeyFile, "--key"));
     } else if (const std::string secret = lookup("SERVICE_JWT_SECRET"); !secret.empty()) {
-        signer.emplace(filters::JwtSigner::hs256(secret));
+        signer.emplace(jwt::JwtSigner::hs256(secret));
     } else if (!lookup("SERVICE_JWT_PUBLIC_KEY_FILE").empty()) {
         throw config::ConfigError(
             "--key: SERVICE_JWT_PUBLIC_KEY_FILE is a public key and cannot sign; pass the matching private "

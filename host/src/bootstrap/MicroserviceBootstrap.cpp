@@ -6,15 +6,16 @@
 #include <algorithm>
 #include <set>
 
-#include "bootstrap/ServiceFilters.h"
-#include "filters/ServiceFilters.h"
-#include "filters/TracingFilter.h"
+#include "abi/HostApi.h"
+#include "admin/AdminJson.h"
+#include "bootstrap/FilterChain.h"
+#include "tracing/OtlpHttpExporter.h"
+#include "tracing/TracingFilter.h"
 #include "config/ConfigError.h"
 #include "db/Connection.h"
 #include "db/DatabaseErrors.h"
 #include "db/ProvisioningRights.h"
 #include "deadline/RequestDeadline.h"
-#include "http/JsonError.h"
 
 namespace zt::bootstrap {
 
@@ -129,7 +130,7 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
         }
         if (checkOnly) {
             try {
-                makeServiceFilterChain(cfg, env_, nullptr, nullptr);
+                makeFilterChain(cfg, env_, pluginAuthenticator(cfg, nullptr), nullptr);
             } catch (const config::ConfigError& ex) {
                 fail(e, "service " + cfg.name + ": " + ex.message());
             }
@@ -146,7 +147,7 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
 
 void MicroserviceBootstrap::initialize() {
     try {
-        spanExporter_ = filters::makeSpanExporter(env_);
+        spanExporter_ = tracing::makeSpanExporter(env_);
     } catch (const config::ConfigError& ex) {
         problems_.push_back({"", ex.message()});
         logger_.error("span export disabled: %s", ex.message());
@@ -166,7 +167,7 @@ void MicroserviceBootstrap::initialize() {
                                         "): database not ready yet, retrying: " + e.database->lastError()});
         }
         try {
-            e.service = std::make_shared<service::LocalService>(e.config, e.library);
+            e.service = std::make_shared<service::LocalService>(e.config, e.library, abi::hostApiTable());
             e.service->setDatabase(e.database);
             e.service->setCounters(std::make_shared<http::RequestCounters>());
             e.service->start();
@@ -176,9 +177,9 @@ void MicroserviceBootstrap::initialize() {
             continue;
         }
         try {
-            auto filters = makeServiceFilterChain(e.config, env_, e.service, spanExporter_);
-            e.health = std::make_shared<health::ServiceHealth>(e.service, manager_,
-                                                               std::chrono::milliseconds(env_.healthCheckTimeoutMs));
+            auto filters = makeFilterChain(e.config, env_, pluginAuthenticator(e.config, e.service), spanExporter_);
+            e.health = std::make_shared<service::ServiceHealth>(e.service, manager_,
+                                                                std::chrono::milliseconds(env_.healthCheckTimeoutMs));
             if (e.database) {
                 auto database = e.database;
                 const auto timeout = std::chrono::milliseconds(env_.healthCheckTimeoutMs);
@@ -187,14 +188,14 @@ void MicroserviceBootstrap::initialize() {
                     // has said "did not answer" by then), so the next check can start.
                     deadline::Override bound(deadline::Clock::now() + timeout + std::chrono::milliseconds(250));
                     auto c = database->check();
-                    health::CheckOutcome o;
-                    o.state = c.reachable ? health::HealthState::Healthy : health::HealthState::Unhealthy;
+                    service::CheckOutcome o;
+                    o.state = c.reachable ? service::HealthState::Healthy : service::HealthState::Unhealthy;
                     o.message = c.reachable ? "reachable" : c.message;
                     o.latencyMs = c.latencyMs;
                     return o;
                 });
             }
-            e.pipeline = std::make_shared<http::ServicePipeline>(e.service, std::move(filters), e.health);
+            e.pipeline = std::make_shared<service::ServicePipeline>(e.service, std::move(filters), e.health);
             http::HttpServerOptions opts;
             opts.bindAddress = env_.bindAddress;
             opts.port = e.config.port;
@@ -210,7 +211,7 @@ void MicroserviceBootstrap::initialize() {
             opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
             opts.handlerTimeoutMs = env_.handlerTimeoutMs;
             opts.counters = e.service->counters();
-            opts.stampOwnResponse = &filters::stampNewTrace;
+            opts.stampOwnResponse = &tracing::stampNewTrace;
             auto pipeline = e.pipeline;
             e.server = std::make_unique<http::HttpServer>("service " + e.config.name, opts,
                                                           [pipeline](http::Exchange& ex) { pipeline->handle(ex); });
@@ -238,49 +239,19 @@ void MicroserviceBootstrap::initialize() {
         for (auto& e : entries_) {
             if (!e.failed && e.health) adminApi_->addServiceHealth(e.config.name, e.health);
         }
-        {
-            std::vector<std::pair<std::string, std::shared_ptr<http::RequestCounters>>> counters;
-            for (auto& e : entries_) {
-                if (!e.failed && e.service) counters.emplace_back(e.config.name, e.service->counters());
-            }
-            adminApi_->addEndpoint("/metrics", [counters] {
-                std::string json = "{\"services\":{";
-                for (std::size_t i = 0; i < counters.size(); ++i) {
-                    if (i) json += ',';
-                    json += "\"" + http::jsonEscape(counters[i].first) + "\":" + counters[i].second->toJson();
-                }
-                return std::make_pair(200, json + "}}");
-            });
+        std::vector<std::pair<std::string, std::shared_ptr<http::RequestCounters>>> counters;
+        for (auto& e : entries_) {
+            if (!e.failed && e.service) counters.emplace_back(e.config.name, e.service->counters());
         }
-        {
-            auto caller = caller_;
-            adminApi_->addEndpoint("/calls/breakers", [caller] {
-                return std::make_pair(200,
-                                      "{\"breakers\":" + (caller ? caller->breakersJson() : std::string("{}")) + "}");
-            });
-        }
-        {
-            auto databases = databases_;  // null when no service has a database: {"pools":{}}
-            adminApi_->addEndpoint("/db/pool", [databases] {
-                std::string json = "{\"pools\":{";
-                bool first = true;
-                auto pools = databases ? databases->pools() : std::map<std::string, db::PoolInfo>{};
-                for (const auto& [name, pool] : pools) {
-                    const auto& st = pool.stats;
-                    if (!first) json += ',';
-                    first = false;
-                    json += "\"" + http::jsonEscape(name) + "\":{\"database\":\"" + http::jsonEscape(pool.database) +
-                            "\",\"role\":\"" + http::jsonEscape(pool.role) +
-                            "\",\"totalConnections\":" + std::to_string(st.totalConnections) +
-                            ",\"idleConnections\":" + std::to_string(st.idleConnections) +
-                            ",\"waitingRequests\":" + std::to_string(st.waitingRequests) +
-                            ",\"connectionsOpened\":" + std::to_string(st.connectionsOpened) +
-                            ",\"waitTimeouts\":" + std::to_string(st.waitTimeouts) +
-                            ",\"longestWaitMs\":" + std::to_string(st.longestWaitMs) + "}";
-                }
-                return std::make_pair(200, json + "}}");
-            });
-        }
+        adminApi_->addEndpoint("/metrics", [counters] { return std::make_pair(200, admin::metricsJson(counters)); });
+        auto caller = caller_;
+        adminApi_->addEndpoint("/calls/breakers",
+                               [caller] { return std::make_pair(200, admin::breakersJson(caller.get())); });
+        auto databases = databases_;  // null when no service has a database: {"pools":{}}
+        adminApi_->addEndpoint("/db/pool", [databases] {
+            return std::make_pair(
+                200, admin::poolsJson(databases ? databases->pools() : std::map<std::string, db::PoolInfo>{}));
+        });
         http::HttpServerOptions opts;
         opts.bindAddress = env_.bindAddress;
         opts.port = env_.adminPort;
@@ -288,7 +259,7 @@ void MicroserviceBootstrap::initialize() {
         opts.maxConnections = env_.httpMaxConnections;
         opts.maxConnectionsPerIp = env_.httpMaxConnectionsPerIp;
         opts.runOnLoop = &isLivenessProbe;
-        opts.stampOwnResponse = &filters::stampNewTrace;
+        opts.stampOwnResponse = &tracing::stampNewTrace;
         opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
         opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
         opts.handlerTimeoutMs = env_.handlerTimeoutMs;
@@ -380,8 +351,8 @@ void MicroserviceBootstrap::startCallsAndMonitor() {
     for (auto& e : entries_) {
         if (e.service) e.service->setCaller(caller_);
     }
-    monitor_ = std::make_unique<health::ServiceHealthMonitor>(
-        manager_, health::ServiceHealthMonitor::Settings::fromEnv(env_), [this, configOf](const std::string& name) {
+    monitor_ = std::make_unique<monitor::ServiceHealthMonitor>(
+        manager_, monitor::ServiceHealthMonitor::Settings::fromEnv(env_), [this, configOf](const std::string& name) {
             if (const auto* c = configOf(name)) return c->healthCheck;
             return remotes_.healthCheckPath(name);
         });
@@ -443,7 +414,7 @@ std::vector<std::string> MicroserviceBootstrap::running() const {
     return out;
 }
 
-std::shared_ptr<const http::ServicePipeline> MicroserviceBootstrap::pipeline(const std::string& name) const {
+std::shared_ptr<const service::ServicePipeline> MicroserviceBootstrap::pipeline(const std::string& name) const {
     for (const auto& e : entries_) {
         if (e.config.name == name && !e.failed) return e.pipeline;
     }

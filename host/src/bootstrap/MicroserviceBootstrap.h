@@ -14,12 +14,12 @@
 #include "config/EnvConfig.h"
 #include "config/ServiceDiscovery.h"
 #include "db/DatabaseRegistry.h"
-#include "filters/SpanExporter.h"
+#include "tracing/SpanExporter.h"
 #include "http/HttpServer.h"
-#include "http/ServicePipeline.h"
+#include "service/ServicePipeline.h"
 #include "plugin/PluginLibrary.h"
 #include "calls/ServiceCaller.h"
-#include "health/ServiceHealthMonitor.h"
+#include "monitor/ServiceHealthMonitor.h"
 #include "registry/MicroserviceManager.h"
 #include "registry/RemoteServices.h"
 #include "service/LocalService.h"
@@ -60,7 +60,7 @@ public:
     /// Port actually bound by the admin server (0 when disabled).
     int adminPort() const { return admin_ ? admin_->port() : 0; }
     /// The pipeline of a service loaded in this process (for in-process calls), or nullptr.
-    std::shared_ptr<const http::ServicePipeline> pipeline(const std::string& name) const;
+    std::shared_ptr<const service::ServicePipeline> pipeline(const std::string& name) const;
     /// The inter-service caller (after initialize).
     std::shared_ptr<const calls::ServiceCaller> caller() const { return caller_; }
 
@@ -73,8 +73,8 @@ private:
         std::shared_ptr<plugin::PluginLibrary> library;
         std::shared_ptr<service::LocalService> service;
         std::shared_ptr<service::ServiceDatabase> database;
-        std::shared_ptr<health::ServiceHealth> health;
-        std::shared_ptr<http::ServicePipeline> pipeline;
+        std::shared_ptr<service::ServiceHealth> health;
+        std::shared_ptr<service::ServicePipeline> pipeline;
         std::unique_ptr<http::HttpServer> server;
         bool failed = false;
     };
@@ -92,12 +92,12 @@ private:
     std::vector<config::ServiceConfig> allConfigs_;  ///< every valid config found (auth/health paths of remotes)
     registry::RemoteServices remotes_;
     std::shared_ptr<calls::ServiceCaller> caller_;
-    std::unique_ptr<health::ServiceHealthMonitor> monitor_;
+    std::unique_ptr<monitor::ServiceHealthMonitor> monitor_;
     std::vector<Entry> entries_;
     std::vector<ServiceProblem> problems_;
     std::vector<std::string> warnings_;
     std::shared_ptr<db::DatabaseRegistry> databases_;      ///< created when a service has a database
-    std::shared_ptr<filters::SpanExporter> spanExporter_;  ///< one per process; null without OTLP
+    std::shared_ptr<tracing::SpanExporter> spanExporter_;  ///< one per process; null without OTLP
     std::unique_ptr<admin::AdminApi> adminApi_;
     std::unique_ptr<http::HttpServer> admin_;
 };

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "zintrust/host/http/Exchange.h"
+#include "http/Exchange.h"
 
 namespace zt::calls {
 

@@ -13,6 +13,7 @@
 
 #include "calls/TraceHeaders.h"
 #include "http/JsonError.h"
+#include "json/JsonEscape.h"
 
 namespace zt::calls {
 
@@ -86,7 +87,7 @@ CallResponse ServiceCaller::call(const CallRequest& request) const {
     return errorResponse(500, "internal_error", "the call to service '" + request.target + "' failed inside the host");
 }
 
-ClientResult ServiceCaller::callInProcess(const http::ServicePipeline& pipeline, const std::string& method,
+ClientResult ServiceCaller::callInProcess(const service::ServicePipeline& pipeline, const std::string& method,
                                           const std::string& pathAndQuery, const HeaderVector& headers,
                                           const std::string& body, SteadyClock::time_point deadline) const {
     // Built like ConnectionLoop builds a network request, so the filters and the
@@ -142,7 +143,7 @@ CallResponse ServiceCaller::callImpl(const CallRequest& request) const {
                                  request.target + "' exceeds " + std::to_string(kMaxCallDepth));
     }
 
-    std::shared_ptr<const http::ServicePipeline> pipeline;
+    std::shared_ptr<const service::ServicePipeline> pipeline;
     if (localResolver_) pipeline = localResolver_(request.target);
     std::string baseUrl;
     if (!pipeline) {
@@ -277,7 +278,7 @@ std::string ServiceCaller::breakersJson() const {
         const auto s = breaker->stats();
         if (!first) out += ',';
         first = false;
-        out += "\"" + http::jsonEscape(name) + "\":{\"state\":\"" + toString(s.state) +
+        out += "\"" + json::jsonEscape(name) + "\":{\"state\":\"" + toString(s.state) +
                "\",\"consecutiveFailures\":" + std::to_string(s.consecutiveFailures) +
                ",\"totalFailures\":" + std::to_string(s.totalFailures) +
                ",\"totalSuccesses\":" + std::to_string(s.totalSuccesses) +

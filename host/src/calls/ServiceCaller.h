@@ -28,7 +28,7 @@
 #include "calls/RetryPolicy.h"
 #include "calls/ServiceCredentials.h"
 #include "config/EnvConfig.h"
-#include "http/ServicePipeline.h"
+#include "service/ServicePipeline.h"
 #include "registry/MicroserviceManager.h"
 
 namespace zt::calls {
@@ -36,7 +36,7 @@ namespace zt::calls {
 class ServiceCaller {
 public:
     /// The pipeline of a service loaded in this process, or nullptr.
-    using LocalResolver = std::function<std::shared_ptr<const http::ServicePipeline>(const std::string& name)>;
+    using LocalResolver = std::function<std::shared_ptr<const service::ServicePipeline>(const std::string& name)>;
     /// Strategy of a target's auth ("api-key","jwt","custom","none","" = unknown) for credentials.
     using AuthStrategyResolver = std::function<std::string(const std::string& name)>;
 
@@ -75,7 +75,7 @@ private:
     CallResponse callImpl(const CallRequest& request) const;
     std::shared_ptr<CircuitBreaker> breakerFor(const std::string& target) const;
     /// `deadline`: the call's, which the target's request inherits (it never outlives the caller).
-    ClientResult callInProcess(const http::ServicePipeline& pipeline, const std::string& method,
+    ClientResult callInProcess(const service::ServicePipeline& pipeline, const std::string& method,
                                const std::string& pathAndQuery, const HeaderVector& headers, const std::string& body,
                                std::chrono::steady_clock::time_point deadline) const;
 

@@ -16,7 +16,7 @@ ServiceCredentials::ServiceCredentials(const config::EnvConfig& env, std::chrono
             break;
         }
     }
-    if (!env.jwtSecret.empty()) signer_.emplace(filters::JwtSigner::hs256(env.jwtSecret));
+    if (!env.jwtSecret.empty()) signer_.emplace(jwt::JwtSigner::hs256(env.jwtSecret));
 }
 
 std::string ServiceCredentials::bearerToken(const std::string& caller) const {

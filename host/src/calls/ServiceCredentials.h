@@ -16,7 +16,7 @@
 #include <string>
 
 #include "calls/ClientResult.h"
-#include "filters/JwtSigner.h"
+#include "jwt/JwtSigner.h"
 
 namespace zt::config {
 struct EnvConfig;
@@ -47,7 +47,7 @@ private:
     };
 
     std::string apiKey_;
-    std::optional<filters::JwtSigner> signer_;
+    std::optional<jwt::JwtSigner> signer_;
     std::string issuer_;
     std::string audience_;
     std::chrono::seconds ttl_;

@@ -1,6 +1,6 @@
 #include "calls/TraceHeaders.h"
 
-#include "filters/TraceParent.h"
+#include "tracing/TraceParent.h"
 
 namespace zt::calls {
 
@@ -16,8 +16,8 @@ HeaderVector outgoingTraceHeaders(const http::TraceContext* trace, const std::st
     } else {
         // No server span to hang the call on (a background job of a plugin): the call starts a
         // trace. No sampled flag: only the edge's sampler decides, and there was no edge.
-        context.traceId = filters::newTraceId();
-        context.spanId = filters::newSpanId();
+        context.traceId = tracing::newTraceId();
+        context.spanId = tracing::newSpanId();
         context.flags = 0;
         context.depth = 0;
     }

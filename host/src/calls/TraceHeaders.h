@@ -5,7 +5,7 @@
 #include <string>
 
 #include "calls/ClientResult.h"
-#include "zintrust/host/http/Exchange.h"
+#include "http/Exchange.h"
 
 namespace zt::calls {
 

@@ -1,4 +1,4 @@
-#include "zintrust/host/http/Exchange.h"
+#include "http/Exchange.h"
 
 #include <Poco/String.h>
 

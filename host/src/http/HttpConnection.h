@@ -21,7 +21,7 @@
 #include "http/RequestCounters.h"
 #include "http/RequestReader.h"
 #include "http/RequestWatchdog.h"
-#include "zintrust/host/http/Exchange.h"
+#include "http/Exchange.h"
 
 namespace zt::http {
 

@@ -4,12 +4,9 @@
 #include <string>
 #include <string_view>
 
-#include "zintrust/host/http/Exchange.h"
+#include "http/Exchange.h"
 
 namespace zt::http {
-
-/// JSON-escapes `s` (quotes, backslash, control characters; invalid UTF-8 bytes become U+FFFD).
-std::string jsonEscape(std::string_view s);
 
 /// The error document as a string.
 std::string jsonErrorBody(std::string_view code, std::string_view message);

@@ -17,7 +17,7 @@
 
 #include "http/ChunkedDecoder.h"
 #include "http/RequestHeadParser.h"
-#include "zintrust/host/http/Exchange.h"
+#include "http/Exchange.h"
 
 namespace zt::http {
 

@@ -19,7 +19,7 @@
 #include <unordered_set>
 
 #include "http/RequestCounters.h"
-#include "zintrust/host/http/Exchange.h"
+#include "http/Exchange.h"
 
 namespace zt::http {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "zintrust/host/http/Exchange.h"
+#include "http/Exchange.h"
 
 namespace zt::http {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "zintrust/host/http/Exchange.h"
+#include "http/Exchange.h"
 
 namespace zt::http {
 

@@ -4,7 +4,7 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
 
-#include "http/JsonError.h"
+#include "json/JsonEscape.h"
 
 namespace zt::registry {
 
@@ -56,7 +56,7 @@ std::vector<ServiceRecord> MicroserviceManager::list() const {
 }
 
 std::string MicroserviceManager::toJson() const {
-    using http::jsonEscape;
+    using json::jsonEscape;
     std::string out = "{\"services\":[";
     bool first = true;
     for (const auto& r : list()) {

@@ -9,6 +9,7 @@
 #include <typeinfo>
 
 #include "http/JsonError.h"
+#include "plugin/AbiStrings.h"
 
 namespace zt::service {
 
@@ -75,10 +76,12 @@ struct LocalService::RequestView {
     std::string traceparent;
 };
 
-LocalService::LocalService(config::ServiceConfig config, std::shared_ptr<plugin::PluginLibrary> library)
+LocalService::LocalService(config::ServiceConfig config, std::shared_ptr<plugin::PluginLibrary> library,
+                           const zt_host_api* hostApi)
     : config_(std::move(config)),
       library_(std::move(library)),
-      logger_(Poco::Logger::get("zt.service." + config_.name)) {
+      logger_(Poco::Logger::get("zt.service." + config_.name)),
+      hostApi_(hostApi) {
     host_.service = this;
 }
 
@@ -93,7 +96,7 @@ void LocalService::start() {
     zt_status rc = ZT_ERR_INTERNAL;
     std::string thrown;
     try {
-        rc = d.init(plugin::hostApiTable(), &host_, &instance_, error, sizeof error);
+        rc = d.init(hostApi_, &host_, &instance_, error, sizeof error);
     } catch (const std::exception& e) {
         thrown = std::string("init threw: ") + e.what();
     } catch (...) {

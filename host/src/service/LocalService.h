@@ -15,9 +15,9 @@
 #include "config/ServiceConfig.h"
 #include "http/RequestCounters.h"
 #include "http/Router.h"
-#include "plugin/HostApi.h"
+#include "http/Exchange.h"
 #include "plugin/PluginLibrary.h"
-#include "zintrust/host/http/Exchange.h"
+#include "service/PluginHandles.h"
 
 namespace zt::service {
 
@@ -47,7 +47,10 @@ struct CustomAuthOutcome {
 
 class LocalService {
 public:
-    LocalService(config::ServiceConfig config, std::shared_ptr<plugin::PluginLibrary> library);
+    /// `hostApi` is the table the plugin's init() receives (abi::hostApiTable() in the host).
+    /// OWNERSHIP: `hostApi` is borrowed and must outlive the service (static storage).
+    LocalService(config::ServiceConfig config, std::shared_ptr<plugin::PluginLibrary> library,
+                 const zt_host_api* hostApi);
     ~LocalService();
     LocalService(const LocalService&) = delete;
     LocalService& operator=(const LocalService&) = delete;
@@ -83,7 +86,7 @@ public:
     /// Runs the plugin's authenticator; fails closed on any error.
     CustomAuthOutcome authenticate(const http::Exchange& exchange) const;
 
-    // ---- called by the zt_host_api functions (plugin/HostApi.cpp) ----
+    // ---- called by the zt_host_api functions (abi/HostApi.cpp) ----
     void pluginLog(zt_log_level level, std::string_view message) const;
     zt_status configValue(std::string_view key, zt_str* out);
     zt_status registerRoute(std::string_view method, std::string_view pattern, zt_route_handler handler, void* data);
@@ -104,6 +107,7 @@ private:
     config::ServiceConfig config_;
     std::shared_ptr<plugin::PluginLibrary> library_;
     Poco::Logger& logger_;
+    const zt_host_api* hostApi_;
     zt_host host_;
     void* instance_ = nullptr;
     bool initializing_ = false;

@@ -54,7 +54,7 @@ public:
     std::string lastError() const;
     /// SELECT 1 on a pooled connection, with its latency. Blocks as long as the database does:
     /// the health layer bounds it, runs one at a time and reuses the outcome for a second
-    /// (health::ServiceHealth, docs/HEALTH.md).
+    /// (service::ServiceHealth, docs/HEALTH.md).
     DatabaseCheck check();
 
     const config::ServiceConfig& config() const { return config_; }

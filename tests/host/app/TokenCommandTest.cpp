@@ -10,7 +10,7 @@
 
 #include "app/TokenCommand.h"
 #include "config/ConfigError.h"
-#include "filters/JwtVerifier.h"
+#include "jwt/JwtVerifier.h"
 #include "support/TestSupport.h"
 
 using namespace zt;
@@ -30,13 +30,13 @@ std::string configError(const std::function<void()>& f) {
     return {};
 }
 
-filters::JwtVerifier::Result verifyHs256(const std::string& token, const std::string& issuer = "",
-                                         const std::string& audience = "") {
-    filters::JwtVerifier::Settings s;
+jwt::JwtVerifier::Result verifyHs256(const std::string& token, const std::string& issuer = "",
+                                     const std::string& audience = "") {
+    jwt::JwtVerifier::Settings s;
     s.hmacSecret = kSecret;
     s.issuer = issuer;
     s.audience = audience;
-    return filters::JwtVerifier(s).verify(token);
+    return jwt::JwtVerifier(s).verify(token);
 }
 
 long long claim(const std::string& claimsJson, const std::string& name) {
@@ -125,9 +125,9 @@ public:
             0, test::runCommand({"/usr/bin/openssl", "pkey", "-in", key, "-pubout", "-out", pub}, {}, output));
         auto request = app::parseTokenArguments({"--sub", "carol", "--key", key});
         const std::string token = app::issueToken(request, config::mapEnvironment({}));
-        filters::JwtVerifier::Settings s;
+        jwt::JwtVerifier::Settings s;
         s.publicKeyFile = pub;
-        auto result = filters::JwtVerifier(s).verify(token);
+        auto result = jwt::JwtVerifier(s).verify(token);
         CPPUNIT_ASSERT_MESSAGE(result.message, result.ok());
         CPPUNIT_ASSERT_EQUAL(std::string("ES256"), result.algorithm);
         assertContains(

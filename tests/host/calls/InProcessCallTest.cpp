@@ -5,11 +5,12 @@
 
 #include <regex>
 
+#include "abi/HostApi.h"
 #include "calls/ServiceCaller.h"
 #include "config/ServiceConfig.h"
-#include "filters/ServiceFilters.h"
-#include "health/ServiceHealth.h"
-#include "http/ServicePipeline.h"
+#include "bootstrap/FilterChain.h"
+#include "service/ServiceHealth.h"
+#include "service/ServicePipeline.h"
 #include "plugin/PluginLibrary.h"
 #include "service/LocalService.h"
 #include "support/TestSupport.h"
@@ -57,19 +58,20 @@ class InProcessCallTest : public CppUnit::TestFixture {
 
     registry::MicroserviceManager registry_;
     std::shared_ptr<service::LocalService> service_;
-    std::shared_ptr<const http::ServicePipeline> pipeline_;
+    std::shared_ptr<const service::ServicePipeline> pipeline_;
     config::EnvConfig serviceEnv_;  ///< what the target's filters were built with
 
 public:
     void setUp() override {
         auto cfg = probeConfig();
         service_ = std::make_shared<service::LocalService>(
-            cfg, plugin::PluginLibrary::open(std::string(ZT_TEST_BROKEN_PLUGIN_DIR) + "/libzt_c_probe.so"));
+            cfg, plugin::PluginLibrary::open(std::string(ZT_TEST_BROKEN_PLUGIN_DIR) + "/libzt_c_probe.so"),
+            abi::hostApiTable());
         service_->start();
         serviceEnv_.apiKeys = {kKey};
-        auto filters = filters::makeServiceFilters(cfg, serviceEnv_, nullptr, nullptr);
-        auto health = std::make_shared<health::ServiceHealth>(service_, registry_);
-        pipeline_ = std::make_shared<http::ServicePipeline>(service_, filters, health);
+        auto filters = zt::bootstrap::makeFilterChain(cfg, serviceEnv_, nullptr, nullptr);
+        auto health = std::make_shared<service::ServiceHealth>(service_, registry_);
+        pipeline_ = std::make_shared<service::ServicePipeline>(service_, filters, health);
         registry::ServiceRecord rec;
         rec.name = "probe";
         rec.local = true;

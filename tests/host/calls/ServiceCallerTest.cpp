@@ -10,9 +10,9 @@
 #include "calls/ServiceCaller.h"
 #include "deadline/RequestDeadline.h"
 #include "config/ServiceConfig.h"
-#include "filters/JwtVerifier.h"
-#include "filters/ServiceFilters.h"
-#include "health/ServiceHealth.h"
+#include "jwt/JwtVerifier.h"
+#include "bootstrap/FilterChain.h"
+#include "service/ServiceHealth.h"
 #include "host/calls/TestHttpServer.h"
 #include "plugin/PluginLibrary.h"
 #include "service/LocalService.h"
@@ -368,10 +368,10 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string(""), got[0].header("x-api-key"));
         const std::string auth = got[0].header("authorization");
         CPPUNIT_ASSERT_EQUAL(std::string("Bearer "), auth.substr(0, 7));
-        filters::JwtVerifier::Settings s;
+        jwt::JwtVerifier::Settings s;
         s.hmacSecret = kJwtSecret;
         s.issuer = "zintrust";
-        filters::JwtVerifier verifier(s);
+        jwt::JwtVerifier verifier(s);
         auto result = verifier.verify(auth.substr(7));
         CPPUNIT_ASSERT_MESSAGE(result.message, result.ok());
         CPPUNIT_ASSERT_EQUAL(std::string("orders"), result.subject);

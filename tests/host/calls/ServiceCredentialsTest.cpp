@@ -6,7 +6,7 @@
 #include "calls/ServiceCredentials.h"
 #include "config/ConfigError.h"
 #include "config/EnvConfig.h"
-#include "filters/JwtVerifier.h"
+#include "jwt/JwtVerifier.h"
 
 using namespace zt;
 using namespace std::chrono_literals;
@@ -65,11 +65,11 @@ public:
         const auto users = c.bearerToken("users");
         CPPUNIT_ASSERT(orders != users);
         CPPUNIT_ASSERT_EQUAL(orders, c.bearerToken("orders"));
-        filters::JwtVerifier::Settings s;
+        jwt::JwtVerifier::Settings s;
         s.hmacSecret = kSecret;
         s.issuer = "zt-issuer";
         s.audience = "zt-services";
-        filters::JwtVerifier verifier(s);
+        jwt::JwtVerifier verifier(s);
         auto r = verifier.verify(users);
         CPPUNIT_ASSERT_MESSAGE(r.message, r.ok());
         CPPUNIT_ASSERT_EQUAL(std::string("users"), r.subject);

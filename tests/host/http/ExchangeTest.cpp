@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "zintrust/host/http/Exchange.h"
+#include "http/Exchange.h"
 
 using zt::http::HeaderList;
 using zt::http::TraceContext;

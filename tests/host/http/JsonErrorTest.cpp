@@ -10,9 +10,10 @@
 #include <vector>
 
 #include "http/JsonError.h"
+#include "json/JsonEscape.h"
 
 using zt::http::jsonErrorBody;
-using zt::http::jsonEscape;
+using zt::json::jsonEscape;
 
 namespace {
 

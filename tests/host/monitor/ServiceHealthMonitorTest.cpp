@@ -6,7 +6,7 @@
 #include <atomic>
 #include <thread>
 
-#include "health/ServiceHealthMonitor.h"
+#include "monitor/ServiceHealthMonitor.h"
 #include "host/calls/TestHttpServer.h"
 #include "support/TestSupport.h"
 
@@ -38,9 +38,9 @@ void add(registry::MicroserviceManager& m, const std::string& name, const std::s
 
 std::string closedUrl() { return "http://127.0.0.1:" + std::to_string(zt::test::freePort()); }
 
-health::ServiceHealthMonitor::Settings settings(std::chrono::milliseconds timeout = 400ms, int unhealthy = 2,
-                                                int healthy = 1) {
-    health::ServiceHealthMonitor::Settings s;
+monitor::ServiceHealthMonitor::Settings settings(std::chrono::milliseconds timeout = 400ms, int unhealthy = 2,
+                                                 int healthy = 1) {
+    monitor::ServiceHealthMonitor::Settings s;
     s.interval = 10s;
     s.timeout = timeout;
     s.unhealthyThreshold = unhealthy;
@@ -96,8 +96,8 @@ public:
         add(registry_, "slow", slow.baseUrl());
         add(registry_, "slow2", slow2.baseUrl());
         add(registry_, "gone", closedUrl());
-        health::ServiceHealthMonitor monitor(registry_, settings(400ms));
-        std::map<std::string, health::ServiceHealthMonitor::CheckResult> results;
+        monitor::ServiceHealthMonitor monitor(registry_, settings(400ms));
+        std::map<std::string, monitor::ServiceHealthMonitor::CheckResult> results;
         const auto ms = elapsedMs([&] { results = monitor.checkNow(); });
         // Parallel: about one timeout, not the sum of two timeouts.
         CPPUNIT_ASSERT_MESSAGE("round took " + std::to_string(ms) + " ms", ms >= 390 && ms < 700);
@@ -125,7 +125,7 @@ public:
         add(registry_, "b", noStatus.baseUrl());
         add(registry_, "c", odd.baseUrl());
         add(registry_, "d", redirect.baseUrl());
-        health::ServiceHealthMonitor monitor(registry_, settings());
+        monitor::ServiceHealthMonitor monitor(registry_, settings());
         monitor.checkNow();
         for (const char* name : {"a", "b", "c", "d"}) assertStatus(ServiceStatus::Unhealthy, registry_, name);
         assertContains(registry_.find("a")->error, "not JSON");
@@ -137,7 +137,7 @@ public:
         TestHttpServer server(
             [&](int, const auto&) { return up ? jsonReply(200, kHealthy) : jsonReply(503, kUnhealthy); });
         add(registry_, "users", server.baseUrl(), true);
-        health::ServiceHealthMonitor monitor(registry_, settings(400ms, 2, 1));
+        monitor::ServiceHealthMonitor monitor(registry_, settings(400ms, 2, 1));
         monitor.checkNow();
         assertStatus(ServiceStatus::Healthy, registry_, "users");
         up = false;
@@ -155,7 +155,7 @@ public:
         TestHttpServer server(
             [&](int, const auto&) { return up ? jsonReply(200, kHealthy) : jsonReply(503, kUnhealthy); });
         add(registry_, "users", server.baseUrl());
-        health::ServiceHealthMonitor monitor(registry_, settings(400ms, 1, 3));
+        monitor::ServiceHealthMonitor monitor(registry_, settings(400ms, 1, 3));
         monitor.checkNow();
         assertStatus(ServiceStatus::Unhealthy, registry_, "users");
         up = true;
@@ -172,7 +172,7 @@ public:
         std::atomic<bool> degraded{false};
         TestHttpServer server([&](int, const auto&) { return jsonReply(200, degraded ? kDegraded : kHealthy); });
         add(registry_, "users", server.baseUrl());
-        health::ServiceHealthMonitor monitor(registry_, settings(400ms, 3, 3));
+        monitor::ServiceHealthMonitor monitor(registry_, settings(400ms, 3, 3));
         monitor.checkNow();
         assertStatus(ServiceStatus::Healthy, registry_, "users");
         degraded = true;
@@ -187,7 +187,7 @@ public:
         add(registry_, "broken", server.baseUrl(), true, ServiceStatus::Failed);
         registry_.setStatus("broken", ServiceStatus::Failed, "wrong ABI major");
         add(registry_, "users", server.baseUrl(), true);
-        health::ServiceHealthMonitor monitor(registry_, settings());
+        monitor::ServiceHealthMonitor monitor(registry_, settings());
         auto results = monitor.checkNow();
         CPPUNIT_ASSERT_EQUAL(std::size_t(0), results.count("broken"));
         CPPUNIT_ASSERT_EQUAL(1, server.requestCount());  // only users
@@ -200,7 +200,7 @@ public:
         });
         add(registry_, "users", server.baseUrl());
         add(registry_, "orders", server.baseUrl());
-        health::ServiceHealthMonitor monitor(registry_, settings(), [](const std::string& name) {
+        monitor::ServiceHealthMonitor monitor(registry_, settings(), [](const std::string& name) {
             return name == "users" ? std::string("/status") : std::string();
         });
         monitor.checkNow();
@@ -217,7 +217,7 @@ public:
         });
         add(registry_, "users", users.baseUrl(), true);
         add(registry_, "orders", orders.baseUrl(), true);
-        health::ServiceHealthMonitor monitor(registry_, settings());
+        monitor::ServiceHealthMonitor monitor(registry_, settings());
         const int rounds = monitor.settle();
         assertStatus(ServiceStatus::Healthy, registry_, "users");
         assertStatus(ServiceStatus::Healthy, registry_, "orders");
@@ -228,7 +228,7 @@ public:
         add(fresh, "users", users.baseUrl(), true);
         add(fresh, "orders", orders.baseUrl(), true);
         watched = &fresh;
-        health::ServiceHealthMonitor single(fresh, settings());
+        monitor::ServiceHealthMonitor single(fresh, settings());
         single.checkNow();
         CPPUNIT_ASSERT_EQUAL(std::string("degraded"), std::string(registry::toString(fresh.find("orders")->status)));
     }
@@ -239,7 +239,7 @@ public:
         TestHttpServer orders([&](int, const auto&) { return jsonReply(200, ordersDegraded ? kDegraded : kHealthy); });
         add(registry_, "users", users.baseUrl(), true);
         add(registry_, "orders", orders.baseUrl(), true);
-        health::ServiceHealthMonitor monitor(registry_, settings());  // unhealthyThreshold 2
+        monitor::ServiceHealthMonitor monitor(registry_, settings());  // unhealthyThreshold 2
         monitor.settle();
         assertStatus(ServiceStatus::Healthy, registry_, "users");
         usersUp = false;
@@ -254,7 +254,7 @@ public:
     }
     void settle_does_not_repeat_a_round_that_only_found_failures() {
         add(registry_, "gone", closedUrl());
-        health::ServiceHealthMonitor monitor(registry_, settings());
+        monitor::ServiceHealthMonitor monitor(registry_, settings());
         CPPUNIT_ASSERT_EQUAL(1, monitor.settle());
         assertStatus(ServiceStatus::Unhealthy, registry_, "gone");
     }
@@ -262,7 +262,7 @@ public:
         config::EnvConfig env;
         env.healthCheckIntervalMs = 1234;
         env.healthCheckTimeoutMs = 321;
-        auto s = health::ServiceHealthMonitor::Settings::fromEnv(env);
+        auto s = monitor::ServiceHealthMonitor::Settings::fromEnv(env);
         CPPUNIT_ASSERT_EQUAL(1234LL, static_cast<long long>(s.interval.count()));
         CPPUNIT_ASSERT_EQUAL(321LL, static_cast<long long>(s.timeout.count()));
         CPPUNIT_ASSERT_EQUAL(2, s.unhealthyThreshold);
@@ -273,7 +273,7 @@ public:
         add(registry_, "users", server.baseUrl());
         auto s = settings();
         s.interval = 100ms;
-        health::ServiceHealthMonitor monitor(registry_, s);
+        monitor::ServiceHealthMonitor monitor(registry_, s);
         monitor.start();
         monitor.start();  // harmless
         CPPUNIT_ASSERT(monitor.running());
@@ -289,7 +289,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(after, server.requestCount());  // stopped means stopped
     }
     void stop_wakes_the_sleeping_thread_promptly() {
-        health::ServiceHealthMonitor monitor(registry_, settings());  // interval 10 s
+        monitor::ServiceHealthMonitor monitor(registry_, settings());  // interval 10 s
         monitor.start();
         std::this_thread::sleep_for(50ms);
         const auto ms = elapsedMs([&] { monitor.stop(); });

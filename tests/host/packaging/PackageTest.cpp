@@ -104,6 +104,7 @@ std::set<std::string> expectedFiles() {
         "/usr/lib/systemd/system/zintrust-host.service",
         "/usr/include/zintrust/plugin.h",
         "/usr/include/zintrust/sdk.hpp",
+        "/usr/include/zintrust/sdk/detail/json_escape.hpp",
         "/usr/share/cmake/ZintrustPlugin/ZintrustPluginConfig.cmake",
         "/usr/share/cmake/ZintrustPlugin/ZintrustPluginConfigVersion.cmake",
         "/usr/share/cmake/ZintrustPlugin/ZintrustPluginTargets.cmake",

@@ -1,0 +1,34 @@
+#pragma once
+// Everything a service does with one request, without a socket:
+//   filters (tracing -> auth) -> built-in health endpoints | plugin route handler.
+// Network requests (ConnectionLoop) and in-process calls use the same pipeline, so an
+// in-process call gets exactly the checks a network call would.
+#include <memory>
+
+#include "service/ServiceHealth.h"
+#include "service/LocalService.h"
+#include "http/HttpFilter.h"
+
+namespace zt::service {
+
+class ServicePipeline {
+public:
+    ServicePipeline(std::shared_ptr<LocalService> service, http::HttpFilterList filters,
+                    std::shared_ptr<ServiceHealth> health);
+
+    /// Never throws: any exception becomes a JSON 500.
+    void handle(http::Exchange& exchange) const;
+
+    const LocalService& service() const { return *service_; }
+    const std::string& name() const { return service_->config().name; }
+
+private:
+    void runTerminal(http::Exchange& exchange) const;
+
+    std::shared_ptr<LocalService> service_;
+    http::HttpFilterList filters_;
+    std::shared_ptr<ServiceHealth> health_;
+    std::string healthPath_;
+};
+
+}  // namespace zt::service
