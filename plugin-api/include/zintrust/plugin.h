@@ -7,7 +7,7 @@
  *   - strings cross as pointer + length (zt_str), never assumed NUL-terminated unless stated;
  *   - no C++ types, exceptions or Poco types cross the boundary: functions return zt_status codes.
  *
- * Loading (host side, see host/src/plugin/PluginLibrary.cpp):
+ * Loading (host side, see host/src/plugin/PluginLibrary.cpp; docs/ARCHITECTURE.md):
  *   1. dlopen(file, RTLD_NOW | RTLD_LOCAL); a missing or unresolved symbol fails here.
  *   2. dlsym(ZT_PLUGIN_ENTRY_SYMBOL) must find a function of type zt_plugin_entry_fn.
  *   3. The descriptor it returns must have abi_major == ZT_PLUGIN_ABI_MAJOR and
@@ -19,6 +19,18 @@
  *      threads at once: they must be thread-safe.
  *   6. shutdown() is called once, after the service stopped accepting requests and every in-flight
  *      call into the plugin has returned. The library is dlclose()d afterwards.
+ *
+ * THREAD tags, at the start of every callback's and every host function's comment:
+ *   [main-thread]    the host calls it on its main thread, never concurrently with anything else
+ *                    of this service (init, shutdown).
+ *   [init-only]      the plugin may call it only from inside init(); ZT_ERR_PERMISSION afterwards.
+ *   [request-thread] only on the thread running the handler or authenticator that was given the
+ *                    object (`response`, `result`), and only until that call returns.
+ *   [worker-thread]  the host calls it on its handler threads, many at once: it must be
+ *                    thread-safe.
+ *   [any-thread]     any thread of the process may call it, concurrently; a call from a thread
+ *                    that is not running a request has no request deadline.
+ *   [owner-thread]   one thread at a time per object (the object itself is not locked).
  *
  * OWNERSHIP conventions used below:
  *   "borrowed, call"   : owned by the caller, valid only until the function returns. Copy to keep.
@@ -134,7 +146,7 @@ typedef struct zt_request {
  * ------------------------------------------------------------------------------------------- */
 
 /*
- * Handles one request. Build the answer with zt_host_api.response_* on `response`.
+ * [worker-thread] Handles one request. Build the answer with zt_host_api.response_* on `response`.
  * Return ZT_OK when the response is complete. Any other status makes the host answer with a JSON
  * error whose HTTP status follows the code (ZT_ERR_UNAVAILABLE -> 503, ZT_ERR_TIMEOUT -> 504,
  * ZT_ERR_NOT_FOUND -> 404, ZT_ERR_INVALID_ARGUMENT -> 400, ZT_ERR_PERMISSION -> 403,
@@ -147,9 +159,10 @@ typedef zt_status (*zt_route_handler)(void* route_data, const zt_request* reques
                                       zt_response* response);
 
 /*
- * A plugin health check. Writes an optional NUL-terminated human-readable message into
+ * [any-thread] A plugin health check (the health endpoints and the monitor call it, possibly
+ * concurrently). Writes an optional NUL-terminated human-readable message into
  * `message_buf` (OWNERSHIP: host-owned buffer of `message_cap` bytes, "borrowed, call") and returns
- * a zt_health_state. Called from the host's health endpoint and monitor, possibly concurrently.
+ * a zt_health_state.
  */
 typedef zt_health_state (*zt_health_check_fn)(void* check_data, char* message_buf,
                                               size_t message_cap);
@@ -162,7 +175,7 @@ typedef zt_health_state (*zt_health_check_fn)(void* check_data, char* message_bu
 typedef struct zt_auth_result zt_auth_result;
 
 /*
- * A custom authenticator: decides whether `request` may reach the route handlers.
+ * [worker-thread] A custom authenticator: decides whether `request` may reach the route handlers.
  * Return ZT_OK after calling auth_result_set (allow or deny). Any other return value, or returning
  * without calling auth_result_set, denies the request (fail closed).
  */
@@ -172,7 +185,7 @@ typedef zt_status (*zt_authenticate_fn)(void* auth_data, const zt_request* reque
 /*
  * A database result (1.1). OWNERSHIP: allocated by the host, owned by the plugin until it calls
  * zt_host_api.db_result_free (exactly once); read it with db_result_json or, since 1.3, cell by
- * cell with db_result_shape / db_result_column / db_result_cell. One thread at a time.
+ * cell with db_result_shape / db_result_column / db_result_cell. [owner-thread]
  */
 typedef struct zt_db_result zt_db_result;
 
@@ -197,7 +210,8 @@ typedef int32_t zt_db_kind;
 #define ZT_DB_JSON 5
 
 /*
- * Body of a database transaction (1.1). Runs on the calling thread; every db_* call it makes on
+ * [request-thread] Body of a database transaction (1.1). Runs on the thread that called
+ * db_transaction; every db_* call it makes on
  * that thread joins the transaction (nested db_transaction calls become savepoints).
  * Return ZT_OK to commit; anything else rolls back. Must not throw.
  */
@@ -226,18 +240,18 @@ typedef struct zt_host_api {
 
     /* ---- 1.0 ---- */
 
-    /* Logs `message` ("copied") under the service's logger. Any thread. */
+    /* [any-thread] Logs `message` ("copied") under the service's logger. */
     void (*log)(zt_host* host, zt_log_level level, zt_str message);
 
     /*
-     * Looks up a value of the service's service.config.json by dotted path ("database.schema",
+     * [any-thread] Looks up a value of the service's service.config.json by dotted path ("database.schema",
      * "config.greeting"); non-string values come back as their JSON text.
      * `out_value`: receives a "borrowed, plugin" string. ZT_ERR_NOT_FOUND when absent.
      */
     zt_status (*config_get)(zt_host* host, zt_str key, zt_str* out_value);
 
     /*
-     * Registers a route (init only). `method`: "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
+     * [init-only] Registers a route. `method`: "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
      * "OPTIONS" or "*" for any. `pattern`: "/users/:id" style; segments starting with ':' capture one
      * path segment, a final "*" segment captures the rest. Both strings are "copied".
      * `route_data` ("static" for the plugin: must outlive the service) is passed to `handler`.
@@ -248,30 +262,31 @@ typedef struct zt_host_api {
                                 zt_route_handler handler, void* route_data);
 
     /*
-     * Registers a named health check shown under checks.plugin.<name> of /health (init only).
+     * [init-only] Registers a named health check shown under checks.plugin.<name> of /health.
      * `name` is "copied"; `check_data` must outlive the service.
      */
     zt_status (*register_health_check)(zt_host* host, zt_str name, zt_health_check_fn check,
                                        void* check_data);
 
     /*
-     * Registers the authenticator used when the service's auth.strategy is "custom" (init only,
-     * at most one). `auth_data` must outlive the service.
+     * [init-only] Registers the authenticator used when the service's auth.strategy is "custom"
+     * (at most one). `auth_data` must outlive the service.
      */
     zt_status (*register_authenticator)(zt_host* host, zt_authenticate_fn authenticate,
                                         void* auth_data);
 
-    /* Sets the HTTP status (100..599) of the response being built. Default 200. */
+    /* [request-thread] Sets the HTTP status (100..599) of the response being built. Default 200. */
     zt_status (*response_set_status)(zt_response* response, int32_t status);
 
-    /* Adds a response header; name and value are "copied". Names with CR/LF are refused. */
+    /* [request-thread] Adds a response header; name and value are "copied". Names with CR/LF are
+     * refused. */
     zt_status (*response_add_header)(zt_response* response, zt_str name, zt_str value);
 
-    /* Replaces the response body ("copied"). */
+    /* [request-thread] Replaces the response body ("copied"). */
     zt_status (*response_set_body)(zt_response* response, zt_str body);
 
     /*
-     * Fills a custom-auth result. `allow` non-zero allows. `principal` ("copied") names the caller.
+     * [request-thread] Fills a custom-auth result. `allow` non-zero allows. `principal` ("copied") names the caller.
      * `deny_status`: HTTP status used when denying (401 or 403; 0 means 401). `message` ("copied")
      * goes into the JSON error body when denying.
      */
@@ -295,7 +310,7 @@ typedef struct zt_host_api {
      */
 
     /*
-     * Runs a query-builder description ("copied") against the service's own schema/database:
+     * [any-thread] Runs a query-builder description ("copied") against the service's own schema/database:
      *   {"op":"select|first|count|insert|update|delete","table":"users","columns":["id"],
      *    "where":[["id","=",1],["email","in",["a","b"]],["deleted_at","is-null"]],
      *    "orderBy":[["created_at","desc"]],"limit":10,"offset":0,"values":{"name":"x"},
@@ -308,7 +323,7 @@ typedef struct zt_host_api {
     zt_status (*db_query)(zt_host* host, zt_str builder_json, zt_db_result** out_result);
 
     /*
-     * One SQL statement ("copied") with $1..$n placeholders and `params_json` ("copied"), a JSON
+     * [any-thread] One SQL statement ("copied") with $1..$n placeholders and `params_json` ("copied"), a JSON
      * array of values (strings, numbers, booleans, null; objects/arrays bind as JSON text).
      * Runs with search_path set to the service schema only. ZT_ERR_PERMISSION unless the host runs
      * with USE_RAW_QRY=true.
@@ -317,22 +332,22 @@ typedef struct zt_host_api {
                               zt_db_result** out_result);
 
     /*
-     * BEGIN; fn(tx_data); COMMIT when fn returns ZT_OK, ROLLBACK otherwise (the status is
+     * [any-thread] BEGIN; fn(tx_data) on this thread; COMMIT when fn returns ZT_OK, ROLLBACK otherwise (the status is
      * returned). Nested calls use SAVEPOINTs. `tx_data` is passed back untouched.
      */
     zt_status (*db_transaction)(zt_host* host, zt_transaction_fn fn, void* tx_data,
                                 zt_db_result** out_result);
 
-    /* The result as JSON text. OWNERSHIP: borrowed from `result`, valid until db_result_free. */
+    /* [owner-thread] The result as JSON text. OWNERSHIP: borrowed from `result`, valid until db_result_free. */
     zt_str (*db_result_json)(const zt_db_result* result);
 
-    /* Frees a result returned by a db_* function. NULL is ignored. */
+    /* [owner-thread] Frees a result returned by a db_* function. NULL is ignored. */
     void (*db_result_free)(zt_db_result* result);
 
     /* ---- 1.2: inter-service calls (README: Inter-service calls). Check ZT_HOST_API_HAS(api, call_service). ---- */
 
     /*
-     * Calls service `service` ("copied"): in-process when it is loaded in this host (same filters
+     * [any-thread] Calls service `service` ("copied"): in-process when it is loaded in this host (same filters
      * as a network call, no socket), else over HTTP at its registry URL with pooled keep-alive
      * connections. The host adds trace headers (the span of `context` becomes the parent; the
      * sampled flag and x-trace-depth + 1 propagate) and the credentials the target's auth strategy
@@ -350,20 +365,20 @@ typedef struct zt_host_api {
                               zt_str method, zt_str path_and_query, const zt_header* headers,
                               size_t header_count, zt_str body, zt_call_response** out_response);
 
-    /* HTTP status of the answer (100..599). */
+    /* [owner-thread] HTTP status of the answer (100..599). */
     int32_t (*call_response_status)(const zt_call_response* response);
 
-    /* Body of the answer. OWNERSHIP: borrowed from `response`, valid until call_response_free. */
+    /* [owner-thread] Body of the answer. OWNERSHIP: borrowed from `response`, valid until call_response_free. */
     zt_str (*call_response_body)(const zt_call_response* response);
 
     /*
-     * First header `name` (case-insensitive) of the answer; ZT_ERR_NOT_FOUND when absent.
+     * [owner-thread] First header `name` (case-insensitive) of the answer; ZT_ERR_NOT_FOUND when absent.
      * `out_value` is borrowed from `response`, valid until call_response_free.
      */
     zt_status (*call_response_header)(const zt_call_response* response, zt_str name,
                                       zt_str* out_value);
 
-    /* Frees an answer. NULL is ignored. */
+    /* [owner-thread] Frees an answer. NULL is ignored. */
     void (*call_response_free)(zt_call_response* response);
 
     /* ---- 1.3: reading a result without JSON. Check ZT_HOST_API_HAS(api, db_result_cell). ----
@@ -374,7 +389,7 @@ typedef struct zt_host_api {
      */
 
     /*
-     * The shape of a successful result: the command verb ("SELECT", "INSERT", "COMMIT"...), the
+     * [owner-thread] The shape of a successful result: the command verb ("SELECT", "INSERT", "COMMIT"...), the
      * rowCount of the JSON, and how many columns and rows it holds (any out pointer may be NULL).
      * ZT_ERR_NOT_FOUND for a failed call's result (it holds only the error: read db_result_json);
      * ZT_ERR_INVALID_ARGUMENT for a NULL result.
@@ -383,14 +398,14 @@ typedef struct zt_host_api {
                                  int64_t* out_row_count, size_t* out_columns, size_t* out_rows);
 
     /*
-     * Column `column` (0-based, < columns): its name and PostgreSQL type OID (either out pointer
+     * [owner-thread] Column `column` (0-based, < columns): its name and PostgreSQL type OID (either out pointer
      * may be NULL). ZT_ERR_INVALID_ARGUMENT when out of range or `result` is NULL or failed.
      */
     zt_status (*db_result_column)(const zt_db_result* result, size_t column, zt_str* out_name,
                                   uint32_t* out_type_oid);
 
     /*
-     * Cell (`row`, `column`): its kind and text (see zt_db_kind). ZT_ERR_INVALID_ARGUMENT when out
+     * [owner-thread] Cell (`row`, `column`): its kind and text (see zt_db_kind). ZT_ERR_INVALID_ARGUMENT when out
      * of range, an out pointer is NULL, or `result` is NULL or failed.
      */
     zt_status (*db_result_cell)(const zt_db_result* result, size_t row, size_t column,
@@ -419,7 +434,7 @@ typedef struct zt_plugin_descriptor {
     const char* description; /* NUL-terminated, may be "" */
 
     /*
-     * Called once on the main thread. `api` and `host` are "borrowed, plugin".
+     * [main-thread] Called once. `api` and `host` are "borrowed, plugin".
      * Store the plugin's per-service state in *out_instance (plugin-owned, freed by shutdown()).
      * On failure return non-ZT_OK and write a NUL-terminated reason into `error_buf`
      * (host-owned, `error_cap` bytes, "borrowed, call"): the host refuses the service with it.
@@ -427,7 +442,7 @@ typedef struct zt_plugin_descriptor {
     zt_status (*init)(const zt_host_api* api, zt_host* host, void** out_instance, char* error_buf,
                       size_t error_cap);
 
-    /* Called once; frees what init allocated. `instance` is what init stored. Must not fail. */
+    /* [main-thread] Called once; frees what init allocated. `instance` is what init stored. Must not fail. */
     void (*shutdown)(void* instance);
 } zt_plugin_descriptor;
 
@@ -435,7 +450,8 @@ typedef struct zt_plugin_descriptor {
 #define ZT_PLUGIN_DESCRIPTOR_MIN_SIZE \
     (offsetof(zt_plugin_descriptor, shutdown) + sizeof(void (*)(void*)))
 
-/* Type of the exported entry function. Returns a "static" descriptor; never NULL on success. */
+/* [main-thread] Type of the exported entry function (called once, when the library is loaded).
+ * Returns a "static" descriptor; never NULL on success. */
 typedef const zt_plugin_descriptor* (*zt_plugin_entry_fn)(void);
 
 /* Declaration of the entry function a plugin must export (with C linkage). */
