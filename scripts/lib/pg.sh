@@ -45,7 +45,7 @@ zt_pg_start() {
   export ZT_PG_DIR ZT_PG_PORT ZT_PG_PASSWORD
   # psql, createdb and pgbench in the scripts read PGPASSWORD.
   export PGPASSWORD="$ZT_PG_PASSWORD"
-  # What the suites read. DB_* / DATABASE_URL are what the host reads (README: Environment).
+  # What the suites read. DB_* / DATABASE_URL are what the host reads (docs/CONFIGURATION.md: environment).
   export ZT_TEST_PG_HOST=127.0.0.1 ZT_TEST_PG_PORT="$ZT_PG_PORT" ZT_TEST_PG_USER=postgres
   export ZT_TEST_PG_PASSWORD="$ZT_PG_PASSWORD" ZT_TEST_PG_DATABASE=postgres
   export ZT_TEST_DATABASE_URL="postgresql://postgres:$ZT_PG_PASSWORD@127.0.0.1:$ZT_PG_PORT/postgres"

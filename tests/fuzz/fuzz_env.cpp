@@ -4,7 +4,7 @@
 //     variable then names, so the keys-file reader is fuzzed too and no real file is ever opened.
 //  2. loadEnvFile over the input written to a temp file; every variable it added to the process
 //     environment is removed again so runs stay independent.
-// Both may only throw ConfigError; accepted environments must satisfy the ranges in README: Environment.
+// Both may only throw ConfigError; accepted environments must satisfy the ranges in docs/CONFIGURATION.md: environment.
 #include <cstdlib>
 #include <map>
 #include <set>

@@ -134,7 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             }
         }
         if (!stopped) {
-            // README: Request filters, docs/HEALTH.md: /health and /health/... are exempt from authentication.
+            // docs/FILTERS.md, docs/HEALTH.md: /health and /health/... are exempt from authentication.
             const auto& p = ex.request.path;
             const bool health = p == "/health" || p.rfind("/health/", 0) == 0;
             check(ex.principal.authenticated || selector % 4 == 3 || health,

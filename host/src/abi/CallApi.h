@@ -1,5 +1,5 @@
 #pragma once
-// The 1.2 inter-service call functions of zt_host_api (README: Inter-service calls): the plugin's arguments are
+// The 1.2 inter-service call functions of zt_host_api (docs/CALLS.md): the plugin's arguments are
 // copied into a calls::CallRequest, the answer into a host-owned zt_call_response.
 #include "calls/CallMessage.h"
 #include "zintrust/plugin.h"

@@ -1,5 +1,5 @@
 #pragma once
-// The admin port (ADMIN_PORT): aggregated views over every service of this host (docs/HEALTH.md, README: Inter-service calls).
+// The admin port (ADMIN_PORT): aggregated views over every service of this host (docs/HEALTH.md, docs/CALLS.md).
 //   GET /services          registry as JSON
 //   GET /health/services   every service's health; 503 when any is unhealthy or failed
 //   GET /health, /health/live   the admin server itself

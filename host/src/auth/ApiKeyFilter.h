@@ -1,5 +1,5 @@
 #pragma once
-// api-key authentication (README: Request filters).
+// api-key authentication (docs/FILTERS.md).
 //
 // The key arrives in `X-API-Key` or `Authorization: Bearer <key>`. Several keys are accepted at
 // once so a key can be rotated without downtime (add the new one, move clients, drop the old).

@@ -13,7 +13,7 @@ namespace zt::auth {
 std::optional<std::string_view> bearerCredential(const http::HeaderList& headers);
 
 /// True for `/health` and `/health/...`: orchestrators and the health monitor probe these without
-/// credentials (README: Request filters, docs/HEALTH.md).
+/// credentials (docs/FILTERS.md, docs/HEALTH.md).
 bool isHealthPath(std::string_view path);
 
 /// Writes the JSON error body (docs/HTTP.md) and a `WWW-Authenticate` header (RFC 6750 §3 for Bearer,

@@ -1,5 +1,5 @@
 #pragma once
-// custom authentication (README: Request filters): asks a plugin-registered CustomAuthenticator. Fails closed: a
+// custom authentication (docs/FILTERS.md): asks a plugin-registered CustomAuthenticator. Fails closed: a
 // deny, or any exception from the authenticator, ends the request with a JSON error.
 #include <memory>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The host-side contract of the "custom" auth strategy (README: Request filters). The plugin registers a C
+// The host-side contract of the "custom" auth strategy (docs/FILTERS.md). The plugin registers a C
 // callback (zt_host_api.register_authenticator); the host adapts it to this interface, so the
 // filter neither knows nor cares about the C ABI.
 #include <string>

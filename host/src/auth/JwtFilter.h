@@ -1,5 +1,5 @@
 #pragma once
-// jwt authentication (README: Request filters): `Authorization: Bearer <jwt>`, verified by JwtVerifier.
+// jwt authentication (docs/FILTERS.md): `Authorization: Bearer <jwt>`, verified by JwtVerifier.
 // Every rejection is a 401 whose error code says why (token_expired, invalid_signature, ...), with
 // an RFC 6750 WWW-Authenticate header; the verified claims become the exchange's Principal.
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-// "none" (README: Request filters): no check. Kept as a real filter (not an absent one) so every chain has the
+// "none" (docs/FILTERS.md): no check. Kept as a real filter (not an absent one) so every chain has the
 // same shape and the principal always says which strategy applied.
 #include "http/HttpFilter.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 // Builds a service's filter chain from its config and the env: [TracingFilter, the auth filter
-// of service.auth.strategy] (docs/CONFIGURATION.md: auth). The one place a chain is made, for
+// of service.auth.strategy] (docs/FILTERS.md). The one place a chain is made, for
 // the host's own services and for tests alike.
 //
 // All misconfiguration surfaces here, at start-up, as config::ConfigError naming the variable or

@@ -1,5 +1,5 @@
 #pragma once
-// The request a service makes to another service and the answer it gets back (README: Inter-service calls,
+// The request a service makes to another service and the answer it gets back (docs/CALLS.md,
 // callService). Plain data: the plugin ABI copies its arguments into a CallRequest and the
 // CallResponse back into plugin-visible memory.
 #include <string>

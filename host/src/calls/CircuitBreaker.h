@@ -1,5 +1,5 @@
 #pragma once
-// Circuit breaker for one call target (README: Inter-service calls): after `threshold` consecutive failures the target
+// Circuit breaker for one call target (docs/CALLS.md): after `threshold` consecutive failures the target
 // is given `openTimeout` to recover instead of being hammered by callers that would all wait for
 // their own timeout. Then exactly one probe is let through: its outcome closes or re-opens.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// When an inter-service call is tried again (README: Inter-service calls; SERVICE_CALL_RETRIES).
+// When an inter-service call is tried again (docs/CALLS.md; SERVICE_CALL_RETRIES).
 //
 // Only idempotent methods are retried (GET, HEAD, PUT, DELETE, OPTIONS): repeating a POST or PATCH
 // whose first attempt may have reached the target could apply it twice. Only failures a second

@@ -1,5 +1,5 @@
 #pragma once
-// callService (README: Inter-service calls): the one entry point for a service calling another one.
+// callService (docs/CALLS.md): the one entry point for a service calling another one.
 //
 //   resolve target -> circuit breaker -> [attempt -> retry policy -> backoff]* -> CallResponse
 //

@@ -1,5 +1,5 @@
 #pragma once
-// The credentials a service presents when it calls another one (README: Inter-service calls; "adds service
+// The credentials a service presents when it calls another one (docs/CALLS.md; "adds service
 // credentials"), chosen by the target's auth strategy:
 //   api-key -> X-API-Key: <first SERVICE_API_KEY>
 //   jwt     -> Authorization: Bearer <HS256 token, sub = serviceName = caller> (SERVICE_JWT_SECRET)

@@ -1,5 +1,5 @@
 #pragma once
-// The trace headers an outgoing service call carries (README: Request filters): W3C traceparent/tracestate and
+// The trace headers an outgoing service call carries (docs/FILTERS.md): W3C traceparent/tracestate and
 // ZinTrust's x-trace-id, x-parent-service-id, x-trace-depth. The caller's span becomes the parent
 // and its sampled flag travels unchanged (the decision was made once, at the edge).
 #include <string>

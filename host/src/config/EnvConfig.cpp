@@ -276,7 +276,7 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     }
     c.tracing = r.boolean("MICROSERVICES_TRACING", false);
     c.tracingRate = r.rate("MICROSERVICES_TRACING_RATE", 1.0);
-    // Exactly "true" (README: Environment): raw SQL is a security decision, no truthy guessing.
+    // Exactly "true" (docs/CONFIGURATION.md: environment): raw SQL is a security decision, no truthy guessing.
     if (auto v = r.raw("USE_RAW_QRY")) {
         if (*v != "true" && *v != "false") Reader::fail("USE_RAW_QRY", "exactly 'true' or 'false'", *v);
         c.useRawQuery = (*v == "true");

@@ -1,5 +1,5 @@
 #pragma once
-// The host's environment (README: Environment), read once at start-up and validated.
+// The host's environment (docs/CONFIGURATION.md: environment), read once at start-up and validated.
 // Every bad value throws ConfigError naming the variable; main() turns that into exit status 2.
 #include <cstdint>
 #include <functional>

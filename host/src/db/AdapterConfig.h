@@ -1,5 +1,5 @@
 #pragma once
-// What one service's database adapter needs, resolved from the host's DatabaseSettings (README: Environment)
+// What one service's database adapter needs, resolved from the host's DatabaseSettings (docs/CONFIGURATION.md: environment)
 // and the service's service.config.json "database" block (README: service.config.json, docs/DATABASE.md).
 #include <string>
 

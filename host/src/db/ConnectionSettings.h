@@ -1,5 +1,5 @@
 #pragma once
-// Where one pool connects. Built from the host's DatabaseSettings (README: Environment) with an optional database
+// Where one pool connects. Built from the host's DatabaseSettings (docs/CONFIGURATION.md: environment) with an optional database
 // override (isolated services get "<DB_DATABASE>_<service>").
 #include <string>
 

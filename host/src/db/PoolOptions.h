@@ -1,5 +1,5 @@
 #pragma once
-// node-postgres pool options (README: Environment; DB_POOL_*).
+// node-postgres pool options (docs/CONFIGURATION.md: environment; DB_POOL_*).
 #include "db/ConnectionSettings.h"
 
 namespace zt::db {

@@ -1,5 +1,5 @@
 #pragma once
-// Verification of JWS compact tokens (RFC 7515/7519) for the jwt auth strategy (README: Request filters).
+// Verification of JWS compact tokens (RFC 7515/7519) for the jwt auth strategy (docs/FILTERS.md).
 //
 // Why not Poco::JWT::Signer::verify: in Poco 1.11 it checks no claims, compares HMACs with `==`,
 // throws on malformed input even from tryVerify, and cannot tell us *why* a token failed. Clients

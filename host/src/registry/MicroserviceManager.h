@@ -1,5 +1,5 @@
 #pragma once
-// The registry of every service this host knows (README: Inter-service calls): loaded here, failed to load, or remote.
+// The registry of every service this host knows (docs/CALLS.md): loaded here, failed to load, or remote.
 // Thread-safe: written by bootstrap and the health monitor, read by admin endpoints and callers.
 #include <chrono>
 #include <map>

@@ -1,6 +1,6 @@
 #pragma once
 // Batches sampled spans to an OpenTelemetry collector: OTLP/HTTP with the JSON encoding,
-// POST <endpoint>/v1/traces (OTEL_EXPORTER_OTLP_ENDPOINT, README: Request filters).
+// POST <endpoint>/v1/traces (OTEL_EXPORTER_OTLP_ENDPOINT, docs/FILTERS.md).
 //
 // Request threads only append to a bounded queue under a mutex (never any I/O); a background
 // thread sends a batch when `maxBatchSize` spans are waiting or `flushInterval` has passed. When

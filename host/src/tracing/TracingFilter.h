@@ -1,5 +1,5 @@
 #pragma once
-// tracing, always the first filter of a service's chain (README: Request filters).
+// tracing, always the first filter of a service's chain (docs/FILTERS.md).
 //
 // onRequest adopts the caller's W3C trace context (or ZinTrust's x-trace-id) and opens this
 // service's server span: a new span id whose parent is the caller's. The sampling decision is

@@ -344,7 +344,7 @@ typedef struct zt_host_api {
     /* [owner-thread] Frees a result returned by a db_* function. NULL is ignored. */
     void (*db_result_free)(zt_db_result* result);
 
-    /* ---- 1.2: inter-service calls (README: Inter-service calls). Check ZT_HOST_API_HAS(api, call_service). ---- */
+    /* ---- 1.2: inter-service calls (docs/CALLS.md). Check ZT_HOST_API_HAS(api, call_service). ---- */
 
     /*
      * [any-thread] Calls service `service` ("copied"): in-process when it is loaded in this host (same filters

@@ -1,4 +1,4 @@
-// api-key strategy (README: Request filters): header variants, rotation, exemption, error shape.
+// api-key strategy (docs/FILTERS.md): header variants, rotation, exemption, error shape.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include "support/FilterTestSupport.h"

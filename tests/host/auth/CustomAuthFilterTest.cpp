@@ -1,4 +1,4 @@
-// custom and none strategies (README: Request filters): allow, deny (401/403), throwing authenticators fail
+// custom and none strategies (docs/FILTERS.md): allow, deny (401/403), throwing authenticators fail
 // closed, missing authenticator is a start-up error.
 #include <cppunit/extensions/HelperMacros.h>
 

@@ -1,4 +1,4 @@
-// The JWT attack table (README: Request filters): every rejection with its own code, valid tokens of each
+// The JWT attack table (docs/FILTERS.md): every rejection with its own code, valid tokens of each
 // algorithm accepted, verified claims reaching the handler, and start-up configuration errors.
 #include <cppunit/extensions/HelperMacros.h>
 

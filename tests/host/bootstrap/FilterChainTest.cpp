@@ -1,5 +1,5 @@
 // zt::bootstrap::makeFilterChain: chain order and shape per strategy, and every misconfiguration as a
-// ConfigError at start-up (README: Environment; "refuse to start").
+// ConfigError at start-up (docs/CONFIGURATION.md: environment; "refuse to start").
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <cmath>

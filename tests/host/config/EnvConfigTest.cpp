@@ -1,4 +1,4 @@
-// Environment (README: Environment): defaults, every variable's valid and invalid values, errors name the variable.
+// Environment (docs/CONFIGURATION.md: environment): defaults, every variable's valid and invalid values, errors name the variable.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// The filters wired into the real host (README: Request filters): tracing -> auth -> handler on every service,
+// The filters wired into the real host (docs/FILTERS.md): tracing -> auth -> handler on every service,
 // as the example configs declare them (users api-key, orders jwt, payments none).
 #include <cppunit/extensions/HelperMacros.h>
 

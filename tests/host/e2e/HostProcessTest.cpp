@@ -1,5 +1,5 @@
 // End to end: the real zintrust-host binary as a child process, with the example plugins, over
-// real HTTP (README: Layout, Environment, service.config.json, The C ABI in short,
+// real HTTP (docs/ARCHITECTURE.md, Environment, service.config.json, The C ABI in short,
 // Inter-service calls; docs/HEALTH.md; as far as the foundation goes).
 #include <cppunit/extensions/HelperMacros.h>
 

@@ -1,4 +1,4 @@
-// Health and inter-service calls (docs/HEALTH.md, README: Inter-service calls) end to end: the ecommerce flow (orders -> users, orders -> payments) in one host
+// Health and inter-service calls (docs/HEALTH.md, docs/CALLS.md) end to end: the ecommerce flow (orders -> users, orders -> payments) in one host
 // (in-process calls) and split over two host processes (HTTP calls via SERVICE_URL_*), one trace
 // id across services, the health monitor, and the circuit breaker when payments goes away.
 #include <cppunit/extensions/HelperMacros.h>

@@ -1,4 +1,4 @@
-// Interoperability with an independent JWT implementation (README: Request filters): tokens made by PyJWT
+// Interoperability with an independent JWT implementation (docs/FILTERS.md): tokens made by PyJWT
 // (Debian's python3-jwt) with keys from the openssl CLI are accepted, and the host's JwtSigner
 // tokens verify in PyJWT.
 #include <cppunit/extensions/HelperMacros.h>

@@ -515,10 +515,16 @@ public:
     void installed_docs_cover_commands_ports_endpoints_files_and_sdk() {
         ExtractedRoot root;
         const std::string readme = readFile(root("/usr/share/doc/zintrust-host/README.md"));
-        for (const char* section : {"## Configuration reference", "### Migrations", "### Tokens", "## Endpoints"}) {
+        for (const char* section : {"## Configuration reference", "docs/CONFIGURATION.md", "### Tokens", "## Endpoints"}) {
             assertContains(readme, section);
         }
-        CPPUNIT_ASSERT(fs::exists(root("/usr/share/doc/zintrust-host/docs/DATABASE.md")));
+        const std::string reference = readFile(root("/usr/share/doc/zintrust-host/docs/CONFIGURATION.md"));
+        for (const char* section : {"## Environment", "## service.config.json", "## Migrations"}) {
+            assertContains(reference, section);
+        }
+        for (const char* page : {"ARCHITECTURE.md", "PLUGINS.md", "FILTERS.md", "CALLS.md", "DATABASE.md"}) {
+            CPPUNIT_ASSERT_MESSAGE(page, fs::exists(root(std::string("/usr/share/doc/zintrust-host/docs/") + page)));
+        }
         CPPUNIT_ASSERT(fs::exists(root("/usr/share/doc/zintrust-host/examples/hello-plugin/hello.cpp")));
         const std::string man = runOk({"gzip", "-dc", root("/usr/share/man/man1/zintrust-host.1.gz")}).output;
         for (const char* part : {".SH COMMANDS AND OPTIONS", ".SH PORTS AND ENDPOINTS", ".SH ENVIRONMENT", ".SH FILES",

@@ -1,5 +1,5 @@
 // The loader refuses every kind of broken plugin with the file name and the reason, and loads
-// well-formed ones (README: The C ABI in short).
+// well-formed ones (docs/PLUGINS.md).
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <string>

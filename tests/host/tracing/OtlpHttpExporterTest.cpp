@@ -1,4 +1,4 @@
-// OTLP/HTTP JSON export (README: Request filters) against a real HTTP receiver on 127.0.0.1:<ephemeral>.
+// OTLP/HTTP JSON export (docs/FILTERS.md) against a real HTTP receiver on 127.0.0.1:<ephemeral>.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <Poco/JSON/Array.h>

@@ -1,4 +1,4 @@
-// Tracing filter (README: Request filters): context adoption, edge sampling, propagation across services, response
+// Tracing filter (docs/FILTERS.md): context adoption, edge sampling, propagation across services, response
 // headers, span records.
 #include <cppunit/extensions/HelperMacros.h>
 

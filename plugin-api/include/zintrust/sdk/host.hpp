@@ -31,7 +31,7 @@ public:
 
     /// The service's database (docs/DATABASE.md).
     Db db() const { return Db(api_, host_); }
-    /// Calls to other services (README: Inter-service calls).
+    /// Calls to other services (docs/CALLS.md).
     Services services() const { return Services(api_, host_); }
 
     /// Registers a health check shown under checks.plugin.<name>. Only inside configure().

@@ -31,7 +31,7 @@ struct CallResult {
     }
 };
 
-/// Calls to other services (README: Inter-service calls): in-process when the target is loaded in this host, else
+/// Calls to other services (docs/CALLS.md): in-process when the target is loaded in this host, else
 /// HTTP; trace context, credentials, timeout, retries and circuit breaking are the host's job.
 /// Failures come back as statuses with JSON error bodies (503 circuit_open, 504 upstream_timeout...).
 /// OWNERSHIP: wraps host pointers valid until the plugin's shutdown().
