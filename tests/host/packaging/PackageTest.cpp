@@ -515,7 +515,8 @@ public:
     void installed_docs_cover_commands_ports_endpoints_files_and_sdk() {
         ExtractedRoot root;
         const std::string readme = readFile(root("/usr/share/doc/zintrust-host/README.md"));
-        for (const char* section : {"## Configuration reference", "docs/CONFIGURATION.md", "### Tokens", "## Endpoints"}) {
+        for (const char* section :
+             {"## Configuration reference", "docs/CONFIGURATION.md", "### Tokens", "## Endpoints"}) {
             assertContains(readme, section);
         }
         const std::string reference = readFile(root("/usr/share/doc/zintrust-host/docs/CONFIGURATION.md"));
