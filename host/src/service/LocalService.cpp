@@ -19,11 +19,13 @@ using plugin::str;
 using plugin::view;
 
 namespace {
-/// Counts a call into the plugin for the lifetime of the scope.
+/// Counts a call into the plugin for the lifetime of the scope. Sequentially consistent with
+/// LocalService::stop()'s store of stopping_: a call either sees stopping_ set (and does not
+/// enter the plugin) or is counted before stop() reads the count (and stop() waits for it).
 class InFlightGuard {
 public:
-    explicit InFlightGuard(std::atomic<int>& c) : c_(c) { c_.fetch_add(1, std::memory_order_acq_rel); }
-    ~InFlightGuard() { c_.fetch_sub(1, std::memory_order_acq_rel); }
+    explicit InFlightGuard(std::atomic<int>& c) : c_(c) { c_.fetch_add(1, std::memory_order_seq_cst); }
+    ~InFlightGuard() { c_.fetch_sub(1, std::memory_order_seq_cst); }
     InFlightGuard(const InFlightGuard&) = delete;
     InFlightGuard& operator=(const InFlightGuard&) = delete;
 
@@ -117,6 +119,9 @@ void LocalService::start() {
 
 bool LocalService::stop(int drainMs) {
     if (!started_) return true;
+    // From here on no new call enters the plugin (an in-process call or a health check may still
+    // arrive from another service's thread): they are answered without it.
+    stopping_.store(true, std::memory_order_seq_cst);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(drainMs);
     while (inFlight_.load(std::memory_order_acquire) > 0) {
         if (std::chrono::steady_clock::now() >= deadline) {
@@ -268,6 +273,11 @@ void LocalService::dispatch(http::Exchange& ex) const {
     ex.pathParams = std::move(m.params);
     ex.routePattern = std::move(m.pattern);
     InFlightGuard guard(inFlight_);
+    if (stopping_.load(std::memory_order_seq_cst)) {
+        http::setJsonError(ex.response, 503, "service_unavailable", "service " + config_.name + " is stopping");
+        ex.response.headers.set("retry-after", "1");
+        return;
+    }
     (*m.handler)(ex);
 }
 
@@ -278,6 +288,12 @@ std::vector<PluginCheckResult> LocalService::runHealthChecks() const {
         r.name = c.name;
         char msg[512] = {0};
         InFlightGuard guard(inFlight_);
+        if (stopping_.load(std::memory_order_seq_cst)) {
+            r.state = ZT_HEALTH_UNHEALTHY;
+            r.message = "service is stopping";
+            out.push_back(std::move(r));
+            continue;
+        }
         try {
             r.state = c.fn(c.data, msg, sizeof msg);
             msg[sizeof msg - 1] = '\0';
@@ -306,6 +322,10 @@ CustomAuthOutcome LocalService::authenticate(const http::Exchange& ex) const {
     zt_auth_result result;
     zt_status rc = ZT_ERR_INTERNAL;
     InFlightGuard guard(inFlight_);
+    if (stopping_.load(std::memory_order_seq_cst)) {
+        out.message = "service is stopping";
+        return out;  // fail closed
+    }
     try {
         rc = authenticate_(authData_, &rv.request, &result);
     } catch (...) {

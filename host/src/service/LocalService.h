@@ -57,8 +57,10 @@ public:
 
     /// Calls the plugin's init(). Throws ServiceStartError naming the plugin file and the reason.
     void start();
-    /// Waits up to `drainMs` for in-flight plugin calls, then calls shutdown(). Returns false
-    /// (and skips shutdown, leaving the library loaded) when calls are still running.
+    /// Lets no new call into the plugin (routes answer 503 service_unavailable with Retry-After,
+    /// health checks say unhealthy, the authenticator denies), waits up to `drainMs` for the calls
+    /// in flight, then calls shutdown(). Returns false (and skips shutdown, leaving the library
+    /// loaded) when calls are still running. [the thread that owns the service]
     bool stop(int drainMs);
 
     const config::ServiceConfig& config() const { return config_; }
@@ -120,6 +122,7 @@ private:
     zt_authenticate_fn authenticate_ = nullptr;
     void* authData_ = nullptr;
     mutable std::atomic<int> inFlight_{0};
+    std::atomic<bool> stopping_{false};  ///< set by stop(): calls are answered without the plugin
     std::mutex configMutex_;
     std::map<std::string, std::string, std::less<>> configCache_;  ///< node-stable storage for config_get
 };

@@ -21,13 +21,14 @@
  *      call into the plugin has returned. The library is dlclose()d afterwards.
  *
  * THREAD tags, at the start of every callback's and every host function's comment:
- *   [main-thread]    the host calls it on its main thread, never concurrently with anything else
- *                    of this service (init, shutdown).
- *   [init-only]      the plugin may call it only from inside init(); ZT_ERR_PERMISSION afterwards.
- *   [request-thread] only on the thread running the handler or authenticator that was given the
- *                    object (`response`, `result`), and only until that call returns.
- *   [worker-thread]  the host calls it on its handler threads, many at once: it must be
- *                    thread-safe.
+ *   [main-thread]    the host calls it once per service: the entry function and init() on the
+ *                    main thread at start-up, shutdown() on the thread that stops the service,
+ *                    after every call into the plugin has returned and no new one can enter.
+ *   [init-only]      the plugin may call it only from init() itself; ZT_ERR_PERMISSION afterwards.
+ *   [request-thread] only on the thread running the call that was given the object (`response`,
+ *                    `result`), and only until that call returns.
+ *   [worker-thread]  the host calls it on its handler threads, or on the thread of an in-process
+ *                    call_service from another service: many at once, so it must be thread-safe.
  *   [any-thread]     any thread of the process may call it, concurrently; a call from a thread
  *                    that is not running a request has no request deadline.
  *   [owner-thread]   one thread at a time per object (the object itself is not locked).
@@ -210,9 +211,9 @@ typedef int32_t zt_db_kind;
 #define ZT_DB_JSON 5
 
 /*
- * [request-thread] Body of a database transaction (1.1). Runs on the thread that called
- * db_transaction; every db_* call it makes on
- * that thread joins the transaction (nested db_transaction calls become savepoints).
+ * [request-thread] Body of a database transaction (1.1): runs on the thread that called
+ * db_transaction, which is the "request" here; every db_* call it makes on that thread joins the
+ * transaction (nested db_transaction calls become savepoints).
  * Return ZT_OK to commit; anything else rolls back. Must not throw.
  */
 typedef zt_status (*zt_transaction_fn)(void* tx_data);

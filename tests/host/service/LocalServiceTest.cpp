@@ -61,6 +61,7 @@ class LocalServiceTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(health_reports_plugin_check_and_missing_dependency_as_degraded);
     CPPUNIT_TEST(custom_authenticator_allows_and_denies);
     CPPUNIT_TEST(stop_calls_shutdown_once_and_is_idempotent);
+    CPPUNIT_TEST(after_stop_no_call_enters_the_plugin);
     CPPUNIT_TEST_SUITE_END();
 
     std::shared_ptr<service::LocalService> svc_;
@@ -152,6 +153,22 @@ public:
         auto allowed = svc_->authenticate(ex);
         CPPUNIT_ASSERT(allowed.allow);
         CPPUNIT_ASSERT_EQUAL(std::string("alice"), allowed.principal);
+    }
+    void after_stop_no_call_enters_the_plugin() {
+        // An in-process call or a health check from another service may still arrive after
+        // stop(): the plugin has been shut down, so the host answers without it.
+        CPPUNIT_ASSERT(svc_->stop(0));
+        auto ex = request("GET", "/probe/42");
+        svc_->dispatch(ex);
+        CPPUNIT_ASSERT_EQUAL(503, ex.response.status);
+        assertContains(ex.response.body, "\"code\":\"service_unavailable\"");
+        assertContains(ex.response.body, "is stopping");
+        CPPUNIT_ASSERT_EQUAL(std::string("1"), std::string(*ex.response.headers.get("retry-after")));
+        for (const auto& check : svc_->runHealthChecks()) {
+            CPPUNIT_ASSERT_EQUAL(static_cast<zt_health_state>(ZT_HEALTH_UNHEALTHY), check.state);
+            CPPUNIT_ASSERT_EQUAL(std::string("service is stopping"), check.message);
+        }
+        CPPUNIT_ASSERT(!svc_->runHealthChecks().empty());
     }
     void stop_calls_shutdown_once_and_is_idempotent() {
         CPPUNIT_ASSERT(svc_->stop(1000));
