@@ -1,5 +1,5 @@
 // ServiceConfig::parse on arbitrary service.config.json text. Bad documents must be ConfigError
-// (naming the file); accepted ones must satisfy README: service.config.json's rules.
+// (naming the file); accepted ones must satisfy the rules of docs/CONFIGURATION.md: service.config.json.
 #include <regex>
 #include <string>
 

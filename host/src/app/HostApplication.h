@@ -1,5 +1,5 @@
 #pragma once
-// zintrust-host's command line and life cycle (docs/ARCHITECTURE.md):
+// zintrust-host's command line and life cycle (README: Command line):
 //   zintrust-host [--env-file FILE] [--check-config] [--list-services] [--version] [--help]
 // Exit status: 0 ok, 1 --check-config found problems, 2 bad environment / usage.
 #include <Poco/Util/ServerApplication.h>

@@ -90,7 +90,7 @@ struct EnvConfig {
     /// PostgreSQL connection string cannot carry them) or is shorter than 16 characters.
     std::optional<std::string> serviceDbPassword(const std::string& serviceName) const;
 
-    /// Every variable name the host reads (for --help and the README).
+    /// Every variable name the host reads (for --help and docs/CONFIGURATION.md).
     static const std::vector<std::string>& knownVariables();
 
     /// Reads and validates. `defaultPluginDir`/`defaultServicesDir` apply when the variables are unset.

@@ -1,5 +1,5 @@
 #pragma once
-// One service.config.json (README: service.config.json), parsed and validated.
+// One service.config.json (docs/CONFIGURATION.md: service.config.json), parsed and validated.
 #include <Poco/JSON/Object.h>
 
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// Finds <servicesDir>/<domain>/<service>/service.config.json (README: service.config.json). Folders named "shared"
+// Finds <servicesDir>/<domain>/<service>/service.config.json (docs/CONFIGURATION.md: service.config.json). Folders named "shared"
 // are skipped. One bad file fails that service only: its error is collected and discovery goes on.
 // With several folders (ZT_SERVICES_DIR=a:b) they are scanned in order: a name, port or database
 // role already taken by an earlier folder's service is a duplicate in the later one.

@@ -1,6 +1,6 @@
 #pragma once
 // What one service's database adapter needs, resolved from the host's DatabaseSettings (docs/CONFIGURATION.md: environment)
-// and the service's service.config.json "database" block (README: service.config.json, docs/DATABASE.md).
+// and the service's service.config.json "database" block (docs/CONFIGURATION.md: service.config.json, docs/DATABASE.md).
 #include <string>
 
 #include "config/EnvConfig.h"

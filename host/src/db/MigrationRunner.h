@@ -1,5 +1,5 @@
 #pragma once
-// Applies a service's migrations/NNN_name.sql files (README: service.config.json: they really run).
+// Applies a service's migrations/NNN_name.sql files (docs/CONFIGURATION.md: migrations).
 //  - numeric order of NNN; file names not matching NNN_name.sql, or two files with one NNN, are errors;
 //  - each file in its own transaction with search_path = the service schema, recorded in
 //    "<schema>".schema_migrations(version, name, checksum, applied_at) in the same transaction;

@@ -1,5 +1,5 @@
 #pragma once
-// Services this host does not load but may call or monitor: other processes (docs/ARCHITECTURE.md; "one service
+// Services this host does not load but may call or monitor: other processes (docs/CALLS.md; "one service
 // per process ... other services are reached over HTTP through the registry").
 //
 // Two sources, read once at start-up:

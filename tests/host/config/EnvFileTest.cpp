@@ -1,4 +1,4 @@
-// --env-file (docs/ARCHITECTURE.md): KEY=VALUE lines, comments, `export`, quotes; the real environment wins;
+// --env-file (README: Command line): KEY=VALUE lines, comments, `export`, quotes; the real environment wins;
 // a malformed line names file:line. Every variable used here is unique to this suite and unset after.
 #include <cppunit/extensions/HelperMacros.h>
 

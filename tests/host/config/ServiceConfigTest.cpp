@@ -1,4 +1,4 @@
-// service.config.json (README: service.config.json): the full example, every key's wrong type and invalid value
+// service.config.json (docs/CONFIGURATION.md: service.config.json): the full example, every key's wrong type and invalid value
 // (error "<file>: <key>: ..."), defaults, unknown keys as warnings, schemaName.
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -46,7 +46,7 @@ ServiceConfig parseWith(const std::string& member, const std::string& value) {
     return ServiceConfig::parse(docWith(member, value), kFile);
 }
 
-/// The error prefix README: service.config.json promises: "<file>: <key>:".
+/// The error prefix docs/CONFIGURATION.md promises: "<file>: <key>:".
 std::string at(const std::string& key) { return kFile + ": " + key + ":"; }
 
 }  // namespace

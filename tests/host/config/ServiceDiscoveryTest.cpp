@@ -1,4 +1,4 @@
-// Discovery (README: service.config.json): <dir>/<domain>/<service>/service.config.json, `shared` skipped, one bad file
+// Discovery (docs/CONFIGURATION.md: service.config.json): <dir>/<domain>/<service>/service.config.json, `shared` skipped, one bad file
 // fails only itself, duplicate names/ports name the file and key, missing folder is one error.
 #include <cppunit/extensions/HelperMacros.h>
 

@@ -1,6 +1,6 @@
 // End to end: the real zintrust-host binary as a child process, with the example plugins, over
-// real HTTP (docs/ARCHITECTURE.md, Environment, service.config.json, The C ABI in short,
-// Inter-service calls; docs/HEALTH.md; as far as the foundation goes).
+// real HTTP (docs/CONFIGURATION.md, docs/PLUGINS.md, docs/CALLS.md, docs/HEALTH.md; as far as
+// the foundation goes).
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <sstream>
