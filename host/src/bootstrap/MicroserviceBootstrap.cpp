@@ -253,7 +253,7 @@ void MicroserviceBootstrap::initialize() {
                 200, admin::poolsJson(databases ? databases->pools() : std::map<std::string, db::PoolInfo>{}));
         });
         http::HttpServerOptions opts;
-        opts.bindAddress = env_.bindAddress;
+        opts.bindAddress = env_.adminBindAddress;
         opts.port = env_.adminPort;
         opts.maxThreads = 16;
         opts.maxConnections = env_.httpMaxConnections;
@@ -267,10 +267,10 @@ void MicroserviceBootstrap::initialize() {
         try {
             admin_ = std::make_unique<http::HttpServer>("admin", opts, [api](http::Exchange& ex) { api->handle(ex); });
             admin_->start();
-            logger_.information("admin listening on port %d", admin_->port());
+            logger_.information("admin listening on %s port %d", env_.adminBindAddress, admin_->port());
         } catch (const http::ListenError& ex) {
-            problems_.push_back({"admin", ex.message() + " (ADMIN_PORT)"});
-            logger_.error("%s (ADMIN_PORT)", ex.message());
+            problems_.push_back({"admin", ex.message() + " (ADMIN_PORT, ADMIN_BIND_ADDRESS)"});
+            logger_.error("%s (ADMIN_PORT, ADMIN_BIND_ADDRESS)", ex.message());
         }
     }
 }

@@ -5,6 +5,8 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -66,6 +68,7 @@ const std::vector<std::string>& EnvConfig::knownVariables() {
                                                    "LOG_LEVEL",
                                                    "LOG_FORMAT",
                                                    "ADMIN_PORT",
+                                                   "ADMIN_BIND_ADDRESS",
                                                    "ZT_PLUGIN_DIR",
                                                    "ZT_SERVICES_DIR",
                                                    "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -345,6 +348,16 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
         }
     }
     c.bindAddress = r.string("ZT_BIND_ADDRESS", c.bindAddress);
+    // The admin port answers on loopback unless told otherwise: it lists every service and its
+    // pools and, later, controls them, so it is not for the network by default.
+    c.adminBindAddress = r.string("ADMIN_BIND_ADDRESS", c.adminBindAddress);
+    {
+        unsigned char addr[16];
+        if (::inet_pton(AF_INET, c.adminBindAddress.c_str(), addr) != 1 &&
+            ::inet_pton(AF_INET6, c.adminBindAddress.c_str(), addr) != 1)
+            Reader::fail("ADMIN_BIND_ADDRESS", "an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0 or ::1)",
+                         c.adminBindAddress);
+    }
     c.httpMaxThreads = static_cast<int>(r.integer("ZT_HTTP_MAX_THREADS", c.httpMaxThreads, 2, 10000));
     c.httpEventLoops = static_cast<int>(r.integer("ZT_HTTP_EVENT_LOOPS", c.httpEventLoops, 1, 64));
     c.httpMaxConnections = static_cast<int>(r.integer("ZT_HTTP_MAX_CONNECTIONS", c.httpMaxConnections, 0, 1000000));

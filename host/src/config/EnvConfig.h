@@ -63,6 +63,7 @@ struct EnvConfig {
     std::string logFormat = "text";  ///< "text" or "json"
 
     int adminPort = 9000;                   ///< ADMIN_PORT; 0 disables the admin server
+    std::string adminBindAddress = "127.0.0.1";  ///< ADMIN_BIND_ADDRESS: where the admin port listens
     std::string pluginDir;                  ///< ZT_PLUGIN_DIR as given: one folder or a ':'-separated list
     std::string servicesDir;                ///< ZT_SERVICES_DIR as given: one folder or a ':'-separated list
     std::vector<std::string> pluginDirs;    ///< pluginDir's folders, searched in order

@@ -114,6 +114,7 @@ class EnvConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(defaults_match_spec_table);
     CPPUNIT_TEST(blank_value_counts_as_unset);
     CPPUNIT_TEST(folder_variables_override_defaults);
+    CPPUNIT_TEST(admin_port_listens_on_loopback_unless_told_otherwise);
     CPPUNIT_TEST(microservices_reads_true_and_false);
     CPPUNIT_TEST(bad_microservices_value_names_variable);
     CPPUNIT_TEST(enable_microservices_is_the_fallback_switch);
@@ -201,6 +202,24 @@ public:
         CPPUNIT_ASSERT_EQUAL(5432, c.database.port);
         CPPUNIT_ASSERT_EQUAL(std::string("information"), c.logLevel);
         CPPUNIT_ASSERT_DOUBLES_EQUAL(1.0, c.tracingRate, 0.0);
+    }
+
+    void admin_port_listens_on_loopback_unless_told_otherwise() {
+        EnvConfig c = loadEnv({{"ZT_BIND_ADDRESS", "0.0.0.0"}});
+        CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1"), c.adminBindAddress);  // not ZT_BIND_ADDRESS
+        for (const std::string ok : {"0.0.0.0", "::1", "::", "10.1.2.3"}) {
+            CPPUNIT_ASSERT_EQUAL(ok, loadEnv({{"ADMIN_BIND_ADDRESS", ok}}).adminBindAddress);
+        }
+        for (const std::string bad : {"localhost", "0.0.0.0:9000", "300.1.1.1", "*"}) {
+            try {
+                loadEnv({{"ADMIN_BIND_ADDRESS", bad}});
+                CPPUNIT_FAIL("accepted ADMIN_BIND_ADDRESS=" + bad);
+            } catch (const ConfigError& e) {
+                CPPUNIT_ASSERT_MESSAGE(e.message(),
+                                       e.message().find("ADMIN_BIND_ADDRESS: expected an IPv4 or IPv6 address") == 0);
+                CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find("got '" + bad + "'") != std::string::npos);
+            }
+        }
     }
 
     void folder_variables_override_defaults() {
@@ -531,6 +550,7 @@ public:
     void known_variables_list_every_spec_variable() {
         const auto& known = EnvConfig::knownVariables();
         for (const char* name : {"MICROSERVICES",
+                                 "ADMIN_BIND_ADDRESS",
                                  "ENABLE_MICROSERVICES",
                                  "SERVICES",
                                  "MICROSERVICES_TRACING",

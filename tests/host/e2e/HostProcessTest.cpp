@@ -3,6 +3,7 @@
 // the foundation goes).
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <fstream>
 #include <sstream>
 
 #include <filesystem>
@@ -15,6 +16,22 @@
 using namespace zt::test;
 
 namespace {
+/// The local address ("0100007F" for 127.0.0.1, "00000000" for 0.0.0.0) of the IPv4 socket
+/// listening on `port`, read from /proc/net/tcp; empty when there is none.
+std::string listeningAddress(int port) {
+    std::ifstream in("/proc/net/tcp");
+    std::string line;
+    char portHex[8];
+    std::snprintf(portHex, sizeof portHex, "%04X", port);
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state;
+        fields >> slot >> local >> remote >> state;
+        if (state == "0A" && local.size() > 9 && local.substr(9) == portHex) return local.substr(0, 8);
+    }
+    return "";
+}
+
 std::map<std::string, std::string> usersAuth() { return {{"X-API-Key", kTestApiKey}}; }
 std::map<std::string, std::string> ordersAuth() { return {{"Authorization", "Bearer " + testJwt("user-1")}}; }
 
@@ -24,6 +41,7 @@ class HostProcessTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(HostProcessTest);
     CPPUNIT_TEST(serves_example_routes_and_health_over_http);
     CPPUNIT_TEST(admin_lists_services_and_aggregates_health);
+    CPPUNIT_TEST(admin_port_listens_on_loopback_unless_admin_bind_address_says_otherwise);
     CPPUNIT_TEST(unknown_route_is_json_404_and_bad_json_is_400);
     CPPUNIT_TEST(services_allow_list_loads_only_named_services);
     CPPUNIT_TEST(broken_plugin_is_refused_while_other_services_serve);
@@ -104,6 +122,29 @@ public:
         CPPUNIT_ASSERT_EQUAL(404, missing.status);
         auto post = httpRequest("POST", admin, "/services", "{}");
         CPPUNIT_ASSERT_EQUAL(405, post.status);
+    }
+
+    void admin_port_listens_on_loopback_unless_admin_bind_address_says_otherwise() {
+        ExampleServices services({"payments"});
+        int admin = freePort();
+        auto env = hostEnv(services, admin);
+        env["ZT_BIND_ADDRESS"] = "0.0.0.0";  // the service ports are open to the network...
+        {
+            HostProcess host(env, admin);
+            CPPUNIT_ASSERT_EQUAL(std::string("00000000"), listeningAddress(services.ports["payments"]));
+            // ...the admin port is not: it lists every service and its pools.
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), std::string("0100007F"), listeningAddress(admin));
+            assertContains(host.log(), "admin listening on 127.0.0.1 port " + std::to_string(admin));
+        }
+        env["ADMIN_BIND_ADDRESS"] = "0.0.0.0";
+        admin = freePort();
+        env["ADMIN_PORT"] = std::to_string(admin);
+        HostProcess open(env, admin);
+        CPPUNIT_ASSERT_EQUAL(std::string("00000000"), listeningAddress(admin));
+        env["ADMIN_BIND_ADDRESS"] = "localhost";
+        std::string out;
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(out, 2, runCommand({ZT_TEST_HOST_BINARY, "--check-config"}, env, out));
+        assertContains(out, "ADMIN_BIND_ADDRESS: expected an IPv4 or IPv6 address");
     }
 
     void unknown_route_is_json_404_and_bad_json_is_400() {
