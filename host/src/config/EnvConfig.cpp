@@ -164,6 +164,15 @@ public:
         return v ? *v : def;
     }
 
+    /// An IPv4 or IPv6 address literal (no host names: a listening address must not depend on DNS).
+    std::string ipAddress(const std::string& name, const std::string& def) const {
+        std::string s = string(name, def);
+        unsigned char addr[16];
+        if (::inet_pton(AF_INET, s.c_str(), addr) != 1 && ::inet_pton(AF_INET6, s.c_str(), addr) != 1)
+            fail(name, "an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0 or ::1)", s);
+        return s;
+    }
+
 private:
     const EnvLookup& env_;
 };
@@ -350,14 +359,7 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     c.bindAddress = r.string("ZT_BIND_ADDRESS", c.bindAddress);
     // The admin port answers on loopback unless told otherwise: it lists every service and its
     // pools and, later, controls them, so it is not for the network by default.
-    c.adminBindAddress = r.string("ADMIN_BIND_ADDRESS", c.adminBindAddress);
-    {
-        unsigned char addr[16];
-        if (::inet_pton(AF_INET, c.adminBindAddress.c_str(), addr) != 1 &&
-            ::inet_pton(AF_INET6, c.adminBindAddress.c_str(), addr) != 1)
-            Reader::fail("ADMIN_BIND_ADDRESS", "an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0 or ::1)",
-                         c.adminBindAddress);
-    }
+    c.adminBindAddress = r.ipAddress("ADMIN_BIND_ADDRESS", c.adminBindAddress);
     c.httpMaxThreads = static_cast<int>(r.integer("ZT_HTTP_MAX_THREADS", c.httpMaxThreads, 2, 10000));
     c.httpEventLoops = static_cast<int>(r.integer("ZT_HTTP_EVENT_LOOPS", c.httpEventLoops, 1, 64));
     c.httpMaxConnections = static_cast<int>(r.integer("ZT_HTTP_MAX_CONNECTIONS", c.httpMaxConnections, 0, 1000000));

@@ -1,15 +1,11 @@
 #pragma once
-// zt_str (the ABI's borrowed string: pointer and length) to and from std::string_view. Neither
-// copies: the view lives as long as the bytes it points at (docs/PLUGINS.md: ownership).
-#include <string_view>
-
-#include "zintrust/plugin.h"
+// zt_str (the ABI's borrowed string) to and from std::string_view for the host's side of the ABI.
+// The implementation is the SDK's, so plugins and the host convert alike and it exists once.
+#include "zintrust/sdk/detail/abi_strings.hpp"
 
 namespace zt::plugin {
 
-inline std::string_view view(zt_str s) {
-    return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.len);
-}
-inline zt_str str(std::string_view s) { return zt_str{s.data(), s.size()}; }
+using sdk::detail::str;
+using sdk::detail::view;
 
 }  // namespace zt::plugin

@@ -105,6 +105,7 @@ std::set<std::string> expectedFiles() {
         "/usr/include/zintrust/plugin.h",
         "/usr/include/zintrust/sdk.hpp",
         "/usr/include/zintrust/sdk/db.hpp",
+        "/usr/include/zintrust/sdk/detail/abi_strings.hpp",
         "/usr/include/zintrust/sdk/detail/handlers.hpp",
         "/usr/include/zintrust/sdk/detail/json_escape.hpp",
         "/usr/include/zintrust/sdk/errors.hpp",

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "zintrust/plugin.h"
+#include "zintrust/sdk/detail/abi_strings.hpp"
 #include "zintrust/sdk/detail/json_escape.hpp"
 
 namespace zt::sdk {
@@ -33,10 +34,9 @@ namespace zt::sdk {
 /// JSON for bodies and query values/results (nlohmann/json, Debian package nlohmann-json3-dev).
 using Json = nlohmann::json;
 
-inline std::string_view view(zt_str s) {
-    return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.len);
-}
-inline zt_str str(std::string_view s) { return zt_str{s.data(), s.size()}; }
+/// zt_str to and from std::string_view, without copying (zintrust/sdk/detail/abi_strings.hpp).
+using detail::str;
+using detail::view;
 
 /// JSON string escaping for hand-built bodies (zintrust/sdk/detail/json_escape.hpp).
 using detail::jsonEscape;
