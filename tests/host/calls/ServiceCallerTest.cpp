@@ -230,7 +230,13 @@ public:
         // depends on how the hello's bytes arrive. Either way an error, never a pass-through.
         CPPUNIT_ASSERT_MESSAGE(r.body, (r.status == 503 && errorCode(r) == "service_unavailable") ||
                                            (r.status == 504 && errorCode(r) == "upstream_timeout"));
-        CPPUNIT_ASSERT_EQUAL(0, server.requestCount());
+        // Poco's parser may still read the hello's bytes as a request line of garbage (a space
+        // in the random bytes ends the "method"): what must never arrive is the caller's request.
+        for (const auto& received : server.requests()) {
+            CPPUNIT_ASSERT_MESSAGE("the request reached the server in clear text: " + received.method + " " +
+                                       received.uri,
+                                   received.method != "GET" && received.uri != "/");
+        }
     }
     void breaker_opens_after_threshold_and_refuses_without_touching_the_server() {
         TestHttpServer server([](int, const auto&) { return jsonReply(500, R"({"error":"boom"})"); });
