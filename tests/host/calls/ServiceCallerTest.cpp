@@ -233,9 +233,9 @@ public:
         // Poco's parser may still read the hello's bytes as a request line of garbage (a space
         // in the random bytes ends the "method"): what must never arrive is the caller's request.
         for (const auto& received : server.requests()) {
-            CPPUNIT_ASSERT_MESSAGE("the request reached the server in clear text: " + received.method + " " +
-                                       received.uri,
-                                   received.method != "GET" && received.uri != "/");
+            CPPUNIT_ASSERT_MESSAGE(
+                "the request reached the server in clear text: " + received.method + " " + received.uri,
+                received.method != "GET" && received.uri != "/");
         }
     }
     void breaker_opens_after_threshold_and_refuses_without_touching_the_server() {
