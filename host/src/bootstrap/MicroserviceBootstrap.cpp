@@ -15,7 +15,6 @@
 #include "db/Connection.h"
 #include "db/DatabaseErrors.h"
 #include "db/ProvisioningRights.h"
-#include "deadline/RequestDeadline.h"
 
 namespace zt::bootstrap {
 
@@ -181,19 +180,8 @@ void MicroserviceBootstrap::initialize() {
             e.health = std::make_shared<service::ServiceHealth>(e.service, manager_,
                                                                 std::chrono::milliseconds(env_.healthCheckTimeoutMs));
             if (e.database) {
-                auto database = e.database;
-                const auto timeout = std::chrono::milliseconds(env_.healthCheckTimeoutMs);
-                e.health->setDatabaseCheck([database, timeout] {
-                    // A stuck SELECT 1 gives up just after the check's bound (the health answer
-                    // has said "did not answer" by then), so the next check can start.
-                    deadline::Override bound(deadline::Clock::now() + timeout + std::chrono::milliseconds(250));
-                    auto c = database->check();
-                    service::CheckOutcome o;
-                    o.state = c.reachable ? service::HealthState::Healthy : service::HealthState::Unhealthy;
-                    o.message = c.reachable ? "reachable" : c.message;
-                    o.latencyMs = c.latencyMs;
-                    return o;
-                });
+                e.health->setDatabaseCheck(
+                    service::databaseHealthCheck(e.database, std::chrono::milliseconds(env_.healthCheckTimeoutMs)));
             }
             e.pipeline = std::make_shared<service::ServicePipeline>(e.service, std::move(filters), e.health);
             http::HttpServerOptions opts;

@@ -141,4 +141,11 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     return m;
 }
 
+std::vector<std::pair<std::string, std::string>> Router::list() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    out.reserve(routes_.size());
+    for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+    return out;
+}
+
 }  // namespace zt::http

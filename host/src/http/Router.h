@@ -33,6 +33,8 @@ public:
     Match match(std::string_view method, std::string_view path) const;
 
     std::size_t size() const { return routes_.size(); }
+    /// {method, pattern} of every route, in the order match() tries them.
+    std::vector<std::pair<std::string, std::string>> list() const;
 
 private:
     struct Segment {

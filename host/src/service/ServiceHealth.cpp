@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "deadline/RequestDeadline.h"
 #include "json/JsonEscape.h"
 
 namespace zt::service {
@@ -175,6 +176,19 @@ HealthAnswer ServiceHealth::ready() const {
     if (!reasons.empty()) a.json += ",\"reason\":\"" + jsonEscape(reasons.substr(0, reasons.size() - 2)) + "\"";
     a.json += ",\"timestamp\":\"" + nowIso() + "\"}";
     return a;
+}
+
+ServiceHealth::DatabaseCheck databaseHealthCheck(std::shared_ptr<ServiceDatabase> database,
+                                                 std::chrono::milliseconds timeout) {
+    return [database = std::move(database), timeout] {
+        deadline::Override bound(deadline::Clock::now() + timeout + std::chrono::milliseconds(250));
+        auto c = database->check();
+        CheckOutcome o;
+        o.state = c.reachable ? HealthState::Healthy : HealthState::Unhealthy;
+        o.message = c.reachable ? "reachable" : c.message;
+        o.latencyMs = c.latencyMs;
+        return o;
+    };
 }
 
 }  // namespace zt::service

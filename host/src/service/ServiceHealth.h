@@ -10,6 +10,7 @@
 #include "service/BoundedCall.h"
 #include "registry/MicroserviceManager.h"
 #include "service/LocalService.h"
+#include "service/ServiceDatabase.h"
 
 namespace zt::service {
 
@@ -65,5 +66,11 @@ private:
     std::unique_ptr<BoundedCall<std::vector<service::PluginCheckResult>>> pluginChecks_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
+
+/// The database check of a service's health: SELECT 1 on a pooled connection, given up just after
+/// `timeout` (SERVICE_HEALTH_CHECK_TIMEOUT_MS; the health answer has said "did not answer" by
+/// then), so the next check can start.
+ServiceHealth::DatabaseCheck databaseHealthCheck(std::shared_ptr<ServiceDatabase> database,
+                                                 std::chrono::milliseconds timeout);
 
 }  // namespace zt::service
