@@ -114,6 +114,9 @@ std::set<std::string> expectedFiles() {
         "/usr/include/zintrust/sdk/response.hpp",
         "/usr/include/zintrust/sdk/service.hpp",
         "/usr/include/zintrust/sdk/services.hpp",
+        "/usr/include/zintrust/testing.h",
+        "/usr/include/zintrust/testing.hpp",
+        "/usr/lib/zintrust/libzintrust-testing.so",
         "/usr/share/cmake/ZintrustPlugin/ZintrustPluginConfig.cmake",
         "/usr/share/cmake/ZintrustPlugin/ZintrustPluginConfigVersion.cmake",
         "/usr/share/cmake/ZintrustPlugin/ZintrustPluginTargets.cmake",
@@ -126,6 +129,9 @@ std::set<std::string> expectedFiles() {
         "/usr/share/doc/zintrust-host/examples/zintrust.env",
         "/usr/share/lintian/overrides/zintrust-host",
     };
+    // The imported library's location, one file per build configuration (Zintrust::Testing).
+    files.insert(std::string("/usr/share/cmake/ZintrustPlugin/ZintrustPluginTargets-") + ZT_TEST_BUILD_CONFIG +
+                 ".cmake");
     // The docs README links to, and the example plugin, as in the source tree.
     for (const auto& entry : fs::directory_iterator(fs::path(ZT_TEST_SOURCE_DIR) / "docs")) {
         if (entry.path().extension() == ".md") {
@@ -647,6 +653,12 @@ public:
                        "--version-script=" + root("/usr/share/cmake/ZintrustPlugin/zintrust-plugin.map"));
         std::string exported = runOk({"nm", "-D", "--defined-only", build.path() + "/libzt_hello.so"}).output;
         CPPUNIT_ASSERT_MESSAGE(exported, std::regex_search(exported, std::regex("^[0-9a-f]+ T zt_plugin_entry\n$")));
+        // The plugin's own unit test ran against the packaged test host (zintrust/testing.hpp).
+        std::string tested = runOk({"ctest", "--test-dir", build.path(), "--output-on-failure"}, 120000).output;
+        assertContains(tested, "hello_test");
+        assertContains(tested, "100% tests passed, 0 tests failed out of 1");
+        assertContains(runOk({"readelf", "-d", build.path() + "/hello_test"}).output,
+                       "Library runpath: [" + root("/usr/lib/zintrust") + "]");
 
         fs::copy_file(build.path() + "/libzt_hello.so", root("/usr/lib/zintrust/plugins/libzt_hello.so"));
         TempDir services;
