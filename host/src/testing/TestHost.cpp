@@ -173,7 +173,10 @@ TestHost::~TestHost() {
     }
     service_.reset();
     database_.reset();
-    if (serviceLogger_ != nullptr) serviceLogger_->setChannel(nullptr);
+    // Poco's loggers are process-wide: a later test host of the same service took the logger
+    // over, and keeps it.
+    if (serviceLogger_ != nullptr && serviceLogger_->getChannel() == logChannel_.get())
+        serviceLogger_->setChannel(nullptr);
 }
 
 http::HttpResponse TestHost::send(const Request& request) {
