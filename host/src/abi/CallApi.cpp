@@ -34,6 +34,20 @@ http::TraceContext traceOf(const zt_request& r) {
 }
 }  // namespace
 
+calls::CallRequest callRequestOf(const zt_host& host, zt_str service, zt_str method, zt_str pathAndQuery,
+                                 const zt_header* headers, size_t headerCount, zt_str body) {
+    calls::CallRequest req;
+    req.caller = host.service->config().name;
+    req.target = std::string(view(service));
+    req.method = std::string(view(method));
+    req.pathAndQuery = std::string(view(pathAndQuery));
+    for (std::size_t i = 0; i < headerCount; ++i) {
+        req.headers.emplace_back(std::string(view(headers[i].name)), std::string(view(headers[i].value)));
+    }
+    req.body = std::string(view(body));
+    return req;
+}
+
 zt_status apiCallService(zt_host* host, const zt_request* context, zt_str service, zt_str method, zt_str pathAndQuery,
                          const zt_header* headers, size_t headerCount, zt_str body, zt_call_response** out) {
     if (out == nullptr) return ZT_ERR_INVALID_ARGUMENT;
@@ -48,15 +62,7 @@ zt_status apiCallService(zt_host* host, const zt_request* context, zt_str servic
             result->response.body =
                 http::jsonErrorBody("service_unavailable", "inter-service calls are not available yet");
         } else {
-            calls::CallRequest req;
-            req.caller = host->service->config().name;
-            req.target = std::string(view(service));
-            req.method = std::string(view(method));
-            req.pathAndQuery = std::string(view(pathAndQuery));
-            for (std::size_t i = 0; i < headerCount; ++i) {
-                req.headers.emplace_back(std::string(view(headers[i].name)), std::string(view(headers[i].value)));
-            }
-            req.body = std::string(view(body));
+            calls::CallRequest req = callRequestOf(*host, service, method, pathAndQuery, headers, headerCount, body);
             http::TraceContext trace;
             if (context != nullptr) {
                 trace = traceOf(*context);

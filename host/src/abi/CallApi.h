@@ -11,6 +11,11 @@ struct zt_call_response {
 
 namespace zt::abi {
 
+/// The plugin's call arguments copied into a CallRequest made by `host`'s service (no trace:
+/// the caller adds it). Shared by the host's call_service and the test host's stub.
+calls::CallRequest callRequestOf(const zt_host& host, zt_str service, zt_str method, zt_str pathAndQuery,
+                                 const zt_header* headers, size_t headerCount, zt_str body);
+
 zt_status apiCallService(zt_host* host, const zt_request* context, zt_str service, zt_str method, zt_str pathAndQuery,
                          const zt_header* headers, size_t headerCount, zt_str body, zt_call_response** out);
 int32_t apiCallResponseStatus(const zt_call_response* response);

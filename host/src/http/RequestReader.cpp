@@ -38,10 +38,7 @@ RequestReader::Step RequestReader::advance(std::string& in) {
         if (!requestFraming(head, framing_, error)) return refuse(error);
         if (!isServedMethod(head.method)) {
             // Methods are case-sensitive (RFC 9110 9.1): "delete" is not DELETE and never runs.
-            return refuse(HeadError{501, "not_implemented",
-                                    "method '" + std::string(head.method) +
-                                        "' is not implemented (methods are case-sensitive: GET, HEAD, POST, PUT, "
-                                        "PATCH, DELETE, OPTIONS)"});
+            return refuse(unservedMethodError(head.method));
         }
         auto& r = current_.request;
         r.method.assign(head.method);

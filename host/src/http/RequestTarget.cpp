@@ -54,6 +54,13 @@ bool isServedMethod(std::string_view m) {
     return m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" || m == "OPTIONS";
 }
 
+HeadError unservedMethodError(std::string_view method) {
+    return HeadError{501, "not_implemented",
+                     "method '" + std::string(method) +
+                         "' is not implemented (methods are case-sensitive: GET, HEAD, POST, PUT, PATCH, DELETE, "
+                         "OPTIONS)"};
+}
+
 bool parseRequestTarget(std::string_view method, std::string_view target, std::string& path, std::string& query,
                         HeadError& error) {
     if (target.find('#') != std::string_view::npos) {

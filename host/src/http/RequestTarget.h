@@ -17,6 +17,8 @@ namespace zt::http {
 /// The methods the host serves, case-sensitive (RFC 9110 9.1): GET HEAD POST PUT PATCH DELETE
 /// OPTIONS. Anything else, "get" included, is answered 501 and never reaches a handler.
 bool isServedMethod(std::string_view method);
+/// The 501 not_implemented refusal of a method isServedMethod() rejects, naming it.
+HeadError unservedMethodError(std::string_view method);
 
 /// origin-form ("/p?q"), absolute-form ("http://host/p?q" or https, without userinfo) and, for
 /// OPTIONS only, asterisk-form ("*", path "*"). Authority-form, "*" for another method, relative

@@ -47,15 +47,7 @@ zt_status stubCallService(zt_host* host, const zt_request* context, zt_str servi
         *out = result.release();
         return ZT_OK;
     }
-    calls::CallRequest req;
-    req.caller = host->service->config().name;
-    req.target = std::string(abi::view(service));
-    req.method = std::string(abi::view(method));
-    req.pathAndQuery = std::string(abi::view(pathAndQuery));
-    for (std::size_t i = 0; i < headerCount; ++i) {
-        req.headers.emplace_back(std::string(abi::view(headers[i].name)), std::string(abi::view(headers[i].value)));
-    }
-    req.body = std::string(abi::view(body));
+    const calls::CallRequest req = abi::callRequestOf(*host, service, method, pathAndQuery, headers, headerCount, body);
     try {
         result->response = testHost->answerCall(req);
     } catch (const std::exception& e) {
@@ -66,6 +58,9 @@ zt_status stubCallService(zt_host* host, const zt_request* context, zt_str servi
     *out = result.release();
     return ZT_OK;
 }
+
+/// SERVICE_HEALTH_CHECK_TIMEOUT_MS's default: the bound of every health check.
+constexpr std::chrono::milliseconds kHealthCheckTimeout{2000};
 
 zt_log_level levelOf(Poco::Message::Priority p) {
     // The plugin's levels are Poco's priorities (LocalService::pluginLog maps them 1:1).
@@ -160,8 +155,8 @@ TestHost::TestHost(Options options) : options_(std::move(options)) {
         record.status = registry::ServiceStatus::Healthy;
         registry_.registerService(record);
     }
-    health_ = std::make_unique<service::ServiceHealth>(service_, registry_);
-    if (database_) health_->setDatabaseCheck(service::databaseHealthCheck(database_, std::chrono::milliseconds(2000)));
+    health_ = std::make_unique<service::ServiceHealth>(service_, registry_, kHealthCheckTimeout);
+    if (database_) health_->setDatabaseCheck(service::databaseHealthCheck(database_, kHealthCheckTimeout));
 }
 
 TestHost::~TestHost() {
@@ -193,16 +188,14 @@ http::HttpResponse TestHost::send(const Request& request) {
     ex.principal.strategy = config_.auth.strategy;
     ex.deadline = ex.startedAt + request.timeout;
     // The refusals of the network reader, in its order: the method first, then the target.
+    http::HeadError refused;
     if (!http::isServedMethod(request.method)) {
-        http::setJsonError(ex.response, 501, "not_implemented",
-                           "method '" + request.method +
-                               "' is not implemented (methods are case-sensitive: GET, HEAD, POST, PUT, PATCH, "
-                               "DELETE, OPTIONS)");
+        refused = http::unservedMethodError(request.method);
+        http::setJsonError(ex.response, refused.status, refused.code, refused.message);
         return ex.response;
     }
-    http::HeadError targetError;
-    if (!http::parseRequestTarget(request.method, request.target, ex.request.path, ex.request.query, targetError)) {
-        http::setJsonError(ex.response, targetError.status, targetError.code, targetError.message);
+    if (!http::parseRequestTarget(request.method, request.target, ex.request.path, ex.request.query, refused)) {
+        http::setJsonError(ex.response, refused.status, refused.code, refused.message);
         return ex.response;
     }
     deadline::Scope requestDeadline(ex.deadline);

@@ -65,13 +65,11 @@ public:
 
     /// {method, pattern} of every route, in the order they are matched (fixed once init() returned).
     const std::vector<std::pair<std::string, std::string>>& routes() const { return routes_; }
-    /// The plugin's answer (or the host's JSON error). Throws std::invalid_argument for a malformed
-    /// method or target.
+    /// The plugin's answer, or the host's JSON error (501 for a method it does not serve, 400 for a
+    /// target it refuses, 404/405 when no route matches).
     http::HttpResponse send(const Request& request);
     /// The service's GET /health answer.
     http::HttpResponse health() const;
-
-    const config::ServiceConfig& config() const { return config_; }
 
     /// The stub's answer to `request` made by `service`'s plugin (abi call_service).
     calls::CallResponse answerCall(const calls::CallRequest& request) const;

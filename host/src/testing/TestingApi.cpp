@@ -1,5 +1,7 @@
 // The C functions of zintrust/testing.h over testing::TestHost: C types in, every exception
 // caught at the boundary (a status and a message out), replies owned by the caller until freed.
+#include <Poco/String.h>
+
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -168,9 +170,7 @@ void zt_test_call_reply_set(zt_test_call_reply* reply, int32_t status, zt_str bo
 
 void zt_test_call_reply_add_header(zt_test_call_reply* reply, zt_str name, zt_str value) {
     if (reply == nullptr) return;
-    std::string n = text(name);
-    for (auto& c : n) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    reply->response.headers.emplace_back(std::move(n), text(value));
+    reply->response.headers.emplace_back(Poco::toLower(text(name)), text(value));
 }
 
 }  // extern "C"
