@@ -9,6 +9,7 @@
 
 #include "http/JsonError.h"
 #include "json/JsonEscape.h"
+#include "metrics/TextExposition.h"
 
 namespace zt::admin {
 
@@ -70,7 +71,7 @@ void AdminApi::handle(http::Exchange& ex) const {
     const auto& method = ex.request.method;
     auto known = [&](const std::string& p) {
         return p == "/services" || p == "/health/services" || p == "/health" || p == "/health/live" ||
-               endpoints_.count(p) != 0;
+               endpoints_.count(p) != 0 || (prometheus_ && (p == "/metrics" || p == "/metrics.json"));
     };
     if (!known(path)) {
         http::setJsonError(ex.response, 404, "not_found", "no admin endpoint " + path);
@@ -89,6 +90,17 @@ void AdminApi::handle(http::Exchange& ex) const {
         ex.response.setJson(status, json);
     } else if (path == "/health" || path == "/health/live") {
         ex.response.setJson(200, "{\"service\":\"admin\",\"status\":\"healthy\"}");
+    } else if (path == "/metrics" || path == "/metrics.json") {
+        const auto accept = ex.request.headers.get("accept").value_or("");
+        if (path == "/metrics.json" || accept.find("application/json") != std::string_view::npos) {
+            auto [status, json] = metricsJson_();
+            ex.response.setJson(status, json);
+        } else {
+            ex.response.status = 200;
+            ex.response.body = prometheus_();
+            ex.response.bodySet = true;
+            ex.response.headers.set("content-type", metrics::TextExposition::kContentType);
+        }
     } else {
         auto [status, json] = endpoints_.at(path)();
         ex.response.setJson(status, json);

@@ -3,6 +3,8 @@
 //   GET /services          registry as JSON
 //   GET /health/services   every service's health; 503 when any is unhealthy or failed
 //   GET /health, /health/live   the admin server itself
+//   GET /metrics           Prometheus text (docs/MONITORING.md); JSON under Accept: application/json
+//   GET /metrics.json      the JSON counters
 #include <functional>
 #include <map>
 #include <memory>
@@ -25,6 +27,12 @@ public:
         healths_[name] = std::move(h);
     }
     void addEndpoint(const std::string& path, Endpoint e) { endpoints_[path] = std::move(e); }
+    /// GET /metrics: `prometheus` makes the text exposition; `json` answers /metrics.json and
+    /// /metrics asked for with Accept: application/json.
+    void setMetrics(std::function<std::string()> prometheus, Endpoint json) {
+        prometheus_ = std::move(prometheus);
+        metricsJson_ = std::move(json);
+    }
 
     void handle(http::Exchange& exchange) const;
 
@@ -34,6 +42,8 @@ private:
     const registry::MicroserviceManager& registry_;
     std::map<std::string, std::shared_ptr<service::ServiceHealth>> healths_;
     std::map<std::string, Endpoint> endpoints_;
+    std::function<std::string()> prometheus_;
+    Endpoint metricsJson_;
 };
 
 }  // namespace zt::admin

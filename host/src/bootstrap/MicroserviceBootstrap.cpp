@@ -8,6 +8,7 @@
 
 #include "abi/HostApi.h"
 #include "admin/AdminJson.h"
+#include "admin/PrometheusMetrics.h"
 #include "bootstrap/FilterChain.h"
 #include "tracing/OtlpHttpExporter.h"
 #include "tracing/TracingFilter.h"
@@ -169,6 +170,7 @@ void MicroserviceBootstrap::initialize() {
             e.service = std::make_shared<service::LocalService>(e.config, e.library, abi::hostApiTable());
             e.service->setDatabase(e.database);
             e.service->setCounters(std::make_shared<http::RequestCounters>());
+            e.serverMetrics = std::make_shared<http::ServerMetrics>();
             e.service->start();
         } catch (const service::ServiceStartError& ex) {
             e.service.reset();
@@ -199,6 +201,8 @@ void MicroserviceBootstrap::initialize() {
             opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
             opts.handlerTimeoutMs = env_.handlerTimeoutMs;
             opts.counters = e.service->counters();
+            opts.metrics = e.serverMetrics;
+            opts.accessLog = env_.accessLog;
             opts.stampOwnResponse = &tracing::stampNewTrace;
             auto pipeline = e.pipeline;
             e.server = std::make_unique<http::HttpServer>("service " + e.config.name, opts,
@@ -228,10 +232,20 @@ void MicroserviceBootstrap::initialize() {
             if (!e.failed && e.health) adminApi_->addServiceHealth(e.config.name, e.health);
         }
         std::vector<std::pair<std::string, std::shared_ptr<http::RequestCounters>>> counters;
+        admin::MetricsSources sources;
         for (auto& e : entries_) {
-            if (!e.failed && e.service) counters.emplace_back(e.config.name, e.service->counters());
+            if (e.failed || !e.service) continue;
+            counters.emplace_back(e.config.name, e.service->counters());
+            const auto& d = e.library->descriptor();
+            sources.services.push_back({e.config.name, e.library->version(),
+                                        std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor),
+                                        e.service->counters(), e.serverMetrics});
         }
-        adminApi_->addEndpoint("/metrics", [counters] { return std::make_pair(200, admin::metricsJson(counters)); });
+        sources.caller = caller_;
+        sources.registry = &manager_;
+        if (databases_) sources.pools = [databases = databases_] { return databases->pools(); };
+        adminApi_->setMetrics([sources = std::move(sources)] { return admin::prometheusText(sources); },
+                              [counters] { return std::make_pair(200, admin::metricsJson(counters)); });
         auto caller = caller_;
         adminApi_->addEndpoint("/calls/breakers",
                                [caller] { return std::make_pair(200, admin::breakersJson(caller.get())); });

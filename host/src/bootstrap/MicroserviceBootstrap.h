@@ -75,6 +75,7 @@ private:
         std::shared_ptr<service::ServiceDatabase> database;
         std::shared_ptr<service::ServiceHealth> health;
         std::shared_ptr<service::ServicePipeline> pipeline;
+        std::shared_ptr<http::ServerMetrics> serverMetrics;  ///< shared by its server and /metrics
         std::unique_ptr<http::HttpServer> server;
         bool failed = false;
     };

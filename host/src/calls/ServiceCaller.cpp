@@ -8,6 +8,7 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <charconv>
 #include <chrono>
 #include <thread>
 
@@ -73,6 +74,20 @@ std::shared_ptr<CircuitBreaker> ServiceCaller::breakerFor(const std::string& tar
 }
 
 CallResponse ServiceCaller::call(const CallRequest& request) const {
+    const auto started = SteadyClock::now();
+    CallResponse response = callGuarded(request);
+    // Answered by the caller itself (unknown target, open breaker, loop, bad request): "refused".
+    const std::string_view outcome = response.attempts == 0 ? "refused" : response.inProcess ? "in_process" : "http";
+    char code[8];
+    auto end = std::to_chars(code, code + sizeof code, response.status).ptr;
+    clientDurations_.observe(
+        {request.caller, request.target, http::ServerMetrics::methodLabel(Poco::toUpper(request.method)), outcome,
+         std::string_view(code, static_cast<std::size_t>(end - code))},
+        SteadyClock::now() - started);
+    return response;
+}
+
+CallResponse ServiceCaller::callGuarded(const CallRequest& request) const {
     try {
         return callImpl(request);
     } catch (const Poco::Exception& e) {
@@ -266,16 +281,21 @@ CircuitBreaker::Stats ServiceCaller::breakerStats(const std::string& target) con
     return breaker ? breaker->stats() : CircuitBreaker::Stats{};
 }
 
-std::string ServiceCaller::breakersJson() const {
+std::map<std::string, CircuitBreaker::Stats> ServiceCaller::breakers() const {
     std::map<std::string, std::shared_ptr<CircuitBreaker>> snapshot;
     {
         std::lock_guard<std::mutex> lock(breakersMutex_);
         snapshot = breakers_;
     }
+    std::map<std::string, CircuitBreaker::Stats> out;
+    for (const auto& [name, breaker] : snapshot) out.emplace(name, breaker->stats());
+    return out;
+}
+
+std::string ServiceCaller::breakersJson() const {
     std::string out = "{";
     bool first = true;
-    for (const auto& [name, breaker] : snapshot) {
-        const auto s = breaker->stats();
+    for (const auto& [name, s] : breakers()) {
         if (!first) out += ',';
         first = false;
         out += "\"" + json::jsonEscape(name) + "\":{\"state\":\"" + toString(s.state) +

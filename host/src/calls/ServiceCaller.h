@@ -28,6 +28,8 @@
 #include "calls/RetryPolicy.h"
 #include "calls/ServiceCredentials.h"
 #include "config/EnvConfig.h"
+#include "http/ServerMetrics.h"
+#include "metrics/HistogramFamily.h"
 #include "service/ServicePipeline.h"
 #include "registry/MicroserviceManager.h"
 
@@ -70,8 +72,19 @@ public:
 
     /// Breaker state of one target (Closed when never called).
     CircuitBreaker::Stats breakerStats(const std::string& target) const;
+    /// Every breaker made so far (targets once they were called), by target.
+    std::map<std::string, CircuitBreaker::Stats> breakers() const;
+
+    /// The most {caller, target, method, outcome, status} series kept (docs/MONITORING.md).
+    static constexpr std::size_t kMaxClientSeries = 512;
+    /// http_client_request_duration_seconds: every call() by service (the caller),
+    /// target_service, http_request_method, outcome (in_process, http, refused) and
+    /// http_response_status_code.
+    const metrics::HistogramFamily& clientDurations() const { return clientDurations_; }
 
 private:
+    /// callImpl, with every exception turned into a 500 answer.
+    CallResponse callGuarded(const CallRequest& request) const;
     CallResponse callImpl(const CallRequest& request) const;
     std::shared_ptr<CircuitBreaker> breakerFor(const std::string& target) const;
     /// `deadline`: the call's, which the target's request inherits (it never outlives the caller).
@@ -89,6 +102,10 @@ private:
 
     mutable std::mutex breakersMutex_;
     mutable std::map<std::string, std::shared_ptr<CircuitBreaker>> breakers_;
+    mutable metrics::HistogramFamily clientDurations_{
+        {"service", "target_service", "http_request_method", "outcome", "http_response_status_code"},
+        metrics::kHttpDurationBounds,
+        kMaxClientSeries};
 };
 
 }  // namespace zt::calls

@@ -67,6 +67,7 @@ const std::vector<std::string>& EnvConfig::knownVariables() {
                                                    "SERVICE_HEALTH_CHECK_TIMEOUT_MS",
                                                    "LOG_LEVEL",
                                                    "LOG_FORMAT",
+                                                   "ZT_ACCESS_LOG",
                                                    "ADMIN_PORT",
                                                    "ADMIN_BIND_ADDRESS",
                                                    "ZT_PLUGIN_DIR",
@@ -339,6 +340,7 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     c.logLevel = r.oneOf("LOG_LEVEL", "information",
                          {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace", "none"});
     c.logFormat = r.oneOf("LOG_FORMAT", "text", {"text", "json"});
+    c.accessLog = r.boolean("ZT_ACCESS_LOG", false);
 
     c.adminPort = static_cast<int>(r.integer("ADMIN_PORT", c.adminPort, 0, 65535));
     c.pluginDir = r.string("ZT_PLUGIN_DIR", defaultPluginDir);

@@ -44,6 +44,7 @@ ConnectionLease ConnectionPool::acquire() {
         auto conn = std::move(idle_.back());  // most recently used: the oldest ones age out
         idle_.pop_back();
         lock.unlock();
+        waitTimes_.observe(std::chrono::nanoseconds(0));
         return checkOut(std::move(conn));
     }
     if (total_ < options_.max) requestOpenLocked();  // for us, or for whoever is first when it is ready
@@ -75,9 +76,11 @@ ConnectionLease ConnectionPool::acquire() {
     }
     // giveBack / the opener removed us from waiters_ when they served us.
     if (me.error) std::rethrow_exception(me.error);
-    longestWaitMs_ = std::max<std::int64_t>(
-        longestWaitMs_, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - waitStarted).count());
+    const auto waited = Clock::now() - waitStarted;
+    longestWaitMs_ =
+        std::max<std::int64_t>(longestWaitMs_, std::chrono::duration_cast<std::chrono::milliseconds>(waited).count());
     lock.unlock();
+    waitTimes_.observe(waited);
     return checkOut(std::move(me.handed));
 }
 
@@ -183,9 +186,16 @@ void ConnectionPool::giveBack(std::unique_ptr<Connection> conn) noexcept {
 
 PoolStats ConnectionPool::stats() const {
     std::lock_guard lock(mutex_);
-    return PoolStats{
-        total_,        static_cast<int>(idle_.size()), static_cast<int>(waiters_.size()), opened_, waitTimeouts_,
-        longestWaitMs_};
+    PoolStats s;
+    s.totalConnections = total_;
+    s.idleConnections = static_cast<int>(idle_.size());
+    s.waitingRequests = static_cast<int>(waiters_.size());
+    s.connectionsOpened = opened_;
+    s.waitTimeouts = waitTimeouts_;
+    s.longestWaitMs = longestWaitMs_;
+    s.maxConnections = options_.max;
+    s.waitTime = waitTimes_.snapshot();
+    return s;
 }
 
 void ConnectionPool::reaperLoop() {

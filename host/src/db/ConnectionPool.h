@@ -84,6 +84,7 @@ private:
     std::uint64_t opened_ = 0;  ///< guarded by mutex_, like the two below
     std::uint64_t waitTimeouts_ = 0;
     std::int64_t longestWaitMs_ = 0;
+    metrics::DurationHistogram waitTimes_{metrics::kPoolWaitBounds};  ///< lock-free, outside mutex_
     std::condition_variable reaperCv_;
     std::condition_variable openerCv_;
     std::thread reaper_;

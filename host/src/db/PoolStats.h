@@ -2,6 +2,8 @@
 // A snapshot of one pool (docs/DATABASE.md; getPoolStats, admin GET /db/pool).
 #include <cstdint>
 
+#include "metrics/DurationHistogram.h"
+
 namespace zt::db {
 
 struct PoolStats {
@@ -14,6 +16,8 @@ struct PoolStats {
     std::uint64_t connectionsOpened = 0;
     std::uint64_t waitTimeouts = 0;
     std::int64_t longestWaitMs = 0;
+    int maxConnections = 0;               ///< DB_POOL_MAX
+    metrics::HistogramSnapshot waitTime;  ///< waits that got a connection (0 when one was idle)
 };
 
 }  // namespace zt::db

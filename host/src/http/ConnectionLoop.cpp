@@ -11,6 +11,7 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocketImpl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "http/HandlerPool.h"
 #include "http/JsonError.h"
 #include "http/MemoryRelease.h"
+#include "http/RequestLog.h"
 #include "http/ResponseWriter.h"
 
 namespace zt::http {
@@ -232,8 +234,8 @@ void ConnectionLoop::stopWatchingListener() {
 void ConnectionLoop::setRequestActive(HttpConnection& c, bool active) {
     if (c.requestActive == active) return;
     c.requestActive = active;
-    if (active) ctx_.activeRequests.fetch_add(1, std::memory_order_relaxed);
-    else ctx_.activeRequests.fetch_sub(1, std::memory_order_relaxed);
+    if (active) ctx_.metrics->activeRequestCount().fetch_add(1, std::memory_order_relaxed);
+    else ctx_.metrics->activeRequestCount().fetch_sub(1, std::memory_order_relaxed);
 }
 
 bool ConnectionLoop::exitTurn() {
@@ -336,6 +338,7 @@ void ConnectionLoop::adopt(int fd, const sockaddr_storage& sa, Clock::time_point
     HttpConnection& conn = *c;
     conns_.emplace(fd, std::move(c));
     connectionCount_.store(static_cast<int>(conns_.size()), std::memory_order_relaxed);
+    ctx_.metrics->openConnectionCount().fetch_add(1, std::memory_order_relaxed);
     const auto admission = ctx_.limits.admit(conn.ip);
     if (admission == ConnectionLimits::Admission::Admitted) {
         conn.admitted = true;
@@ -472,6 +475,7 @@ void ConnectionLoop::onRequest(HttpConnection& c, ReadRequest read) {
         response.status = 204;
         response.headers.set("allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
         if (ctx_.stampOwnResponse) ctx_.stampOwnResponse(response);
+        finished(*ex, response, Clock::now());
         answer(c, response, c.keepAlive && !ctx_.watchdog->stopping());
         return;
     }
@@ -490,6 +494,7 @@ void ConnectionLoop::onRequest(HttpConnection& c, ReadRequest read) {
         HttpResponse response;
         setJsonError(response, 504, "deadline_exceeded", "the request's deadline had passed when it arrived");
         if (ctx_.stampOwnResponse) ctx_.stampOwnResponse(response);
+        finished(*ex, response, Clock::now());
         answer(c, response, false);
         return;
     }
@@ -500,6 +505,7 @@ void ConnectionLoop::onRequest(HttpConnection& c, ReadRequest read) {
             setJsonError(ex->response, 500, "internal_error", "internal error");
             c.keepAlive = false;
         }
+        finished(*ex, ex->response, Clock::now());
         answer(c, ex->response, c.keepAlive && !ctx_.watchdog->stopping());
         retire(ex);
         return;
@@ -533,8 +539,15 @@ void ConnectionLoop::startHandler(HttpConnection& c) {
 
 void ConnectionLoop::handle(HttpConnection& c) {
     Exchange& ex = *c.exchange;
+    // The watchdog's 504 left at the deadline: measured then, as the client saw it.
+    auto finishedByWatchdog = [&] {
+        HttpResponse timedOut;
+        timedOut.status = 504;
+        finished(ex, timedOut, std::min(Clock::now(), ex.deadline));
+    };
     if (c.slot.phase.load(std::memory_order_acquire) == ConnectionSlot::TimedOut) {
         // The watchdog answered 504 while the request waited for a thread.
+        finishedByWatchdog();
         c.after = HttpConnection::After::Close;
         retire(c.exchange);
         c.loop->handBack(&c);
@@ -563,6 +576,7 @@ void ConnectionLoop::handle(HttpConnection& c) {
     }
     if (!ctx_.watchdog->requestFinished(c.slot)) {
         // The watchdog answered 504; the late answer is dropped.
+        finishedByWatchdog();
         c.after = HttpConnection::After::Close;
         retire(c.exchange);
         c.loop->handBack(&c);
@@ -579,6 +593,7 @@ void ConnectionLoop::handle(HttpConnection& c) {
         if (!traceId.empty()) ex.response.headers.set("x-trace-id", traceId);
         keepAlive = false;
     }
+    finished(ex, ex.response, Clock::now());
     try {
         answer(c, ex.response, keepAlive && !ctx_.watchdog->stopping());
         // Most answers leave from here; the loop only watches the connection again.
@@ -626,12 +641,25 @@ void ConnectionLoop::answer(HttpConnection& c, const HttpResponse& response, boo
     c.after = keepAlive ? HttpConnection::After::ReadNext : HttpConnection::After::Close;
 }
 
+void ConnectionLoop::finished(const Exchange& ex, const HttpResponse& response, Clock::time_point end) {
+    const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(end - ex.startedAt);
+    ctx_.metrics->recordRequest(ex.request.method, ex.routePattern, response.status, elapsed);
+    if (ctx_.accessLog) RequestLog::writeAccess(ex, response, elapsed);
+}
+
 void ConnectionLoop::refuse(HttpConnection& c, const HeadError& error) {
     if (error.status == 413) ctx_.counters->rejectedBodies.fetch_add(1, std::memory_order_relaxed);
     setRequestActive(c, true);
     HttpResponse response;
     setJsonError(response, error.status, error.code, error.message);
     if (ctx_.stampOwnResponse) ctx_.stampOwnResponse(response);
+    {
+        // Refused before routing: no method label or route (docs/MONITORING.md), and no
+        // duration of its own (what it took was the client's sending).
+        Exchange refused;
+        refused.request.remoteAddress = c.remote;
+        finished(refused, response, refused.startedAt);
+    }
     c.isHead = false;
     answer(c, response, false);
     // The request's remaining bytes were not read: half-close and drop what still arrives.
@@ -710,6 +738,7 @@ void ConnectionLoop::close(HttpConnection& c) {
     closed_.push_back(std::move(it->second));
     conns_.erase(it);
     connectionCount_.store(static_cast<int>(conns_.size()), std::memory_order_relaxed);
+    ctx_.metrics->openConnectionCount().fetch_sub(1, std::memory_order_relaxed);
 }
 
 void ConnectionLoop::destroyClosed() { closed_.clear(); }

@@ -74,7 +74,7 @@ private:
     bool exitTurn();
     /// Takes the listening socket out of the poll set (idempotent).
     void stopWatchingListener();
-    /// Counts `c`'s current request in ServerContext::activeRequests, or stops counting it.
+    /// Counts `c`'s current request in ServerMetrics::activeRequestCount, or stops counting it.
     void setRequestActive(HttpConnection& c, bool active);
     void wake();
     void onEvent(HttpConnection& c, int mode, Clock::time_point now);
@@ -89,6 +89,8 @@ private:
     bool flush(HttpConnection& c);
     void refuse(HttpConnection& c, const HeadError& error);
     void answer(HttpConnection& c, const HttpResponse& response, bool keepAlive);
+    /// Measures (and, with ZT_ACCESS_LOG, logs) a request answered with `response` at `end`.
+    void finished(const Exchange& exchange, const HttpResponse& response, Clock::time_point end);
     void watch(HttpConnection& c, int mode);
     void close(HttpConnection& c);
     void sweep(Clock::time_point now);

@@ -21,6 +21,7 @@
 #include "http/RequestCounters.h"
 #include "http/RequestReader.h"
 #include "http/RequestWatchdog.h"
+#include "http/ServerMetrics.h"
 #include "http/Exchange.h"
 
 namespace zt::http {
@@ -44,6 +45,7 @@ struct ServerContext {
     std::chrono::milliseconds headerTimeout{10000};  ///< 0 = none
     std::chrono::milliseconds ioTimeout{10000};      ///< a body or an answer that makes no progress
     int maxKeepAliveRequests = 10000;
+    bool accessLog = false;  ///< ZT_ACCESS_LOG: a RequestLog::writeAccess record per answered request
     std::shared_ptr<RequestCounters> counters;  ///< never null
     std::shared_ptr<RequestWatchdog> watchdog;  ///< never null
     /// Adds what every answer carries to the answers the server makes itself, before any filter
@@ -52,8 +54,8 @@ struct ServerContext {
     ConnectionLimits limits;
     /// OWNERSHIP: borrowed from HttpServer, which outlives every connection.
     HandlerPool* pool = nullptr;
-    /// Requests read and not yet answered in full (the shutdown drain waits for 0).
-    std::atomic<int> activeRequests{0};
+    /// Durations, requests in flight (the shutdown drain waits for 0) and open connections.
+    std::shared_ptr<ServerMetrics> metrics;  ///< never null
     /// Which loop gets the next accepted connection (ConnectionLoop::acceptSome).
     std::atomic<unsigned> acceptCursor{0};
 };
@@ -89,7 +91,7 @@ struct HttpConnection {
     After after = After::ReadNext;
     int pollMode = 0;            ///< what the loop's poll set watches (0: not in it)
     bool admitted = false;       ///< counted in ServerContext::limits
-    bool requestActive = false;  ///< counted in ServerContext::activeRequests
+    bool requestActive = false;  ///< counted in ServerMetrics::activeRequestCount
     bool peerClosed = false;     ///< the client sent FIN: answer what was read, then close
     int served = 0;
     std::size_t lingered = 0;                            ///< bytes dropped while Lingering

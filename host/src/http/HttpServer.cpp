@@ -35,6 +35,8 @@ HttpServer::HttpServer(std::string what, const HttpServerOptions& o, ExchangeFun
     c.headerTimeout = std::chrono::milliseconds(o.headerTimeoutMs);
     c.ioTimeout = std::chrono::milliseconds(o.ioTimeoutMs);
     c.counters = counters_;
+    c.accessLog = o.accessLog;
+    c.metrics = o.metrics ? o.metrics : std::make_shared<ServerMetrics>();
     c.watchdog = watchdog_;
     c.stampOwnResponse = o.stampOwnResponse;
     c.pool = pool_.get();
@@ -88,7 +90,7 @@ void HttpServer::finish(std::chrono::steady_clock::time_point deadline) {
     // Idle connections close at the loops' next sweep (stopping); answers in flight say
     // "Connection: close".
     watchdog_->stopConnections(false);
-    while (context_->activeRequests.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (context_->metrics->activeRequestCount().load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     // The loops stop starting requests, close the idle connections and let what is still running

@@ -42,6 +42,8 @@ struct HttpServerOptions {
     int handlerTimeoutMs = 30000;  ///< ZT_HANDLER_TIMEOUT_MS; 0 = none
     int ioTimeoutMs = 10000;       ///< a body or an answer that makes no progress this long ends the connection
     std::shared_ptr<RequestCounters> counters;  ///< null = a private one
+    std::shared_ptr<ServerMetrics> metrics;     ///< null = a private one
+    bool accessLog = false;                     ///< ZT_ACCESS_LOG (docs/MONITORING.md)
     /// Adds a new trace's headers to the answers the server makes itself, before or without the
     /// filter chain (ServerContext::stampOwnResponse). May be empty.
     std::function<void(HttpResponse&)> stampOwnResponse;
@@ -68,6 +70,7 @@ public:
     void stop(int drainMs);
     int port() const { return port_; }
     const std::shared_ptr<RequestCounters>& counters() const { return counters_; }
+    const std::shared_ptr<ServerMetrics>& metrics() const { return context_->metrics; }
     /// Connections open now (admitted ones).
     int openConnections() const { return context_->limits.open(); }
     /// Connections each event loop holds now (approximate while traffic flows).

@@ -578,6 +578,7 @@ public:
                                  "SERVICE_HEALTH_CHECK_TIMEOUT_MS",
                                  "LOG_LEVEL",
                                  "LOG_FORMAT",
+                                 "ZT_ACCESS_LOG",
                                  "ADMIN_PORT",
                                  "ZT_PLUGIN_DIR",
                                  "ZT_SERVICES_DIR",

@@ -262,7 +262,7 @@ public:
             served = httpRequest("GET", f.users(), "/health/live").status == 200;
         }
         CPPUNIT_ASSERT(served);
-        assertContains(httpRequest("GET", f.admin, "/metrics").body, "\"rejectedConnections\":1");
+        assertContains(httpRequest("GET", f.admin, "/metrics.json").body, "\"rejectedConnections\":1");
     }
 
     void memory_comes_back_after_a_burst_of_large_bodies() {

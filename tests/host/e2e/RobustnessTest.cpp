@@ -54,7 +54,7 @@ struct Fixture {
         CPPUNIT_ASSERT_MESSAGE(host->log(), host->running());
     }
     int payments() { return services.ports["payments"]; }
-    std::string metrics() { return httpRequest("GET", admin, "/metrics").body; }
+    std::string metrics() { return httpRequest("GET", admin, "/metrics.json").body; }
 };
 
 /// Sends raw bytes on a new connection and reads the whole answer (until close or timeout).
