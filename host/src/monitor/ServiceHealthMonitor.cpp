@@ -9,6 +9,8 @@
 #include <system_error>
 #include <vector>
 
+#include "tracing/TraceParent.h"
+
 namespace zt::monitor {
 
 namespace {
@@ -90,7 +92,14 @@ void ServiceHealthMonitor::run() {
 ServiceHealthMonitor::CheckResult ServiceHealthMonitor::probe(const std::string& baseUrl,
                                                               const std::string& path) const {
     CheckResult r;
-    const auto answer = client_.send(baseUrl, "GET", path, {{"accept", "application/json"}}, "", settings_.timeout);
+    // The probe is the root of a trace of its own that it does not sample: a round every
+    // SERVICE_HEALTH_CHECK_INTERVAL_MS would otherwise fill the span log and the OTLP backend
+    // with health checks (docs/MONITORING.md).
+    const std::string unsampled = "00-" + tracing::newTraceId() + "-" + tracing::newSpanId() + "-00";
+    const auto answer = client_.send(
+        baseUrl, "GET", path,
+        {{"accept", "application/json"}, {"traceparent", unsampled}, {"user-agent", "zintrust-health-monitor"}}, "",
+        settings_.timeout);
     switch (answer.transport) {
     case calls::Transport::Timeout:
         r.reason = "no answer within " + std::to_string(settings_.timeout.count()) + " ms";

@@ -4,6 +4,8 @@
 
 #include "deadline/RequestDeadline.h"
 #include "http/JsonError.h"
+#include "http/RequestLog.h"
+#include "service/OpenApiDocument.h"
 
 namespace zt::service {
 
@@ -12,7 +14,9 @@ ServicePipeline::ServicePipeline(std::shared_ptr<LocalService> service, http::Ht
     : service_(std::move(service)),
       filters_(std::move(filters)),
       health_(std::move(health)),
-      healthPath_(service_->config().healthCheck) {}
+      healthPath_(service_->config().healthCheck),
+      // The routes are fixed once the plugin's init returned, before a pipeline is made.
+      openApi_(openApiDocument(service_->config(), service_->router().list())) {}
 
 void ServicePipeline::runTerminal(http::Exchange& ex) const {
     const auto& path = ex.request.path;
@@ -38,6 +42,16 @@ void ServicePipeline::runTerminal(http::Exchange& ex) const {
         a = path == "/health/live" ? health_->live() : health_->ready();
         answer = &a;
     }
+    if (path == kOpenApiPath) {
+        ex.routePattern = path;
+        if (!isGet) {
+            http::setJsonError(ex.response, 405, "method_not_allowed", "use GET on " + path);
+            ex.response.headers.set("allow", "GET, HEAD");
+            return;
+        }
+        ex.response.setJson(200, openApi_);
+        return;
+    }
     if (answer != nullptr) {
         ex.response.setJson(answer->httpStatus, answer->json);
         ex.response.headers.set("cache-control", "no-store");
@@ -50,6 +64,8 @@ void ServicePipeline::handle(http::Exchange& ex) const {
     ex.serviceName = service_->config().name;
     // Every wait the filters and the handler cause (pool, statements, calls) reads it.
     deadline::Scope requestDeadline(ex.deadline);
+    // Log records written meanwhile (the plugin's too) carry this request's trace.
+    http::RequestLog::Scope logScope(ex);
     std::size_t ran = 0;
     try {
         bool stopped = false;
