@@ -46,6 +46,15 @@ zt_status apiRegisterRoute(zt_host* host, zt_str method, zt_str pattern, zt_rout
     }
 }
 
+zt_status apiDescribeRoute(zt_host* host, zt_str method, zt_str pattern, zt_str summary) {
+    if (host == nullptr || host->service == nullptr) return ZT_ERR_INVALID_ARGUMENT;
+    try {
+        return host->service->describeRoute(view(method), view(pattern), view(summary));
+    } catch (...) {
+        return ZT_ERR_INTERNAL;
+    }
+}
+
 zt_status apiRegisterHealthCheck(zt_host* host, zt_str name, zt_health_check_fn fn, void* data) {
     if (host == nullptr || host->service == nullptr || fn == nullptr) return ZT_ERR_INVALID_ARGUMENT;
     try {
@@ -137,6 +146,8 @@ const zt_host_api kTable = {
     apiDbResultShape,
     apiDbResultColumn,
     apiDbResultCell,
+    // 1.4
+    apiDescribeRoute,
 };
 
 }  // namespace

@@ -141,10 +141,20 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     return m;
 }
 
-std::vector<std::pair<std::string, std::string>> Router::list() const {
-    std::vector<std::pair<std::string, std::string>> out;
+bool Router::describe(std::string_view method, std::string_view pattern, std::string summary) {
+    for (auto& r : routes_) {
+        if (r.method == method && r.pattern == pattern) {
+            r.summary = std::move(summary);
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<Router::RouteInfo> Router::list() const {
+    std::vector<RouteInfo> out;
     out.reserve(routes_.size());
-    for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+    for (const auto& r : routes_) out.push_back({r.method, r.pattern, r.summary});
     return out;
 }
 

@@ -32,9 +32,18 @@ public:
     /// HEAD falls back to GET routes. Static segments win over parameters.
     Match match(std::string_view method, std::string_view path) const;
 
+    /// Attaches a one-line summary to the route `method` + `pattern` (for GET /openapi.json).
+    /// False when there is no such route.
+    bool describe(std::string_view method, std::string_view pattern, std::string summary);
+
+    struct RouteInfo {
+        std::string method;   ///< upper case or "*"
+        std::string pattern;  ///< as registered: "/users/:id"
+        std::string summary;  ///< empty unless describe()d
+    };
     std::size_t size() const { return routes_.size(); }
-    /// {method, pattern} of every route, in the order match() tries them.
-    std::vector<std::pair<std::string, std::string>> list() const;
+    /// Every route, in the order match() tries them.
+    std::vector<RouteInfo> list() const;
 
 private:
     struct Segment {
@@ -47,6 +56,7 @@ private:
         std::vector<Segment> segments;
         int literalCount = 0;
         RouteHandler handler;
+        std::string summary;
     };
     static bool matchSegments(const Route& r, const std::vector<std::string_view>& parts,
                               std::vector<std::pair<std::string, std::string>>* params);

@@ -183,6 +183,14 @@ zt_status LocalService::configValue(std::string_view key, zt_str* out) {
     return ZT_OK;
 }
 
+zt_status LocalService::describeRoute(std::string_view method, std::string_view pattern, std::string_view summary) {
+    if (!initializing_) return ZT_ERR_PERMISSION;
+    if (summary.empty() || summary.size() > kMaxRouteSummaryBytes ||
+        summary.find_first_of("\r\n") != std::string_view::npos)
+        return ZT_ERR_INVALID_ARGUMENT;
+    return router_.describe(method, pattern, std::string(summary)) ? ZT_OK : ZT_ERR_NOT_FOUND;
+}
+
 zt_status LocalService::registerRoute(std::string_view method, std::string_view pattern, zt_route_handler handler,
                                       void* data) {
     if (!initializing_) return ZT_ERR_PERMISSION;

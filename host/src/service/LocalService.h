@@ -47,6 +47,9 @@ struct CustomAuthOutcome {
 
 class LocalService {
 public:
+    /// The longest route summary describe_route takes (one line of an API description).
+    static constexpr std::size_t kMaxRouteSummaryBytes = 200;
+
     /// `hostApi` is the table the plugin's init() receives (abi::hostApiTable() in the host).
     /// OWNERSHIP: `hostApi` is borrowed and must outlive the service (static storage).
     LocalService(config::ServiceConfig config, std::shared_ptr<plugin::PluginLibrary> library,
@@ -92,6 +95,8 @@ public:
     void pluginLog(zt_log_level level, std::string_view message) const;
     zt_status configValue(std::string_view key, zt_str* out);
     zt_status registerRoute(std::string_view method, std::string_view pattern, zt_route_handler handler, void* data);
+    /// The summary GET /openapi.json shows for a registered route (ZT_ERR_NOT_FOUND when none).
+    zt_status describeRoute(std::string_view method, std::string_view pattern, std::string_view summary);
     zt_status registerHealthCheck(std::string_view name, zt_health_check_fn fn, void* data);
     zt_status registerAuthenticator(zt_authenticate_fn fn, void* data);
 

@@ -1,6 +1,6 @@
 #pragma once
 // Everything a service does with one request, without a socket:
-//   filters (tracing -> auth) -> built-in health endpoints | plugin route handler.
+//   filters (tracing -> auth) -> built-in endpoints (health, /openapi.json) | plugin route handler.
 // Network requests (ConnectionLoop) and in-process calls use the same pipeline, so an
 // in-process call gets exactly the checks a network call would.
 #include <memory>
@@ -29,6 +29,7 @@ private:
     http::HttpFilterList filters_;
     std::shared_ptr<ServiceHealth> health_;
     std::string healthPath_;
+    std::string openApi_;  ///< GET /openapi.json, made once
 };
 
 }  // namespace zt::service

@@ -146,7 +146,8 @@ TestHost::TestHost(Options options) : options_(std::move(options)) {
         throw TestHostError(e.message());
     }
 
-    routes_ = service_->router().list();
+    for (auto& route : service_->router().list())
+        routes_.emplace_back(std::move(route.method), std::move(route.pattern));
 
     // Dependencies are answered by the stubs, so their health is the test's: reported healthy.
     for (const auto& dep : config_.dependencies) {

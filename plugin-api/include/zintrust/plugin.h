@@ -46,7 +46,7 @@
 #include <stdint.h>
 
 #define ZT_PLUGIN_ABI_MAJOR 1u
-#define ZT_PLUGIN_ABI_MINOR 3u
+#define ZT_PLUGIN_ABI_MINOR 4u
 
 /* Name of the one exported function (dlsym is only reliable for functions, as PG_MODULE_MAGIC). */
 #define ZT_PLUGIN_ENTRY_SYMBOL "zt_plugin_entry"
@@ -411,6 +411,17 @@ typedef struct zt_host_api {
      */
     zt_status (*db_result_cell)(const zt_db_result* result, size_t row, size_t column,
                                 zt_db_kind* out_kind, zt_str* out_text);
+
+    /* ---- 1.4: describing routes (docs/MONITORING.md: OpenAPI). Check ZT_HOST_API_HAS(api, describe_route). ---- */
+
+    /*
+     * [init-only] Attaches a one-line `summary` ("copied", at most 200 bytes, no CR/LF) to the route
+     * registered with exactly `method` and `pattern` ("copied"); GET /openapi.json shows it as the
+     * operation's summary. A second call replaces the first. ZT_ERR_NOT_FOUND when no such route was
+     * registered, ZT_ERR_INVALID_ARGUMENT for an empty, too long or multi-line summary,
+     * ZT_ERR_PERMISSION after init.
+     */
+    zt_status (*describe_route)(zt_host* host, zt_str method, zt_str pattern, zt_str summary);
 } zt_host_api;
 
 /* True when `api` is large enough to contain `member` (for functions appended in later minors). */

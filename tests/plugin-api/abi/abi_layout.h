@@ -34,7 +34,8 @@ ZT_ASSERT(offsetof(zt_host_api, call_service) == 120, "1.2: zt_host_api.call_ser
 ZT_ASSERT(offsetof(zt_host_api, call_response_free) == 152, "1.2: zt_host_api.call_response_free");
 ZT_ASSERT(offsetof(zt_host_api, db_result_shape) == 160, "1.3: zt_host_api.db_result_shape appended");
 ZT_ASSERT(offsetof(zt_host_api, db_result_cell) == 176, "1.3: zt_host_api.db_result_cell");
-ZT_ASSERT(sizeof(zt_host_api) == 184, "1.3 table size");
+ZT_ASSERT(offsetof(zt_host_api, describe_route) == 184, "1.4: zt_host_api.describe_route appended");
+ZT_ASSERT(sizeof(zt_host_api) == 192, "1.4 table size");
 ZT_ASSERT(sizeof(zt_db_kind) == 4, "zt_db_kind is fixed width");
 ZT_ASSERT(offsetof(zt_plugin_descriptor, struct_size) == 0, "size first");
 ZT_ASSERT(offsetof(zt_plugin_descriptor, abi_major) == 4, "descriptor.abi_major");

@@ -32,6 +32,23 @@ public:
             throw std::runtime_error("cannot register route " + std::string(method) + " " +
                                      std::string(pattern) + " (status " + std::to_string(rc) + ")");
         }
+        lastMethod_ = method;
+        lastPattern_ = pattern;
+        return *this;
+    }
+
+    /// The one-line summary of the route registered last, shown by GET /openapi.json:
+    /// `routes.get("/users/:id", h).summary("Read one user")`. A host older than ABI 1.4 has no
+    /// API description: the summary is ignored there. Throws std::runtime_error for a summary the
+    /// host refuses (empty, over 200 bytes, or more than one line) or when no route came before.
+    Routes& summary(std::string_view text) {
+        if (lastPattern_.empty())
+            throw std::logic_error("summary() describes the route registered just before it");
+        if (!ZT_HOST_API_HAS(api_, describe_route)) return *this;
+        zt_status rc = api_->describe_route(host_, str(lastMethod_), str(lastPattern_), str(text));
+        if (rc != ZT_OK)
+            throw std::runtime_error("cannot describe route " + lastMethod_ + " " + lastPattern_ +
+                                     " (status " + std::to_string(rc) + ")");
         return *this;
     }
 
@@ -39,6 +56,8 @@ private:
     const zt_host_api* api_;
     zt_host* host_;
     std::vector<std::unique_ptr<detail::RouteSlot>>& slots_;
+    std::string lastMethod_;  ///< of the route registered last, for summary()
+    std::string lastPattern_;
 };
 
 /// Base class of a service. One instance per loaded service; handlers run on many threads.

@@ -81,55 +81,65 @@ public:
             auto items = db.table("order_items").where("order_id", id).orderBy("id").get();
             return Response::json(200, orderToApi(*order, itemsToApi(items)).dump());
         });
-        routes.post("/orders", [db, services](const Request& req) {
-            Json body = req.jsonBody();
-            long long userId = requiredInteger(body, "userId", 1);
-            if (!body.contains("items") || !body["items"].is_array() || body["items"].empty() ||
-                body["items"].size() > 100)
-                throw HttpError(422, "validation_failed", "'items' must be an array of 1 to 100 items");
-            long long total = 0;
-            for (const auto& it : body["items"]) {
-                if (!it.is_object()) throw HttpError(422, "validation_failed", "each item must be an object");
-                requiredString(it, "sku", 64);
-                long long q = requiredInteger(it, "quantity", 1);
-                long long p = requiredInteger(it, "priceCents", 0);
-                total += q * p;
-            }
-            auto user = services.get(&req, "users", "/users/" + std::to_string(userId));
-            if (user.status == 404)
-                throw HttpError(422, "unknown_user", "user " + std::to_string(userId) + " does not exist");
-            requireDependency("users", user);
-            Json created;
-            db.transaction([&] {
-                Row order = db.table("orders").insert({{"user_id", userId}, {"total_cents", total}});
-                long long orderId = order.integer("id");
-                Json items = Json::array();
-                for (const auto& it : body["items"]) {
-                    db.table("order_items")
-                        .insert({{"order_id", orderId},
-                                 {"sku", it["sku"]},
-                                 {"quantity", it["quantity"]},
-                                 {"price_cents", it["priceCents"]}});
-                    items.push_back(
-                        {{"sku", it["sku"]}, {"quantity", it["quantity"]}, {"priceCents", it["priceCents"]}});
-                }
-                if (total > 0) {
-                    // Inside the transaction: a failed charge rolls the order back; the key makes a
-                    // retried order creation replay the same payment instead of charging twice.
-                    auto payment = services.post(&req, "payments", "/payments",
-                                                 {{"orderId", orderId}, {"amountCents", total}, {"currency", "EUR"}},
-                                                 {{"Idempotency-Key", "order-" + std::to_string(orderId)}});
-                    requireDependency("payments", payment);
-                    long long paymentId = payment.json().value("id", 0LL);
-                    auto paid =
-                        db.table("orders").where("id", orderId).update({{"status", "paid"}, {"payment_id", paymentId}});
-                    order = paid.rows.at(0);
-                }
-                created = orderToApi(order, items);
-            });
-            return Response::json(201, created.dump())
-                .header("Location", "/orders/" + std::to_string(created["id"].get<long long>()));
-        });
+        // OWNERSHIP: `host` is the plugin instance's, alive as long as the service.
+        const zt::sdk::Host* log = &host;
+        routes
+            .post("/orders",
+                  [db, services, log](const Request& req) {
+                      Json body = req.jsonBody();
+                      long long userId = requiredInteger(body, "userId", 1);
+                      if (!body.contains("items") || !body["items"].is_array() || body["items"].empty() ||
+                          body["items"].size() > 100)
+                          throw HttpError(422, "validation_failed", "'items' must be an array of 1 to 100 items");
+                      long long total = 0;
+                      for (const auto& it : body["items"]) {
+                          if (!it.is_object()) throw HttpError(422, "validation_failed", "each item must be an object");
+                          requiredString(it, "sku", 64);
+                          long long q = requiredInteger(it, "quantity", 1);
+                          long long p = requiredInteger(it, "priceCents", 0);
+                          total += q * p;
+                      }
+                      auto user = services.get(&req, "users", "/users/" + std::to_string(userId));
+                      if (user.status == 404)
+                          throw HttpError(422, "unknown_user", "user " + std::to_string(userId) + " does not exist");
+                      requireDependency("users", user);
+                      Json created;
+                      db.transaction([&] {
+                          Row order = db.table("orders").insert({{"user_id", userId}, {"total_cents", total}});
+                          long long orderId = order.integer("id");
+                          Json items = Json::array();
+                          for (const auto& it : body["items"]) {
+                              db.table("order_items")
+                                  .insert({{"order_id", orderId},
+                                           {"sku", it["sku"]},
+                                           {"quantity", it["quantity"]},
+                                           {"price_cents", it["priceCents"]}});
+                              items.push_back(
+                                  {{"sku", it["sku"]}, {"quantity", it["quantity"]}, {"priceCents", it["priceCents"]}});
+                          }
+                          if (total > 0) {
+                              // Inside the transaction: a failed charge rolls the order back; the key makes a
+                              // retried order creation replay the same payment instead of charging twice.
+                              auto payment =
+                                  services.post(&req, "payments", "/payments",
+                                                {{"orderId", orderId}, {"amountCents", total}, {"currency", "EUR"}},
+                                                {{"Idempotency-Key", "order-" + std::to_string(orderId)}});
+                              requireDependency("payments", payment);
+                              long long paymentId = payment.json().value("id", 0LL);
+                              auto paid = db.table("orders")
+                                              .where("id", orderId)
+                                              .update({{"status", "paid"}, {"payment_id", paymentId}});
+                              order = paid.rows.at(0);
+                          }
+                          created = orderToApi(order, items);
+                      });
+                      // Written during the request: the host puts its trace on the record (docs/MONITORING.md).
+                      log->info("order " + std::to_string(created["id"].get<long long>()) + " created for user " +
+                                std::to_string(userId));
+                      return Response::json(201, created.dump())
+                          .header("Location", "/orders/" + std::to_string(created["id"].get<long long>()));
+                  })
+            .summary("Place an order: checks the user, charges the payment, stores it in one transaction");
     }
 };
 
