@@ -13,9 +13,25 @@ ZT_PACKAGES=(
   postgresql-15 postgresql-client-15
   python3 python3-jwt
   dpkg-dev rpm rpmlint lintian fakeroot man-db
+  prometheus
 )
 
 zt_log() { printf '[zintrust] %s\n' "$*" >&2; }
+
+# zt_node_tools: Node.js and npm (Debian's, when the machine has none: NodeSource ships both),
+# then `npm ci` in tests/openapi (the OpenAPI 3.1 validator the e2e suite runs), again only when
+# its lock file changed. Idempotent.
+zt_node_tools() {
+  local extra=()
+  command -v node >/dev/null || extra+=(nodejs)
+  command -v npm >/dev/null || extra+=(npm)
+  ((${#extra[@]} == 0)) || zt_install_packages "${extra[@]}"
+  local dir="$ZT_ROOT/tests/openapi"
+  if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules" ]]; then
+    zt_log "npm ci in tests/openapi"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules)
+  fi
+}
 
 # zt_install_packages [extra packages...]: apt-get install only what is missing (idempotent).
 zt_install_packages() {

@@ -233,6 +233,30 @@ int HostProcess::terminate(int timeoutMs) {
 
 std::string HostProcess::log() const { return readFile(logFile_); }
 
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+    : logFile_(logDir_.path() + "/output") {
+    pid_ = spawn(argv, env, logFile_);
+}
+
+ChildProcess::~ChildProcess() {
+    if (exited_) return;
+    ::kill(pid_, SIGTERM);
+    int status = -1;
+    if (!waitFor(pid_, 5000, status)) {
+        ::kill(pid_, SIGKILL);
+        waitFor(pid_, 5000, status);
+    }
+}
+
+bool ChildProcess::running() {
+    if (exited_) return false;
+    int status = 0;
+    if (waitFor(pid_, 0, status)) exited_ = true;
+    return !exited_;
+}
+
+std::string ChildProcess::log() const { return readFile(logFile_); }
+
 TestPostgres TestPostgres::fromEnvironment() {
     const char* host = std::getenv("ZT_TEST_PG_HOST");
     const char* port = std::getenv("ZT_TEST_PG_PORT");

@@ -108,6 +108,25 @@ private:
     std::string logFile_;
 };
 
+/// Any program as a child process (a real peer such as prometheus), its output in a file.
+/// SIGTERM, then SIGKILL after 5 s, on destruction.
+class ChildProcess {
+public:
+    /// `argv[0]` is an absolute path; `env` as for runCommand (PATH added when missing).
+    ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+    bool running();
+    std::string log() const;  ///< everything it printed so far
+
+private:
+    pid_t pid_ = -1;
+    bool exited_ = false;
+    TempDir logDir_;
+    std::string logFile_;
+};
+
 /// A plugin folder with the example plugins and the test plugins (broken, probes), as symlinks.
 struct TestPluginFolder {
     TempDir dir;
