@@ -55,6 +55,7 @@ class LocalServiceTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(refuses_plugin_registering_an_invalid_route);
     CPPUNIT_TEST(c_plugin_route_gets_path_params_and_config);
     CPPUNIT_TEST(registering_after_init_is_refused_with_permission);
+    CPPUNIT_TEST(route_summaries_reach_the_router);
     CPPUNIT_TEST(post_body_and_headers_round_trip);
     CPPUNIT_TEST(handler_error_status_maps_to_http_status);
     CPPUNIT_TEST(unknown_path_is_404_json_and_wrong_method_is_405_with_allow);
@@ -96,6 +97,20 @@ public:
         assertContains(ex.response.body, "\"greeting\":\"hej\"");
         CPPUNIT_ASSERT_EQUAL(std::string("/probe/:id"), ex.routePattern);
         CPPUNIT_ASSERT_EQUAL(std::string("application/json"), std::string(*ex.response.headers.get("Content-Type")));
+    }
+    void route_summaries_reach_the_router() {
+        // c_probe describes GET /probe/:id at init (and checks the refusals itself: unknown route,
+        // empty or two-line summary); the others stay without one.
+        int described = 0;
+        for (const auto& route : svc_->router().list()) {
+            if (route.method == "GET" && route.pattern == "/probe/:id") {
+                CPPUNIT_ASSERT_EQUAL(std::string("Read one probe"), route.summary);
+                ++described;
+            } else {
+                CPPUNIT_ASSERT_EQUAL(std::string(), route.summary);
+            }
+        }
+        CPPUNIT_ASSERT_EQUAL(1, described);
     }
     void registering_after_init_is_refused_with_permission() {
         auto ex = request("GET", "/probe/1");

@@ -39,6 +39,7 @@ static zt_status get_probe(void* data, const zt_request* req, zt_response* resp)
     if (id == 0) return ZT_ERR_INVALID_ARGUMENT;
     /* Registering after init must be refused with ZT_ERR_PERMISSION: reported as "late". */
     late = (int)st->api->register_route(st->host, lit("GET"), lit("/late"), get_fail, st);
+    if (st->api->describe_route(st->host, lit("GET"), lit("/probe/:id"), lit("late")) != ZT_ERR_PERMISSION) late = -1;
     snprintf(body, sizeof body, "{\"id\":\"%.*s\",\"greeting\":\"%s\",\"method\":\"%.*s\",\"late\":%d}", (int)id->len,
              id->data, st->greeting, (int)req->method.len, req->method.data, late);
     st->api->response_set_status(resp, 200);
@@ -96,6 +97,15 @@ static zt_status probe_init(const zt_host_api* api, zt_host* host, void** out, c
     if (rc == ZT_OK &&
         api->register_route(host, lit("GET"), lit("/probe/:other"), get_probe, &g_state) != ZT_ERR_CONFLICT) {
         snprintf(err, cap, "duplicate route was not refused");
+        return ZT_ERR_INTERNAL;
+    }
+    /* 1.4: a summary for a route that exists; none for one that does not, nor a two-line one. */
+    if (rc == ZT_OK) rc = api->describe_route(host, lit("GET"), lit("/probe/:id"), lit("Read one probe"));
+    if (rc == ZT_OK &&
+        (api->describe_route(host, lit("GET"), lit("/nowhere"), lit("x")) != ZT_ERR_NOT_FOUND ||
+         api->describe_route(host, lit("GET"), lit("/probe/:id"), lit("a\nb")) != ZT_ERR_INVALID_ARGUMENT ||
+         api->describe_route(host, lit("GET"), lit("/probe/:id"), lit("")) != ZT_ERR_INVALID_ARGUMENT)) {
+        snprintf(err, cap, "describe_route accepted an unknown route or a bad summary");
         return ZT_ERR_INTERNAL;
     }
     if (rc == ZT_OK) rc = api->register_health_check(host, lit("probe"), probe_health, &g_state);
