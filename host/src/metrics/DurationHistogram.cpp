@@ -17,6 +17,15 @@ HistogramSnapshot HistogramCounts::snapshot(std::span<const double> bounds) cons
     return s;
 }
 
+void HistogramCounts::addTo(HistogramSnapshot& into) const {
+    std::uint64_t running = 0;
+    for (std::size_t i = 0; i < into.cumulative.size(); ++i) {
+        running += counts_[i].load(std::memory_order_relaxed);
+        into.cumulative[i] += running;
+    }
+    into.sumSeconds += static_cast<double>(sumNanos_.load(std::memory_order_relaxed)) / 1e9;
+}
+
 std::size_t bucketOf(std::span<const double> bounds, std::chrono::nanoseconds value) noexcept {
     const double seconds = static_cast<double>(value.count()) / 1e9;
     std::size_t i = 0;

@@ -45,6 +45,8 @@ public:
                             std::memory_order_relaxed);
     }
     HistogramSnapshot snapshot(std::span<const double> bounds) const;
+    /// Adds these counters to `into` (made with the same bounds).
+    void addTo(HistogramSnapshot& into) const;
 
 private:
     std::array<std::atomic<std::uint64_t>, kMaxBounds + 1> counts_{};

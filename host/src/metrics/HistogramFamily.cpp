@@ -1,5 +1,6 @@
 #include "metrics/HistogramFamily.h"
 
+#include <cstring>
 #include <stdexcept>
 #include <thread>
 
@@ -24,18 +25,23 @@ HistogramFamily::HistogramFamily(std::vector<std::string> labelNames, std::span<
 }
 
 std::uint64_t HistogramFamily::hashOf(std::initializer_list<std::string_view> values, std::size_t n) noexcept {
-    // FNV-1a over the values, each followed by a 0xff byte (never in UTF-8), so ("ab","c") and
-    // ("a","bc") differ.
+    // Only spreads the series over the table: every hit is confirmed by comparing the labels, so
+    // a hash of each value's length and first and last bytes is enough, and far cheaper than
+    // one over every byte on every request.
     std::uint64_t h = 1469598103934665603ull;
     std::size_t i = 0;
     for (auto v : values) {
         if (i++ == n) break;
-        for (unsigned char ch : v) {
-            h ^= ch;
-            h *= 1099511628211ull;
+        std::uint64_t head = 0, tail = 0;
+        const std::size_t k = v.size() < 8 ? v.size() : 8;
+        if (k > 0) {
+            std::memcpy(&head, v.data(), k);
+            std::memcpy(&tail, v.data() + v.size() - k, k);
         }
-        h ^= 0xffu;
-        h *= 1099511628211ull;
+        h = (h ^ v.size()) * 1099511628211ull;
+        h = (h ^ head) * 1099511628211ull;
+        h = (h ^ tail) * 1099511628211ull;
+        h ^= h >> 29;
     }
     return h;
 }
@@ -64,6 +70,7 @@ void HistogramFamily::observe(std::initializer_list<std::string_view> values, st
             int expected = Empty;
             if (slot.state.compare_exchange_strong(expected, Claimed, std::memory_order_acq_rel)) {
                 try {
+                    slot.stripes = std::make_unique<Stripe[]>(kStripes);
                     slot.hash = h;
                     slot.labelValues.reserve(labelNames_.size());
                     std::size_t n = 0;
@@ -77,12 +84,13 @@ void HistogramFamily::observe(std::initializer_list<std::string_view> values, st
                     // hash of no label set, so nothing ever matches it.
                     slot.hash = ~h;
                     slot.labelValues.assign(labelNames_.size(), std::string());
+                    slot.stripes.reset();
                     slot.state.store(Ready, std::memory_order_release);
                     dropped_.fetch_add(1, std::memory_order_relaxed);
                     return;
                 }
                 slot.state.store(Ready, std::memory_order_release);
-                slot.counts.add(bucketOf(bounds_, value), value);
+                slot.stripes[stripeOfThisThread()].counts.add(bucketOf(bounds_, value), value);
                 return;
             }
             state = expected;
@@ -92,12 +100,28 @@ void HistogramFamily::observe(std::initializer_list<std::string_view> values, st
             std::this_thread::yield();
             state = slot.state.load(std::memory_order_acquire);
         }
-        if (slot.hash == h && sameLabels(slot, values)) {
-            slot.counts.add(bucketOf(bounds_, value), value);
+        if (slot.hash == h && slot.stripes && sameLabels(slot, values)) {
+            slot.stripes[stripeOfThisThread()].counts.add(bucketOf(bounds_, value), value);
             return;
         }
     }
     dropped_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::size_t HistogramFamily::stripeOfThisThread() noexcept {
+    static std::atomic<std::size_t> nextStripe{0};
+    thread_local const std::size_t stripe = nextStripe.fetch_add(1, std::memory_order_relaxed) % kStripes;
+    return stripe;
+}
+
+HistogramSnapshot HistogramFamily::snapshotOf(const Slot& slot) const {
+    HistogramSnapshot s;
+    s.bounds = bounds_;
+    s.cumulative.assign(bounds_.size() + 1, 0);
+    if (slot.stripes) {
+        for (std::size_t i = 0; i < kStripes; ++i) slot.stripes[i].counts.addTo(s);
+    }
+    return s;
 }
 
 std::vector<HistogramFamily::Series> HistogramFamily::collect() const {
@@ -105,7 +129,7 @@ std::vector<HistogramFamily::Series> HistogramFamily::collect() const {
     for (std::size_t i = 0; i < capacity_; ++i) {
         const Slot& slot = slots_[i];
         if (slot.state.load(std::memory_order_acquire) != Ready) continue;
-        auto histogram = slot.counts.snapshot(bounds_);
+        auto histogram = snapshotOf(slot);
         // 0: claimed a moment ago and not counted yet, or a slot given up for lack of memory.
         if (histogram.count() == 0) continue;
         out.push_back(Series{slot.labelValues, std::move(histogram)});

@@ -47,12 +47,21 @@ public:
 
 private:
     enum SlotState : int { Empty = 0, Claimed = 1, Ready = 2 };
+    /// Each series' counters, once per stripe: a thread adds to its own stripe (threads are dealt
+    /// stripes in turn), so the event loops and handler threads on different cores do not fight
+    /// over one cache line on every request; a snapshot adds the stripes up.
+    static constexpr std::size_t kStripes = 8;
+    struct alignas(64) Stripe {
+        HistogramCounts counts;
+    };
     struct Slot {
         std::atomic<int> state{Empty};
         std::uint64_t hash = 0;                ///< written before state becomes Ready
         std::vector<std::string> labelValues;  ///< idem
-        HistogramCounts counts;
+        std::unique_ptr<Stripe[]> stripes;     ///< idem: kStripes of them, made when the slot is claimed
     };
+    static std::size_t stripeOfThisThread() noexcept;
+    HistogramSnapshot snapshotOf(const Slot& slot) const;
     static std::uint64_t hashOf(std::initializer_list<std::string_view> values, std::size_t n) noexcept;
     bool sameLabels(const Slot& slot, std::initializer_list<std::string_view> values) const noexcept;
 
@@ -60,7 +69,7 @@ private:
     const std::vector<double> bounds_;
     const std::size_t capacity_;  ///< a power of two
     std::unique_ptr<Slot[]> slots_;
-    std::atomic<std::uint64_t> dropped_{0};
+    alignas(64) std::atomic<std::uint64_t> dropped_{0};  ///< apart from the read-mostly fields above
 };
 
 }  // namespace zt::metrics
