@@ -1,6 +1,5 @@
 #include "metrics/HistogramFamily.h"
 
-#include <cstring>
 #include <stdexcept>
 #include <thread>
 
@@ -26,22 +25,19 @@ HistogramFamily::HistogramFamily(std::vector<std::string> labelNames, std::span<
 
 std::uint64_t HistogramFamily::hashOf(std::initializer_list<std::string_view> values, std::size_t n) noexcept {
     // Only spreads the series over the table: every hit is confirmed by comparing the labels, so
-    // a hash of each value's length and first and last bytes is enough, and far cheaper than
-    // one over every byte on every request.
+    // each value's length and first, middle and last bytes are enough - a dozen instructions a
+    // value instead of a pass over every byte on every request.
     std::uint64_t h = 1469598103934665603ull;
     std::size_t i = 0;
     for (auto v : values) {
         if (i++ == n) break;
-        std::uint64_t head = 0, tail = 0;
-        const std::size_t k = v.size() < 8 ? v.size() : 8;
-        if (k > 0) {
-            std::memcpy(&head, v.data(), k);
-            std::memcpy(&tail, v.data() + v.size() - k, k);
+        std::uint64_t x = v.size();
+        if (!v.empty()) {
+            x = x << 24 ^ static_cast<unsigned char>(v.front()) << 16 ^
+                static_cast<unsigned char>(v[v.size() / 2]) << 8 ^ static_cast<unsigned char>(v.back());
         }
-        h = (h ^ v.size()) * 1099511628211ull;
-        h = (h ^ head) * 1099511628211ull;
-        h = (h ^ tail) * 1099511628211ull;
-        h ^= h >> 29;
+        h = (h ^ x) * 1099511628211ull;
+        h ^= h >> 31;
     }
     return h;
 }
