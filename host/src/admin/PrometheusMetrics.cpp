@@ -9,13 +9,33 @@ namespace {
 using metrics::TextExposition;
 using Labels = TextExposition::Labels;
 
-/// Labels of `series`: `service` first, then the family's own.
-Labels seriesLabels(const std::string& service, const metrics::HistogramFamily& family,
-                    const metrics::HistogramFamily::Series& series) {
-    Labels labels{{"service", service}};
+/// Labels of `series`: `service` first when given, then the family's own.
+Labels seriesLabels(const metrics::HistogramFamily& family, const metrics::HistogramFamily::Series& series,
+                    std::string_view service = {}) {
+    Labels labels;
+    if (!service.empty()) labels.emplace_back("service", service);
     for (std::size_t i = 0; i < family.labelNames().size(); ++i)
         labels.emplace_back(family.labelNames()[i], series.labelValues[i]);
     return labels;
+}
+
+/// A family with one sample per service: `value(source)`.
+template <class Value>
+void perService(TextExposition& out, const std::vector<ServiceMetricsSource>& services, const char* name,
+                const char* type, const char* help, Value value) {
+    out.family(name, type, help);
+    for (const auto& s : services) out.sample(name, {{"service", s.name}}, value(s));
+}
+
+using Pools = std::map<std::string, db::PoolInfo>;
+
+/// A family with one sample per pool (one pool per service, named after it): `value(stats)`.
+template <class Value>
+void perPool(TextExposition& out, const Pools& pools, const char* name, const char* type, const char* help,
+             Value value) {
+    out.family(name, type, help);
+    for (const auto& [service, pool] : pools)
+        out.sample(name, {{"service", service}, {"pool_name", service}}, value(pool.stats));
 }
 
 void requestCounters(TextExposition& out, const std::vector<ServiceMetricsSource>& services) {
@@ -40,11 +60,9 @@ void requestCounters(TextExposition& out, const std::vector<ServiceMetricsSource
          &http::RequestCounters::rejectedConnections},
     };
     for (const auto& c : counters) {
-        out.family(c.name, "counter", c.help);
-        for (const auto& s : services) {
-            out.sample(c.name, {{"service", s.name}},
-                       static_cast<std::uint64_t>((s.counters.get()->*c.field).load(std::memory_order_relaxed)));
-        }
+        perService(out, services, c.name, "counter", c.help, [&c](const ServiceMetricsSource& s) {
+            return static_cast<std::uint64_t>((s.counters.get()->*c.field).load(std::memory_order_relaxed));
+        });
     }
 }
 
@@ -54,22 +72,17 @@ void serverMetrics(TextExposition& out, const std::vector<ServiceMetricsSource>&
     for (const auto& s : services) {
         const auto& family = s.server->requestDurations();
         for (const auto& series : family.collect())
-            out.histogram("http_server_request_duration_seconds", seriesLabels(s.name, family, series),
+            out.histogram("http_server_request_duration_seconds", seriesLabels(family, series, s.name),
                           series.histogram);
     }
-    out.family("http_server_active_requests", "gauge", "HTTP server requests read and not yet answered in full.");
-    for (const auto& s : services)
-        out.sample("http_server_active_requests", {{"service", s.name}},
-                   static_cast<std::int64_t>(s.server->activeRequests()));
-    out.family("http_server_open_connections", "gauge", "Client connections open on the service's port.");
-    for (const auto& s : services)
-        out.sample("http_server_open_connections", {{"service", s.name}},
-                   static_cast<std::int64_t>(s.server->openConnections()));
-    out.family("zintrust_metrics_series_dropped_total", "counter",
-               "Request observations not recorded because the service's series table was full.");
-    for (const auto& s : services)
-        out.sample("zintrust_metrics_series_dropped_total", {{"service", s.name}},
-                   s.server->requestDurations().dropped());
+    perService(out, services, "http_server_active_requests", "gauge",
+               "HTTP server requests read and not yet answered in full.",
+               [](const ServiceMetricsSource& s) { return static_cast<std::int64_t>(s.server->activeRequests()); });
+    perService(out, services, "http_server_open_connections", "gauge", "Client connections open on the service's port.",
+               [](const ServiceMetricsSource& s) { return static_cast<std::int64_t>(s.server->openConnections()); });
+    perService(out, services, "zintrust_metrics_series_dropped_total", "counter",
+               "Request observations not recorded because the service's series table was full.",
+               [](const ServiceMetricsSource& s) { return s.server->requestDurations().dropped(); });
 }
 
 void clientMetrics(TextExposition& out, const calls::ServiceCaller* caller) {
@@ -77,13 +90,9 @@ void clientMetrics(TextExposition& out, const calls::ServiceCaller* caller) {
                "Duration of callService calls, retries included; outcome in_process, http or refused.");
     if (!caller) return;
     const auto& family = caller->clientDurations();
-    for (const auto& series : family.collect()) {
-        // The caller's name is the family's first label, `service`.
-        Labels labels;
-        for (std::size_t i = 0; i < family.labelNames().size(); ++i)
-            labels.emplace_back(family.labelNames()[i], series.labelValues[i]);
-        out.histogram("http_client_request_duration_seconds", labels, series.histogram);
-    }
+    // The caller's name is the family's own first label, `service`.
+    for (const auto& series : family.collect())
+        out.histogram("http_client_request_duration_seconds", seriesLabels(family, series), series.histogram);
 }
 
 void breakerMetrics(TextExposition& out, const calls::ServiceCaller* caller) {
@@ -102,10 +111,11 @@ void breakerMetrics(TextExposition& out, const calls::ServiceCaller* caller) {
     }
 }
 
-void poolMetrics(TextExposition& out, const std::map<std::string, db::PoolInfo>& pools) {
-    // One pool per service: its name is the service's. The connection count keeps OpenTelemetry's
-    // earlier name (db.client.connections.usage): db.client.connection.count would end in _count,
-    // which the exposition format reserves for histograms and summaries (promtool rejects it).
+void poolMetrics(TextExposition& out, const Pools& pools) {
+    using Stats = db::PoolStats;
+    // The connection count keeps OpenTelemetry's earlier name (db.client.connections.usage):
+    // db.client.connection.count would end in _count, which the exposition format reserves for
+    // histograms and summaries (promtool rejects it).
     out.family("db_client_connections_usage", "gauge", "Database connections of the pool by state (idle, used).");
     for (const auto& [service, pool] : pools) {
         const auto idle = static_cast<std::int64_t>(pool.stats.idleConnections);
@@ -115,28 +125,20 @@ void poolMetrics(TextExposition& out, const std::map<std::string, db::PoolInfo>&
         out.sample("db_client_connections_usage", {{"service", service}, {"pool_name", service}, {"state", "used"}},
                    used);
     }
-    out.family("db_client_connection_max", "gauge", "The most connections the pool may open (DB_POOL_MAX).");
-    for (const auto& [service, pool] : pools)
-        out.sample("db_client_connection_max", {{"service", service}, {"pool_name", service}},
-                   static_cast<std::int64_t>(pool.stats.maxConnections));
-    out.family("db_client_connection_pending_requests", "gauge", "Requests waiting for a pooled connection.");
-    for (const auto& [service, pool] : pools)
-        out.sample("db_client_connection_pending_requests", {{"service", service}, {"pool_name", service}},
-                   static_cast<std::int64_t>(pool.stats.waitingRequests));
+    perPool(out, pools, "db_client_connection_max", "gauge", "The most connections the pool may open (DB_POOL_MAX).",
+            [](const Stats& s) { return static_cast<std::int64_t>(s.maxConnections); });
+    perPool(out, pools, "db_client_connection_pending_requests", "gauge", "Requests waiting for a pooled connection.",
+            [](const Stats& s) { return static_cast<std::int64_t>(s.waitingRequests); });
     out.family("db_client_connection_wait_time_seconds", "histogram",
                "Time it took to obtain a connection from the pool (0 when one was idle).");
     for (const auto& [service, pool] : pools)
         out.histogram("db_client_connection_wait_time_seconds", {{"service", service}, {"pool_name", service}},
                       pool.stats.waitTime);
-    out.family("db_client_connection_timeouts_total", "counter",
-               "Waits for a pooled connection that gave up (DB_POOL_CONNECTION_TIMEOUT_MS or the request's deadline).");
-    for (const auto& [service, pool] : pools)
-        out.sample("db_client_connection_timeouts_total", {{"service", service}, {"pool_name", service}},
-                   pool.stats.waitTimeouts);
-    out.family("db_client_connection_created_total", "counter", "Connections the pool opened.");
-    for (const auto& [service, pool] : pools)
-        out.sample("db_client_connection_created_total", {{"service", service}, {"pool_name", service}},
-                   pool.stats.connectionsOpened);
+    perPool(out, pools, "db_client_connection_timeouts_total", "counter",
+            "Waits for a pooled connection that gave up (DB_POOL_CONNECTION_TIMEOUT_MS or the request's deadline).",
+            [](const Stats& s) { return s.waitTimeouts; });
+    perPool(out, pools, "db_client_connection_created_total", "counter", "Connections the pool opened.",
+            [](const Stats& s) { return s.connectionsOpened; });
 }
 
 void serviceStatus(TextExposition& out, const registry::MicroserviceManager* registry) {
@@ -157,20 +159,19 @@ void serviceStatus(TextExposition& out, const registry::MicroserviceManager* reg
 
 void processMetrics(TextExposition& out) {
     const auto p = metrics::ProcessStats::read();
-    out.family("process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.");
-    out.sample("process_cpu_seconds_total", {}, p.cpuSeconds);
-    out.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-    out.sample("process_resident_memory_bytes", {}, p.residentBytes);
-    out.family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
-    out.sample("process_virtual_memory_bytes", {}, p.virtualBytes);
-    out.family("process_open_fds", "gauge", "Number of open file descriptors.");
-    out.sample("process_open_fds", {}, p.openFds);
-    out.family("process_max_fds", "gauge", "Maximum number of open file descriptors.");
-    out.sample("process_max_fds", {}, p.maxFds);
-    out.family("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds.");
-    out.sample("process_start_time_seconds", {}, p.startTimeSeconds);
-    out.family("process_threads", "gauge", "Threads of the process.");
-    out.sample("process_threads", {}, p.threads);
+    // One sample, no labels: the process's own.
+    auto one = [&out](const char* name, const char* type, const char* help, auto value) {
+        out.family(name, type, help);
+        out.sample(name, {}, value);
+    };
+    one("process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.", p.cpuSeconds);
+    one("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", p.residentBytes);
+    one("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", p.virtualBytes);
+    one("process_open_fds", "gauge", "Number of open file descriptors.", p.openFds);
+    one("process_max_fds", "gauge", "Maximum number of open file descriptors.", p.maxFds);
+    one("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds.",
+        p.startTimeSeconds);
+    one("process_threads", "gauge", "Threads of the process.", p.threads);
 }
 }  // namespace
 
@@ -187,7 +188,7 @@ std::string prometheusText(const MetricsSources& sources) {
     requestCounters(out, sources.services);
     clientMetrics(out, sources.caller.get());
     breakerMetrics(out, sources.caller.get());
-    poolMetrics(out, sources.pools ? sources.pools() : std::map<std::string, db::PoolInfo>{});
+    poolMetrics(out, sources.pools ? sources.pools() : Pools{});
     processMetrics(out);
     return out.take();
 }

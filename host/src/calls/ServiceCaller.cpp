@@ -8,7 +8,6 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
-#include <charconv>
 #include <chrono>
 #include <thread>
 
@@ -78,11 +77,9 @@ CallResponse ServiceCaller::call(const CallRequest& request) const {
     CallResponse response = callGuarded(request);
     // Answered by the caller itself (unknown target, open breaker, loop, bad request): "refused".
     const std::string_view outcome = response.attempts == 0 ? "refused" : response.inProcess ? "in_process" : "http";
-    char code[8];
-    auto end = std::to_chars(code, code + sizeof code, response.status).ptr;
     clientDurations_.observe(
         {request.caller, request.target, http::ServerMetrics::methodLabel(Poco::toUpper(request.method)), outcome,
-         std::string_view(code, static_cast<std::size_t>(end - code))},
+         http::ServerMetrics::StatusLabel(response.status).text()},
         SteadyClock::now() - started);
     return response;
 }

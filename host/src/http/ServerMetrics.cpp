@@ -18,13 +18,13 @@ std::string_view ServerMetrics::methodLabel(std::string_view method) noexcept {
     return kOtherMethod;
 }
 
+ServerMetrics::StatusLabel::StatusLabel(int status) noexcept
+    : size_(static_cast<std::size_t>(std::to_chars(digits_, digits_ + sizeof digits_, status).ptr - digits_)) {}
+
 void ServerMetrics::recordRequest(std::string_view method, std::string_view route, int status,
                                   std::chrono::nanoseconds elapsed) noexcept {
-    char code[8];
-    auto end = std::to_chars(code, code + sizeof code, status).ptr;
-    requestDurations_.observe({methodLabel(method), route.empty() ? kUnmatchedRoute : route,
-                               std::string_view(code, static_cast<std::size_t>(end - code))},
-                              elapsed);
+    requestDurations_.observe(
+        {methodLabel(method), route.empty() ? kUnmatchedRoute : route, StatusLabel(status).text()}, elapsed);
 }
 
 }  // namespace zt::http

@@ -31,6 +31,17 @@ public:
     /// The label a method gets: itself when it is one of RFC 9110's, else kOtherMethod.
     static std::string_view methodLabel(std::string_view method) noexcept;
 
+    /// An HTTP status as the http_response_status_code label ("200"), without allocating.
+    class StatusLabel {
+    public:
+        explicit StatusLabel(int status) noexcept;
+        std::string_view text() const noexcept { return {digits_, size_}; }
+
+    private:
+        char digits_[12];
+        std::size_t size_;
+    };
+
     const metrics::HistogramFamily& requestDurations() const { return requestDurations_; }
     int activeRequests() const { return activeRequests_.load(std::memory_order_relaxed); }
     int openConnections() const { return openConnections_.load(std::memory_order_relaxed); }

@@ -4,16 +4,16 @@
 
 namespace zt::metrics {
 
-HistogramSnapshot HistogramCounts::snapshot(std::span<const double> bounds) const {
+HistogramSnapshot emptySnapshot(std::span<const double> bounds) {
     HistogramSnapshot s;
     s.bounds.assign(bounds.begin(), bounds.end());
-    s.cumulative.resize(bounds.size() + 1);
-    std::uint64_t running = 0;
-    for (std::size_t i = 0; i <= bounds.size(); ++i) {
-        running += counts_[i].load(std::memory_order_relaxed);
-        s.cumulative[i] = running;
-    }
-    s.sumSeconds = static_cast<double>(sumNanos_.load(std::memory_order_relaxed)) / 1e9;
+    s.cumulative.assign(bounds.size() + 1, 0);
+    return s;
+}
+
+HistogramSnapshot HistogramCounts::snapshot(std::span<const double> bounds) const {
+    HistogramSnapshot s = emptySnapshot(bounds);
+    addTo(s);
     return s;
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // Lock-free duration histograms for the Prometheus exposition (docs/MONITORING.md).
 //
-// observe() is a handful of relaxed atomic adds on the recording thread: no lock, no allocation,
-// so recording on every request costs nothing measurable. A snapshot reads the counters one by
+// observe() is a handful of relaxed atomic adds on the recording thread: no lock, no allocation
+// (what it costs a request: bench/metrics-overhead). A snapshot reads the counters one by
 // one while others keep recording; every bucket and the count come from the same reads, so a
 // snapshot is always a well-formed histogram (cumulative buckets, +Inf == count), only the sum
 // may be a few observations ahead or behind.
@@ -33,6 +33,9 @@ struct HistogramSnapshot {
 
     std::uint64_t count() const { return cumulative.empty() ? 0 : cumulative.back(); }
 };
+
+/// A histogram with `bounds` and nothing counted yet.
+HistogramSnapshot emptySnapshot(std::span<const double> bounds);
 
 /// The counters of one histogram, without its bounds (a family shares one set of bounds).
 /// [any-thread]

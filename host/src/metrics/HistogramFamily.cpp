@@ -111,9 +111,7 @@ std::size_t HistogramFamily::stripeOfThisThread() noexcept {
 }
 
 HistogramSnapshot HistogramFamily::snapshotOf(const Slot& slot) const {
-    HistogramSnapshot s;
-    s.bounds = bounds_;
-    s.cumulative.assign(bounds_.size() + 1, 0);
+    HistogramSnapshot s = emptySnapshot(bounds_);
     if (slot.stripes) {
         for (std::size_t i = 0; i < kStripes; ++i) slot.stripes[i].counts.addTo(s);
     }

@@ -57,41 +57,28 @@ void TextExposition::labels(const Labels& labels, std::string_view le) {
     out_ += '}';
 }
 
-void TextExposition::value(double v) { out_ += formatNumber(v); }
-
-void TextExposition::sample(std::string_view name, const Labels& l, double v) {
+void TextExposition::line(std::string_view name, const Labels& l, std::string_view value, std::string_view le) {
     out_ += name;
-    labels(l);
+    labels(l, le);
     out_ += ' ';
-    value(v);
+    out_ += value;
     out_ += '\n';
 }
 
+void TextExposition::sample(std::string_view name, const Labels& l, double v) { line(name, l, formatNumber(v)); }
+
 void TextExposition::sample(std::string_view name, const Labels& l, std::uint64_t v) {
-    out_ += name;
-    labels(l);
-    out_ += ' ';
-    out_ += std::to_string(v);
-    out_ += '\n';
+    line(name, l, std::to_string(v));
 }
 
 void TextExposition::sample(std::string_view name, const Labels& l, std::int64_t v) {
-    out_ += name;
-    labels(l);
-    out_ += ' ';
-    out_ += std::to_string(v);
-    out_ += '\n';
+    line(name, l, std::to_string(v));
 }
 
 void TextExposition::histogram(std::string_view name, const Labels& l, const HistogramSnapshot& h) {
     const std::string bucket = std::string(name) + "_bucket";
-    for (std::size_t i = 0; i < h.cumulative.size(); ++i) {
-        out_ += bucket;
-        labels(l, i < h.bounds.size() ? formatNumber(h.bounds[i]) : std::string("+Inf"));
-        out_ += ' ';
-        out_ += std::to_string(h.cumulative[i]);
-        out_ += '\n';
-    }
+    for (std::size_t i = 0; i < h.cumulative.size(); ++i)
+        line(bucket, l, std::to_string(h.cumulative[i]), i < h.bounds.size() ? formatNumber(h.bounds[i]) : "+Inf");
     sample(std::string(name) + "_sum", l, h.sumSeconds);
     sample(std::string(name) + "_count", l, h.count());
 }

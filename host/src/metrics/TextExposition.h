@@ -31,7 +31,8 @@ public:
 
 private:
     void labels(const Labels& labels, std::string_view le = {});
-    void value(double v);
+    /// `name{labels,le="..."} value` and the line end (`le` only when given).
+    void line(std::string_view name, const Labels& labels, std::string_view value, std::string_view le = {});
 
     std::string out_;
 };

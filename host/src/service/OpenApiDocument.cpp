@@ -1,5 +1,7 @@
 #include "service/OpenApiDocument.h"
 
+#include <Poco/String.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -14,11 +16,6 @@ using nlohmann::json;
 constexpr const char* kRestParameter = "wildcard";
 
 const char* kAnyMethod[] = {"get", "put", "post", "delete", "options", "patch"};
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 /// "/users/:id/files/*" -> "/users/{id}/files/{wildcard}", and the parameters in order.
 std::string templateOf(const std::string& pattern, std::vector<std::string>& parameters) {
@@ -163,7 +160,7 @@ std::string openApiDocument(const config::ServiceConfig& config, const std::vect
                 if (!item.contains(m)) item[m] = operation(m, route.pattern, route.summary, parameters, authenticated);
             }
         } else {
-            const std::string m = lower(route.method);
+            const std::string m = Poco::toLower(route.method);
             item[m] = operation(m, route.pattern, route.summary, parameters, authenticated);
         }
     }
