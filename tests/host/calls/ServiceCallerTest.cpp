@@ -4,6 +4,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <atomic>
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -97,6 +98,7 @@ class ServiceCallerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(unknown_strategy_sends_every_configured_credential);
     CPPUNIT_TEST(custom_target_gets_the_callers_own_headers);
     CPPUNIT_TEST(unknown_target_is_404_unknown_service);
+    CPPUNIT_TEST(every_call_is_timed_by_caller_target_and_outcome);
     CPPUNIT_TEST(local_service_that_is_not_running_is_503);
     CPPUNIT_TEST(invalid_method_or_path_is_400);
     CPPUNIT_TEST(too_deep_call_chain_is_refused);
@@ -421,6 +423,28 @@ public:
         CPPUNIT_ASSERT_EQUAL(404, r.status);
         CPPUNIT_ASSERT_EQUAL(std::string("unknown_service"), errorCode(r));
         assertContains(r.body, "nowhere");
+    }
+    void every_call_is_timed_by_caller_target_and_outcome() {
+        // http_client_request_duration_seconds (docs/MONITORING.md): a call the caller answers
+        // itself is "refused", one that reached a remote target "http", with the final status.
+        TestHttpServer server([](int, const auto&) { return jsonReply(201, R"({"ok":true})"); });
+        registerRemote(registry_, "payments", server.baseUrl());
+        auto env = testEnv();
+        calls::ServiceCaller caller(env, registry_, [](const std::string&) { return nullptr; }, {});
+        CPPUNIT_ASSERT_EQUAL(404, caller.call(get("nowhere", "/x")).status);
+        auto remote = get("payments", "/pay/1");  // from "orders"
+        remote.method = "get";                    // labelled by its RFC 9110 spelling
+        CPPUNIT_ASSERT_EQUAL(201, caller.call(remote).status);
+        CPPUNIT_ASSERT_EQUAL(201, caller.call(remote).status);
+        std::map<std::string, std::uint64_t> counts;
+        for (const auto& s : caller.clientDurations().collect()) {
+            std::string key;
+            for (const auto& v : s.labelValues) key += v + " ";
+            counts[key] = s.histogram.count();
+        }
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, counts.size());
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, counts.at("orders nowhere GET refused 404 "));
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, counts.at("orders payments GET http 201 "));
     }
     void local_service_that_is_not_running_is_503() {
         registry::ServiceRecord rec;
