@@ -1,7 +1,12 @@
 #pragma once
 // One dlopen()ed plugin file and its checked descriptor.
 // dlopen(RTLD_NOW | RTLD_LOCAL): unresolved symbols fail at load time (not mid-request) and two
-// plugins never see each other's symbols (POCO-NOTES: not Poco::SharedLibrary, which is LAZY|GLOBAL).
+// plugins never see each other's symbols (Poco::SharedLibrary would load LAZY|GLOBAL).
+//
+// The file is loaded from a private copy (an anonymous memfd, dlopen()ed as /proc/self/fd/N), so
+// an operator may overwrite or delete the plugin file while it is loaded: the running code is the
+// copy, and a reload loads the new file as a different object even at the same path (glibc would
+// otherwise hand back the library already loaded under that name). docs/OPERATIONS.md: reload.
 #include <Poco/Exception.h>
 
 #include <memory>
@@ -23,6 +28,7 @@ public:
     PluginLibrary(const PluginLibrary&) = delete;
     PluginLibrary& operator=(const PluginLibrary&) = delete;
 
+    /// The file it was loaded from (the copy's name never appears in messages).
     const std::string& path() const { return path_; }
     /// OWNERSHIP: static data inside the library; valid while this object lives.
     const zt_plugin_descriptor& descriptor() const { return *descriptor_; }
@@ -30,11 +36,12 @@ public:
     std::string version() const { return descriptor_->version; }
 
 private:
-    PluginLibrary(std::string path, void* handle, const zt_plugin_descriptor* d)
-        : path_(std::move(path)), handle_(handle), descriptor_(d) {}
+    PluginLibrary(std::string path, void* handle, const zt_plugin_descriptor* d, int copyFd)
+        : path_(std::move(path)), handle_(handle), descriptor_(d), copyFd_(copyFd) {}
     std::string path_;
     void* handle_;
     const zt_plugin_descriptor* descriptor_;
+    int copyFd_;  ///< the memfd holding the private copy, closed after dlclose (-1: none)
 };
 
 }  // namespace zt::plugin
