@@ -2,16 +2,72 @@
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
+#include <Poco/SHA2Engine.h>
 #include <Poco/Timestamp.h>
+
+#include <openssl/crypto.h>
 
 #include <future>
 #include <vector>
 
+#include "auth/AuthHeaders.h"
 #include "http/JsonError.h"
 #include "json/JsonEscape.h"
 #include "metrics/TextExposition.h"
 
 namespace zt::admin {
+
+namespace {
+constexpr std::string_view kControlPrefix = "/control";
+
+std::string sha256(std::string_view data) {
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(data.data(), static_cast<unsigned>(data.size()));
+    const auto& digest = engine.digest();
+    return std::string(digest.begin(), digest.end());
+}
+
+bool isControlPath(std::string_view path) {
+    return path == kControlPrefix ||
+           (path.size() > kControlPrefix.size() && path.substr(0, kControlPrefix.size()) == kControlPrefix &&
+            path[kControlPrefix.size()] == '/');
+}
+}  // namespace
+
+void AdminApi::setControl(std::string token, ControlHandler handler) {
+    controlTokenDigest_ = token.empty() ? std::string() : sha256(token);
+    control_ = std::move(handler);
+}
+
+void AdminApi::handleControl(http::Exchange& ex) const {
+    ex.response.headers.set("cache-control", "no-store");
+    if (controlTokenDigest_.empty() || !control_) {
+        http::setJsonError(ex.response, 403, "control_disabled",
+                           "ADMIN_TOKEN is not set: /control endpoints are refused until the host is started with "
+                           "one (docs/OPERATIONS.md)");
+        return;
+    }
+    const auto presented = auth::bearerCredential(ex.request.headers);
+    if (!presented) {
+        auth::rejectRequest(ex, 401, "missing_credentials", "/control needs Authorization: Bearer <ADMIN_TOKEN>",
+                            "Bearer realm=\"zintrust-admin\"");
+        return;
+    }
+    const std::string digest = sha256(*presented);
+    if (CRYPTO_memcmp(digest.data(), controlTokenDigest_.data(), digest.size()) != 0) {
+        auth::rejectRequest(ex, 401, "invalid_credentials", "the admin token is not valid",
+                            "Bearer realm=\"zintrust-admin\", error=\"invalid_token\"");
+        return;
+    }
+    // Checked after the token, so that an anonymous client learns nothing about the endpoints.
+    if (ex.request.method != "POST") {
+        http::setJsonError(ex.response, 405, "method_not_allowed", "use POST on " + ex.request.path);
+        ex.response.headers.set("allow", "POST");
+        return;
+    }
+    auto [status, json] = control_(ex.request.path.substr(kControlPrefix.size()));
+    ex.response.setJson(status, json);
+}
 
 std::pair<int, std::string> AdminApi::aggregateHealth() const {
     using json::jsonEscape;
@@ -22,10 +78,10 @@ std::pair<int, std::string> AdminApi::aggregateHealth() const {
     // answer is too (not the sum of the bounds).
     std::vector<std::future<service::HealthAnswer>> answers(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
-        auto it = healths_.find(records[i].name);
-        if (it != healths_.end() && records[i].status != registry::ServiceStatus::Failed &&
+        auto health = healthOf_ ? healthOf_(records[i].name) : nullptr;
+        if (health && records[i].status != registry::ServiceStatus::Failed &&
             records[i].status != registry::ServiceStatus::Stopped) {
-            answers[i] = std::async(std::launch::async, [h = it->second] { return h->health(); });
+            answers[i] = std::async(std::launch::async, [h = std::move(health)] { return h->health(); });
         }
     }
     for (std::size_t i = 0; i < records.size(); ++i) {
@@ -54,6 +110,9 @@ std::pair<int, std::string> AdminApi::aggregateHealth() const {
             services += ",\"error\":\"" + jsonEscape(rec.error) + "\"";
         }
         if (!detail.empty()) services += ",\"health\":" + detail;
+        // A failed reload leaves the previous version serving: healthy, but not what was asked.
+        if (const auto reloadError = reloadErrorOf_ ? reloadErrorOf_(rec.name) : std::string(); !reloadError.empty())
+            services += ",\"reload\":{\"status\":\"failed\",\"error\":\"" + jsonEscape(reloadError) + "\"}";
         services += '}';
     }
     int total = healthy + degraded + unhealthy;
@@ -69,6 +128,10 @@ std::pair<int, std::string> AdminApi::aggregateHealth() const {
 void AdminApi::handle(http::Exchange& ex) const {
     const auto& path = ex.request.path;
     const auto& method = ex.request.method;
+    if (isControlPath(path)) {
+        handleControl(ex);
+        return;
+    }
     auto known = [&](const std::string& p) {
         return p == "/services" || p == "/health/services" || p == "/health" || p == "/health/live" ||
                endpoints_.count(p) != 0 || (prometheus_ && (p == "/metrics" || p == "/metrics.json"));

@@ -1,10 +1,13 @@
 #pragma once
 // The admin port (ADMIN_PORT): aggregated views over every service of this host (docs/HEALTH.md, docs/CALLS.md).
 //   GET /services          registry as JSON
-//   GET /health/services   every service's health; 503 when any is unhealthy or failed
+//   GET /health/services   every service's health; 503 when any is unhealthy or failed; the
+//                          error of a service's last failed reload
 //   GET /health, /health/live   the admin server itself
 //   GET /metrics           Prometheus text (docs/MONITORING.md); JSON under Accept: application/json
 //   GET /metrics.json      the JSON counters
+//   POST /control/...      operations (reload, restart: docs/OPERATIONS.md), only with
+//                          Authorization: Bearer <ADMIN_TOKEN>; refused with 403 while no token is set
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,8 +26,14 @@ public:
 
     explicit AdminApi(const registry::MicroserviceManager& registry) : registry_(registry) {}
 
-    void addServiceHealth(const std::string& name, std::shared_ptr<service::ServiceHealth> h) {
-        healths_[name] = std::move(h);
+    /// The health of the local service `name` now (a reload replaces it), or null; and the error
+    /// of its last failed reload ("" when the last one worked), shown in GET /health/services.
+    /// Called on admin threads, so both must be thread-safe. Set before serving only.
+    using HealthLookup = std::function<std::shared_ptr<service::ServiceHealth>(const std::string& name)>;
+    using ReloadErrorLookup = std::function<std::string(const std::string& name)>;
+    void setServiceHealth(HealthLookup health, ReloadErrorLookup reloadError = {}) {
+        healthOf_ = std::move(health);
+        reloadErrorOf_ = std::move(reloadError);
     }
     void addEndpoint(const std::string& path, Endpoint e) { endpoints_[path] = std::move(e); }
     /// GET /metrics: `prometheus` makes the text exposition; `json` answers /metrics.json and
@@ -34,16 +43,29 @@ public:
         metricsJson_ = std::move(json);
     }
 
+    /// POST /control/<rest>: `handler` gets the path after "/control" ("/reload",
+    /// "/services/users/restart") and answers status + JSON (404 JSON for a path it does not
+    /// know). Only requests that carry `Authorization: Bearer <token>` reach it; with an empty
+    /// `token` every /control request is refused with 403. May be called before serving only.
+    using ControlHandler = std::function<std::pair<int, std::string>(const std::string& rest)>;
+    void setControl(std::string token, ControlHandler handler);
+
     void handle(http::Exchange& exchange) const;
 
 private:
     std::pair<int, std::string> aggregateHealth() const;
+    void handleControl(http::Exchange& exchange) const;
 
     const registry::MicroserviceManager& registry_;
-    std::map<std::string, std::shared_ptr<service::ServiceHealth>> healths_;
+    HealthLookup healthOf_;
+    ReloadErrorLookup reloadErrorOf_;
     std::map<std::string, Endpoint> endpoints_;
     std::function<std::string()> prometheus_;
     Endpoint metricsJson_;
+    /// SHA-256 of ADMIN_TOKEN (empty = no token set): compared in constant time, and equal in
+    /// length whatever a client sends, so timing says nothing about the token.
+    std::string controlTokenDigest_;
+    ControlHandler control_;
 };
 
 }  // namespace zt::admin

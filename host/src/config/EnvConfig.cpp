@@ -70,6 +70,7 @@ const std::vector<std::string>& EnvConfig::knownVariables() {
                                                    "ZT_ACCESS_LOG",
                                                    "ADMIN_PORT",
                                                    "ADMIN_BIND_ADDRESS",
+                                                   "ADMIN_TOKEN",
                                                    "ZT_PLUGIN_DIR",
                                                    "ZT_SERVICES_DIR",
                                                    "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -90,6 +91,8 @@ const std::vector<std::string>& EnvConfig::knownVariables() {
 }
 
 namespace {
+
+constexpr std::size_t kMinAdminTokenLength = 16;
 
 /// Reads one variable with the validation helpers every field uses.
 class Reader {
@@ -362,6 +365,12 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     // The admin port answers on loopback unless told otherwise: it lists every service and its
     // pools and, later, controls them, so it is not for the network by default.
     c.adminBindAddress = r.ipAddress("ADMIN_BIND_ADDRESS", c.adminBindAddress);
+    // /control/* reloads and restarts services: a token short enough to guess is refused.
+    c.adminToken = r.string("ADMIN_TOKEN", "");
+    if (!c.adminToken.empty() && c.adminToken.size() < kMinAdminTokenLength) {
+        throw ConfigError("ADMIN_TOKEN: expected at least " + std::to_string(kMinAdminTokenLength) +
+                          " characters (openssl rand -hex 32 makes one), got " + std::to_string(c.adminToken.size()));
+    }
     c.httpMaxThreads = static_cast<int>(r.integer("ZT_HTTP_MAX_THREADS", c.httpMaxThreads, 2, 10000));
     c.httpEventLoops = static_cast<int>(r.integer("ZT_HTTP_EVENT_LOOPS", c.httpEventLoops, 1, 64));
     c.httpMaxConnections = static_cast<int>(r.integer("ZT_HTTP_MAX_CONNECTIONS", c.httpMaxConnections, 0, 1000000));

@@ -65,13 +65,15 @@ struct EnvConfig {
 
     int adminPort = 9000;                        ///< ADMIN_PORT; 0 disables the admin server
     std::string adminBindAddress = "127.0.0.1";  ///< ADMIN_BIND_ADDRESS: where the admin port listens
-    std::string pluginDir;                       ///< ZT_PLUGIN_DIR as given: one folder or a ':'-separated list
-    std::string servicesDir;                     ///< ZT_SERVICES_DIR as given: one folder or a ':'-separated list
-    std::vector<std::string> pluginDirs;         ///< pluginDir's folders, searched in order
-    std::vector<std::string> servicesDirs;       ///< servicesDir's folders, scanned in order
-    std::string otlpEndpoint;                    ///< OTEL_EXPORTER_OTLP_ENDPOINT, empty = no export
-    std::string bindAddress = "0.0.0.0";         ///< ZT_BIND_ADDRESS for every listening socket
-    int httpMaxThreads = 256;                    ///< ZT_HTTP_MAX_THREADS: handler threads per service server
+    /// ADMIN_TOKEN: the bearer token /control/* asks for; empty = /control/* refused (docs/OPERATIONS.md)
+    std::string adminToken;
+    std::string pluginDir;                  ///< ZT_PLUGIN_DIR as given: one folder or a ':'-separated list
+    std::string servicesDir;                ///< ZT_SERVICES_DIR as given: one folder or a ':'-separated list
+    std::vector<std::string> pluginDirs;    ///< pluginDir's folders, searched in order
+    std::vector<std::string> servicesDirs;  ///< servicesDir's folders, scanned in order
+    std::string otlpEndpoint;               ///< OTEL_EXPORTER_OTLP_ENDPOINT, empty = no export
+    std::string bindAddress = "0.0.0.0";    ///< ZT_BIND_ADDRESS for every listening socket
+    int httpMaxThreads = 256;               ///< ZT_HTTP_MAX_THREADS: handler threads per service server
     /// ZT_HTTP_EVENT_LOOPS: event-loop threads per service server (default: the CPU count, at most 4)
     int httpEventLoops = defaultEventLoops();
     int httpMaxConnections = 10000;          ///< ZT_HTTP_MAX_CONNECTIONS per port; 0 = no limit
