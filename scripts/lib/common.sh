@@ -13,7 +13,7 @@ ZT_PACKAGES=(
   postgresql-15 postgresql-client-15
   python3 python3-jwt
   dpkg-dev rpm rpmlint lintian fakeroot man-db
-  prometheus
+  prometheus libsystemd-dev
 )
 
 zt_log() { printf '[zintrust] %s\n' "$*" >&2; }

@@ -166,6 +166,7 @@ void ConnectionLoop::run() {
     lastSweep_ = Clock::now();
     std::vector<int> turn;
     for (;;) {
+        turns_.fetch_add(1, std::memory_order_relaxed);
         if (exit_.load(std::memory_order_relaxed) && exitTurn()) break;
         const auto sinceSweep = Clock::now() - lastSweep_;
         auto wait = pending_.empty()

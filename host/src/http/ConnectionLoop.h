@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -63,6 +64,10 @@ public:
 
     /// Connections this loop holds (read from another thread: approximate). [any thread]
     int connectionCount() const { return connectionCount_.load(std::memory_order_relaxed); }
+    /// Turns of the loop so far: it turns at least every sweep interval (100 ms) while the thread
+    /// runs, so a count that stands still for seconds means the loop is stuck (the systemd
+    /// watchdog reads it). [any thread]
+    std::uint64_t turns() const { return turns_.load(std::memory_order_relaxed); }
 
     /// A handler thread is done with `connection` (its answer is in `out`, perhaps partly sent).
     /// [handler thread]
@@ -122,6 +127,7 @@ private:
     std::atomic<bool> exit_{false};
     std::atomic<std::int64_t> exitDeadlineNs_{0};
     int abandoned_ = 0;
+    std::atomic<std::uint64_t> turns_{0};
     std::atomic<int> connectionCount_{0};  ///< connections left to handlers at the exit deadline
     std::thread thread_;
 };

@@ -40,6 +40,7 @@ void HandlerPool::work(Worker& self) {
         if (!queue_.empty()) {
             auto task = std::move(queue_.front());
             queue_.pop_front();
+            ++started_;
             lock.unlock();
             task();  // the tasks catch what their handler throws
             lock.lock();
@@ -51,6 +52,11 @@ void HandlerPool::work(Worker& self) {
         self.ready.acquire();
         lock.lock();
     }
+}
+
+HandlerPool::Progress HandlerPool::progress() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return {started_, queue_.size()};
 }
 
 void HandlerPool::stop() {

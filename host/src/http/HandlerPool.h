@@ -7,6 +7,7 @@
 // Tasks run in the order they were submitted (FIFO), so a connection that pipelines many requests
 // waits its turn like everyone else.
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -32,6 +33,15 @@ public:
     /// Lets the threads finish the queue, then end; joins them.
     void stop();
 
+    /// Tasks taken off the queue so far, and tasks waiting now: a queue that stays non-empty
+    /// while the count stands still means every thread is stuck (the systemd watchdog reads
+    /// both). [any thread]
+    struct Progress {
+        std::uint64_t started = 0;
+        std::size_t waiting = 0;
+    };
+    Progress progress();
+
 private:
     /// One thread; woken through its own semaphore, so submit() wakes exactly the thread that
     /// will take the task.
@@ -46,6 +56,7 @@ private:
     std::deque<std::function<void()>> queue_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<Worker*> idle_;  ///< waiting in ready.acquire(), most recently idle last
+    std::uint64_t started_ = 0;
     bool stopping_ = false;
 };
 

@@ -62,6 +62,26 @@ std::vector<int> HttpServer::connectionsPerLoop() const {
     return counts;
 }
 
+HttpServer::Progress HttpServer::progress() const {
+    Progress p;
+    if (!started_ || finished_) return p;
+    for (const auto& loop : loops_) p.loopTurns.push_back(loop->turns());
+    p.handlers = pool_->progress();
+    return p;
+}
+
+std::string HttpServer::stallBetween(const Progress& earlier, const Progress& later) {
+    if (earlier.loopTurns.size() != later.loopTurns.size()) return "";  // started or stopped between
+    for (std::size_t i = 0; i < later.loopTurns.size(); ++i) {
+        if (later.loopTurns[i] == earlier.loopTurns[i]) return "event loop " + std::to_string(i + 1) + " stood still";
+    }
+    const bool queueStood = earlier.handlers.waiting > 0 && later.handlers.waiting > 0;
+    if (queueStood && later.handlers.started == earlier.handlers.started) {
+        return "the handler pool took no task, " + std::to_string(later.handlers.waiting) + " waiting";
+    }
+    return "";
+}
+
 void HttpServer::start() {
     for (auto& loop : loops_) loop->start();
     started_ = true;

@@ -12,6 +12,7 @@
 #include <Poco/Net/ServerSocket.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -75,6 +76,18 @@ public:
     int openConnections() const { return context_->limits.open(); }
     /// Connections each event loop holds now (approximate while traffic flows).
     std::vector<int> connectionsPerLoop() const;
+
+    /// The liveness counters of the server's threads, read now (the systemd watchdog compares
+    /// two readings a few seconds apart: docs/OPERATIONS.md).
+    struct Progress {
+        std::vector<std::uint64_t> loopTurns;  ///< per event loop
+        HandlerPool::Progress handlers;
+    };
+    Progress progress() const;
+    /// "" when, from `earlier` to `later`, every event loop turned and the handler pool took a
+    /// task or had none waiting at one of the two readings; else what stood still. A server
+    /// started or stopped in between counts as progressing.
+    static std::string stallBetween(const Progress& earlier, const Progress& later);
 
 private:
     std::string what_;
