@@ -9,13 +9,14 @@
 #include "app/TokenCommand.h"
 
 int main(int argc, char** argv) {
-    // Block the termination signals before any thread exists, so every server thread inherits the
-    // mask and only ServerApplication::waitForTerminationRequest() (sigwait) receives them.
+    // Block the termination and reload signals before any thread exists, so every server thread
+    // inherits the mask and only HostApplication's sigtimedwait() loop receives them.
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 

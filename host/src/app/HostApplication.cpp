@@ -8,6 +8,9 @@
 
 #include <sys/resource.h>
 
+#include <csignal>
+#include <ctime>
+
 #include <iostream>
 #include <set>
 
@@ -17,6 +20,8 @@
 #include "config/EnvConfig.h"
 #include "db/Connection.h"
 #include "registry/RemoteServices.h"
+#include "systemd/ProgressWatchdog.h"
+#include "systemd/SystemdNotifier.h"
 
 namespace zt::app {
 
@@ -201,11 +206,56 @@ int HostApplication::main(const std::vector<std::string>& args) {
         log.warning("zintrust-host %s ready: %z service(s) running, %z problem(s): %s", std::string(ZT_VERSION),
                     running.size(), boot.problems().size(), list);
     }
-    waitForTerminationRequest();
+    serveUntilTerminated(boot);
     log.information("termination requested: draining (up to %d ms)", env.shutdownDrainTimeoutMs);
+    systemd::SystemdNotifier::stopping("draining (up to " + std::to_string(env.shutdownDrainTimeoutMs) + " ms)");
     boot.shutdown();
     log.information("stopped");
     return EXIT_OK;
+}
+
+void HostApplication::serveUntilTerminated(bootstrap::MicroserviceBootstrap& boot) {
+    auto& log = Poco::Logger::get("zt.host");
+    // WatchdogSec= in the unit: pings only while every server's threads make progress.
+    std::unique_ptr<systemd::ProgressWatchdog> watchdog;
+    if (const auto interval = systemd::SystemdNotifier::watchdogInterval(); interval.count() > 0) {
+        watchdog = std::make_unique<systemd::ProgressWatchdog>(interval, [&boot] { return boot.stalledServers(); });
+        watchdog->start();
+        log.information("systemd watchdog: a ping every %s ms while the servers make progress",
+                        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(interval).count() / 2));
+    }
+    // main() blocked these signals before any thread existed, so they arrive here only.
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int sig : {SIGINT, SIGTERM, SIGQUIT, SIGHUP}) sigaddset(&signals, sig);
+    bool announced = false;
+    std::string lastStatus;
+    for (;;) {
+        // READY=1 once every serving service is migrated (a database that is down is retried in
+        // the background; until it is up, STATUS says who waits).
+        const auto readiness = boot.readiness();
+        const auto status = readiness.summary();
+        if (!announced && readiness.waiting.empty()) {
+            systemd::SystemdNotifier::ready(status);
+            announced = true;
+        } else if (status != lastStatus) {
+            systemd::SystemdNotifier::status(status);
+        }
+        lastStatus = status;
+
+        timespec wait{0, 200 * 1000 * 1000};
+        const int sig = ::sigtimedwait(&signals, nullptr, &wait);
+        if (sig == SIGHUP) {
+            log.information("SIGHUP: reloading");
+            const auto report = boot.reload();
+            lastStatus = boot.readiness().summary();  // reload() announced READY=1 with it
+            announced = true;
+            if (report.failed()) log.warning("reload: %s", report.toJson());
+        } else if (sig > 0) {
+            break;
+        }
+    }
+    if (watchdog) watchdog->stop();
 }
 
 std::vector<std::string> normalizeArguments(int argc, char** argv) {

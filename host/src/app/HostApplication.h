@@ -6,6 +6,10 @@
 
 #include <string>
 
+namespace zt::bootstrap {
+class MicroserviceBootstrap;
+}
+
 namespace zt::app {
 
 class HostApplication : public Poco::Util::ServerApplication {
@@ -19,6 +23,9 @@ protected:
 
 private:
     void printHelp() const;
+    /// Serves until SIGINT, SIGTERM or SIGQUIT; SIGHUP reloads. Tells systemd READY=1 when every
+    /// service is ready, keeps STATUS= current and runs the watchdog (docs/OPERATIONS.md).
+    void serveUntilTerminated(bootstrap::MicroserviceBootstrap& boot);
     enum class Mode { Serve, CheckConfig, ListServices, Version, Help };
     Mode mode_ = Mode::Serve;
     std::string envFile_;

@@ -5,11 +5,17 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
+#include <thread>
 
 #include "abi/HostApi.h"
 #include "admin/AdminJson.h"
 #include "admin/PrometheusMetrics.h"
 #include "bootstrap/FilterChain.h"
+#include "bootstrap/ServiceFingerprint.h"
+#include "http/JsonError.h"
+#include "json/JsonEscape.h"
+#include "systemd/SystemdNotifier.h"
 #include "tracing/OtlpHttpExporter.h"
 #include "tracing/TracingFilter.h"
 #include "config/ConfigError.h"
@@ -24,7 +30,55 @@ namespace {
 bool isLivenessProbe(const http::HttpRequest& request) {
     return request.path == "/health/live" && (request.method == "GET" || request.method == "HEAD");
 }
+
+using Clock = std::chrono::steady_clock;
+
+int msUntil(Clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return static_cast<int>(std::max<long long>(0, left));
+}
+
+/// A service could not be made ready; what() names the file and the reason.
+class InstanceError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The database sections agree on everything the shared pool was built from: a reload keeps the
+/// pool (no connection dropped), so a change to these waits for a restart.
+bool sameDatabase(const config::ServiceConfig& a, const config::ServiceConfig& b) {
+    const auto& x = a.database;
+    const auto& y = b.database;
+    return a.domain == b.domain && x.isolation == y.isolation && x.migrations == y.migrations && x.schema == y.schema &&
+           x.role == y.role;
+}
 }  // namespace
+
+bool ReloadReport::failed() const {
+    return !errors.empty() ||
+           std::any_of(services.begin(), services.end(), [](const ReloadResult& r) { return r.outcome == "failed"; });
+}
+
+std::string ReloadReport::toJson() const {
+    using json::jsonEscape;
+    std::string out = "{\"status\":\"" + std::string(failed() ? "failed" : "ok") +
+                      "\",\"durationMs\":" + std::to_string(durationMs) + ",\"services\":{";
+    bool first = true;
+    for (const auto& r : services) {
+        if (!first) out += ',';
+        first = false;
+        out += "\"" + jsonEscape(r.service) + "\":{\"outcome\":\"" + r.outcome + "\"";
+        if (!r.version.empty()) out += ",\"version\":\"" + jsonEscape(r.version) + "\"";
+        if (!r.error.empty()) out += ",\"error\":\"" + jsonEscape(r.error) + "\"";
+        out += '}';
+    }
+    out += "},\"errors\":[";
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+        if (i) out += ',';
+        out += "\"" + jsonEscape(errors[i]) + "\"";
+    }
+    return out + "]}";
+}
 
 MicroserviceBootstrap::MicroserviceBootstrap(const config::EnvConfig& env, registry::MicroserviceManager& manager,
                                              registry::RemoteServices remotes)
@@ -94,28 +148,33 @@ void MicroserviceBootstrap::discoverServices() {
     }
 }
 
+registry::ServiceRecord MicroserviceBootstrap::recordFor(const config::ServiceConfig& cfg) const {
+    registry::ServiceRecord rec;
+    rec.name = cfg.name;
+    rec.domain = cfg.domain;
+    rec.version = cfg.version;
+    rec.port = cfg.port;
+    rec.local = true;
+    rec.configFile = cfg.configFile;
+    rec.plugin = cfg.plugin;
+    std::string host = env_.bindAddress == "0.0.0.0" || env_.bindAddress == "::" ? "127.0.0.1" : env_.bindAddress;
+    rec.baseUrl = "http://" + host + ":" + std::to_string(cfg.port);
+    return rec;
+}
+
 void MicroserviceBootstrap::registerServices(bool checkOnly) {
     for (const auto& cfg : configs_) {
         Entry e;
         e.config = cfg;
-        registry::ServiceRecord rec;
-        rec.name = cfg.name;
-        rec.domain = cfg.domain;
-        rec.version = cfg.version;
-        rec.port = cfg.port;
-        rec.local = true;
-        rec.configFile = cfg.configFile;
-        rec.plugin = cfg.plugin;
-        std::string host = env_.bindAddress == "0.0.0.0" || env_.bindAddress == "::" ? "127.0.0.1" : env_.bindAddress;
-        rec.baseUrl = "http://" + host + ":" + std::to_string(cfg.port);
-        manager_.registerService(rec);
+        manager_.registerService(recordFor(cfg));
 
         std::string path = pluginPath(cfg.plugin);
+        e.current.fingerprint = serviceFingerprint(cfg, path);  // before loading: a later change is seen
         try {
-            e.library = plugin::PluginLibrary::open(path);
-            if (e.library->name() != cfg.name) {
-                std::string w = path + ": plugin calls itself '" + e.library->name() + "' but serves service '" +
-                                cfg.name + "' (" + cfg.configFile + ")";
+            e.current.library = plugin::PluginLibrary::open(path);
+            if (e.current.library->name() != cfg.name) {
+                std::string w = path + ": plugin calls itself '" + e.current.library->name() +
+                                "' but serves service '" + cfg.name + "' (" + cfg.configFile + ")";
                 warnings_.push_back(w);
                 logger_.warning(w);
             }
@@ -125,6 +184,7 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
                 searched = "; not in any folder of ZT_PLUGIN_DIR=" + env_.pluginDir;
             }
             fail(e, ex.message() + searched + " (service " + cfg.name + ", " + cfg.configFile + ": plugin)");
+            std::lock_guard<std::mutex> lock(entriesMutex_);
             entries_.push_back(std::move(e));
             continue;
         }
@@ -135,6 +195,7 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
                 fail(e, "service " + cfg.name + ": " + ex.message());
             }
         }
+        std::lock_guard<std::mutex> lock(entriesMutex_);
         entries_.push_back(std::move(e));
     }
     try {
@@ -142,6 +203,100 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
     } catch (const config::ConfigError& ex) {
         problems_.push_back({"", ex.message()});
         logger_.error(ex.message());
+    }
+}
+
+MicroserviceBootstrap::Instance MicroserviceBootstrap::startInstance(const config::ServiceConfig& cfg,
+                                                                     std::shared_ptr<plugin::PluginLibrary> library,
+                                                                     const std::string& fingerprint, const Entry& entry,
+                                                                     bool atStart) {
+    Instance inst;
+    inst.library = std::move(library);
+    inst.fingerprint = fingerprint;
+    if (cfg.database.enabled) {
+        if (!databases_) {
+            auto databases = makeDatabaseRegistry();  // a reload that brings the first database
+            std::lock_guard<std::mutex> lock(entriesMutex_);
+            databases_ = std::move(databases);
+        }
+        inst.database = std::make_shared<service::ServiceDatabase>(databases_, cfg);
+        // At start never fatal: a failed set-up (server down or hung, a missing privilege, a
+        // failing migration) is retried in the background; the service is not ready until it
+        // succeeds. On a reload it must succeed now, or the previous instance keeps serving.
+        if (!inst.database->openAtStart()) {
+            const std::string why = inst.database->lastError();
+            if (!atStart) throw InstanceError("service " + cfg.name + " (" + cfg.configFile + "): database: " + why);
+            problems_.push_back({cfg.name, "service " + cfg.name + " (" + cfg.configFile +
+                                               "): database not ready yet, retrying: " + why});
+        }
+    }
+    try {
+        inst.service = std::make_shared<service::LocalService>(cfg, inst.library, abi::hostApiTable());
+        inst.service->setDatabase(inst.database);
+        inst.service->setCounters(entry.counters);
+        inst.service->setCaller(caller_);  // null at start: startCallsAndMonitor() sets it
+        inst.service->start();
+    } catch (const service::ServiceStartError& ex) {
+        throw InstanceError(ex.message());
+    }
+    try {
+        auto filters = makeFilterChain(cfg, env_, pluginAuthenticator(cfg, inst.service), spanExporter_);
+        inst.health = std::make_shared<service::ServiceHealth>(inst.service, manager_,
+                                                               std::chrono::milliseconds(env_.healthCheckTimeoutMs));
+        if (inst.database) {
+            inst.health->setDatabaseCheck(
+                service::databaseHealthCheck(inst.database, std::chrono::milliseconds(env_.healthCheckTimeoutMs)));
+        }
+        inst.pipeline = std::make_shared<service::ServicePipeline>(inst.service, std::move(filters), inst.health);
+    } catch (const config::ConfigError& ex) {
+        inst.service->stop(0);
+        throw InstanceError("service " + cfg.name + " (" + cfg.configFile + "): " + ex.message());
+    }
+    return inst;
+}
+
+std::unique_ptr<http::HttpServer> MicroserviceBootstrap::makeServer(const Entry& e, int port) {
+    http::HttpServerOptions opts;
+    opts.bindAddress = env_.bindAddress;
+    opts.port = port;
+    opts.maxThreads = env_.httpMaxThreads;
+    opts.eventLoops = env_.httpEventLoops;
+    opts.maxConnections = env_.httpMaxConnections;
+    opts.maxConnectionsPerIp = env_.httpMaxConnectionsPerIp;
+    // Liveness is answered on the event loop: it must not wait behind handler threads that are
+    // all stuck in a hung database or plugin (docs/HEALTH.md).
+    opts.runOnLoop = &isLivenessProbe;
+    opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
+    opts.maxBodyBytes = env_.maxBodyBytes;
+    opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
+    opts.handlerTimeoutMs = env_.handlerTimeoutMs;
+    opts.counters = e.counters;
+    opts.metrics = e.serverMetrics;
+    opts.accessLog = env_.accessLog;
+    opts.stampOwnResponse = &tracing::stampNewTrace;
+    // The slot, not a pipeline: a reload swaps what the port serves without touching the socket.
+    // Each request holds the pipeline it started with until it is answered, which is what lets
+    // the old instance drain.
+    auto slot = e.slot;
+    return std::make_unique<http::HttpServer>("service " + e.config.name, opts, [slot](http::Exchange& ex) {
+        if (auto pipeline = slot->load(std::memory_order_acquire)) {
+            pipeline->handle(ex);
+        } else {
+            http::setJsonError(ex.response, 503, "service_unavailable", "the service is not loaded");
+            ex.response.headers.set("retry-after", "1");
+        }
+    });
+}
+
+void MicroserviceBootstrap::retire(Instance old, Clock::time_point deadline) {
+    // The slot no longer hands this pipeline out; the requests that took it before the swap
+    // hold it until they are answered.
+    std::weak_ptr<const service::ServicePipeline> inFlight = old.pipeline;
+    old.pipeline.reset();
+    while (!inFlight.expired() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (old.service && !old.service->stop(msUntil(deadline))) {
+        // Still-running plugin calls: keep the library loaded rather than unmap live code.
+        new std::shared_ptr<plugin::PluginLibrary>(old.library);
     }
 }
 
@@ -153,127 +308,143 @@ void MicroserviceBootstrap::initialize() {
         logger_.error("span export disabled: %s", ex.message());
     }
     if (std::any_of(entries_.begin(), entries_.end(),
-                    [](const Entry& e) { return !e.failed && e.config.database.enabled; }))
-        databases_ = makeDatabaseRegistry();
+                    [](const Entry& e) { return !e.failed && e.config.database.enabled; })) {
+        auto databases = makeDatabaseRegistry();
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        databases_ = std::move(databases);
+    }
     for (auto& e : entries_) {
         if (e.failed) continue;
-        if (e.config.database.enabled) {
-            e.database = std::make_shared<service::ServiceDatabase>(databases_, e.config);
-            // Never fatal: a failed set-up (server down or hung, a missing privilege, a failing
-            // migration) is retried in the background; the service is not ready until it succeeds.
-            if (!e.database->openAtStart())
-                problems_.push_back(
-                    {e.config.name, "service " + e.config.name + " (" + e.config.configFile +
-                                        "): database not ready yet, retrying: " + e.database->lastError()});
-        }
+        Instance inst;
         try {
-            e.service = std::make_shared<service::LocalService>(e.config, e.library, abi::hostApiTable());
-            e.service->setDatabase(e.database);
-            e.service->setCounters(std::make_shared<http::RequestCounters>());
-            e.serverMetrics = std::make_shared<http::ServerMetrics>();
-            e.service->start();
-        } catch (const service::ServiceStartError& ex) {
-            e.service.reset();
-            fail(e, ex.message());
+            inst = startInstance(e.config, e.current.library, e.current.fingerprint, e, /*atStart*/ true);
+        } catch (const InstanceError& ex) {
+            fail(e, ex.what());
             continue;
         }
+        std::unique_ptr<http::HttpServer> server;
         try {
-            auto filters = makeFilterChain(e.config, env_, pluginAuthenticator(e.config, e.service), spanExporter_);
-            e.health = std::make_shared<service::ServiceHealth>(e.service, manager_,
-                                                                std::chrono::milliseconds(env_.healthCheckTimeoutMs));
-            if (e.database) {
-                e.health->setDatabaseCheck(
-                    service::databaseHealthCheck(e.database, std::chrono::milliseconds(env_.healthCheckTimeoutMs)));
-            }
-            e.pipeline = std::make_shared<service::ServicePipeline>(e.service, std::move(filters), e.health);
-            http::HttpServerOptions opts;
-            opts.bindAddress = env_.bindAddress;
-            opts.port = e.config.port;
-            opts.maxThreads = env_.httpMaxThreads;
-            opts.eventLoops = env_.httpEventLoops;
-            opts.maxConnections = env_.httpMaxConnections;
-            opts.maxConnectionsPerIp = env_.httpMaxConnectionsPerIp;
-            // Liveness is answered on the event loop: it must not wait behind handler threads
-            // that are all stuck in a hung database or plugin (docs/HEALTH.md).
-            opts.runOnLoop = &isLivenessProbe;
-            opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
-            opts.maxBodyBytes = env_.maxBodyBytes;
-            opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
-            opts.handlerTimeoutMs = env_.handlerTimeoutMs;
-            opts.counters = e.service->counters();
-            opts.metrics = e.serverMetrics;
-            opts.accessLog = env_.accessLog;
-            opts.stampOwnResponse = &tracing::stampNewTrace;
-            auto pipeline = e.pipeline;
-            e.server = std::make_unique<http::HttpServer>("service " + e.config.name, opts,
-                                                          [pipeline](http::Exchange& ex) { pipeline->handle(ex); });
-            e.server->start();
-        } catch (const config::ConfigError& ex) {
-            fail(e, "service " + e.config.name + " (" + e.config.configFile + "): " + ex.message());
+            server = makeServer(e, e.config.port);
         } catch (const http::ListenError& ex) {
             fail(e, ex.message() + " (" + e.config.configFile + ": port)");
-        }
-        if (e.failed) {
-            e.server.reset();
-            e.pipeline.reset();
-            if (e.service) e.service->stop(env_.shutdownDrainTimeoutMs);
+            retire(std::move(inst), Clock::now());
             continue;
+        }
+        e.slot->store(inst.pipeline, std::memory_order_release);
+        server->start();
+        {
+            std::lock_guard<std::mutex> lock(entriesMutex_);
+            e.current = std::move(inst);
+            e.server = std::move(server);
         }
         // Status stays Starting until the health monitor's first round (right after start-up).
         logger_.information("service %s %s listening on port %d (plugin %s)", e.config.name, e.config.version,
-                            e.server->port(), e.library->path());
+                            e.server->port(), e.current.library->path());
     }
 
     startCallsAndMonitor();
+    if (env_.adminPort != 0) startAdmin();
+}
 
-    if (env_.adminPort != 0) {
-        adminApi_ = std::make_unique<admin::AdminApi>(manager_);
-        for (auto& e : entries_) {
-            if (!e.failed && e.health) adminApi_->addServiceHealth(e.config.name, e.health);
-        }
-        std::vector<std::pair<std::string, std::shared_ptr<http::RequestCounters>>> counters;
+void MicroserviceBootstrap::startAdmin() {
+    adminApi_ = std::make_unique<admin::AdminApi>(manager_);
+    adminApi_->setServiceHealth(
+        [this](const std::string& name) -> std::shared_ptr<service::ServiceHealth> {
+            std::lock_guard<std::mutex> lock(entriesMutex_);
+            for (const auto& e : entries_) {
+                if (e.config.name == name && !e.failed) return e.current.health;
+            }
+            return nullptr;
+        },
+        [this](const std::string& name) {
+            std::lock_guard<std::mutex> lock(entriesMutex_);
+            for (const auto& e : entries_) {
+                if (e.config.name == name) return e.reloadError;
+            }
+            return std::string();
+        });
+    // Read at every scrape: a reload changes versions and adds or removes services.
+    auto sourcesNow = [this] {
         admin::MetricsSources sources;
-        for (auto& e : entries_) {
-            if (e.failed || !e.service) continue;
-            counters.emplace_back(e.config.name, e.service->counters());
-            const auto& d = e.library->descriptor();
-            sources.services.push_back({e.config.name, e.library->version(),
-                                        std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor),
-                                        e.service->counters(), e.serverMetrics});
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        for (const auto& e : entries_) {
+            if (e.failed || !e.current.service) continue;
+            const auto& d = e.current.library->descriptor();
+            sources.services.push_back({e.config.name, e.current.library->version(),
+                                        std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor), e.counters,
+                                        e.serverMetrics});
         }
         sources.caller = caller_;
         sources.registry = &manager_;
         if (databases_) sources.pools = [databases = databases_] { return databases->pools(); };
-        adminApi_->setMetrics([sources = std::move(sources)] { return admin::prometheusText(sources); },
-                              [counters] { return std::make_pair(200, admin::metricsJson(counters)); });
-        auto caller = caller_;
-        adminApi_->addEndpoint("/calls/breakers",
-                               [caller] { return std::make_pair(200, admin::breakersJson(caller.get())); });
-        auto databases = databases_;  // null when no service has a database: {"pools":{}}
-        adminApi_->addEndpoint("/db/pool", [databases] {
-            return std::make_pair(
-                200, admin::poolsJson(databases ? databases->pools() : std::map<std::string, db::PoolInfo>{}));
-        });
-        http::HttpServerOptions opts;
-        opts.bindAddress = env_.adminBindAddress;
-        opts.port = env_.adminPort;
-        opts.maxThreads = 16;
-        opts.maxConnections = env_.httpMaxConnections;
-        opts.maxConnectionsPerIp = env_.httpMaxConnectionsPerIp;
-        opts.runOnLoop = &isLivenessProbe;
-        opts.stampOwnResponse = &tracing::stampNewTrace;
-        opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
-        opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
-        opts.handlerTimeoutMs = env_.handlerTimeoutMs;
-        auto* api = adminApi_.get();
-        try {
-            admin_ = std::make_unique<http::HttpServer>("admin", opts, [api](http::Exchange& ex) { api->handle(ex); });
-            admin_->start();
-            logger_.information("admin listening on %s port %d", env_.adminBindAddress, admin_->port());
-        } catch (const http::ListenError& ex) {
-            problems_.push_back({"admin", ex.message() + " (ADMIN_PORT, ADMIN_BIND_ADDRESS)"});
-            logger_.error("%s (ADMIN_PORT, ADMIN_BIND_ADDRESS)", ex.message());
+        return sources;
+    };
+    auto countersNow = [this] {
+        std::vector<std::pair<std::string, std::shared_ptr<http::RequestCounters>>> counters;
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        for (const auto& e : entries_) {
+            if (!e.failed && e.current.service) counters.emplace_back(e.config.name, e.counters);
         }
+        return counters;
+    };
+    adminApi_->setMetrics([sourcesNow] { return admin::prometheusText(sourcesNow()); },
+                          [countersNow] { return std::make_pair(200, admin::metricsJson(countersNow())); });
+    auto caller = caller_;
+    adminApi_->addEndpoint("/calls/breakers",
+                           [caller] { return std::make_pair(200, admin::breakersJson(caller.get())); });
+    adminApi_->addEndpoint("/db/pool", [this] {
+        std::shared_ptr<db::DatabaseRegistry> databases;  // null when no service has a database: {"pools":{}}
+        {
+            std::lock_guard<std::mutex> lock(entriesMutex_);
+            databases = databases_;
+        }
+        return std::make_pair(200,
+                              admin::poolsJson(databases ? databases->pools() : std::map<std::string, db::PoolInfo>{}));
+    });
+    adminApi_->setControl(env_.adminToken, [this](const std::string& rest) -> std::pair<int, std::string> {
+        if (rest == "/reload") {
+            auto report = reload();
+            return {report.failed() ? 422 : 200, report.toJson()};
+        }
+        const std::string prefix = "/services/";
+        const std::string suffix = "/restart";
+        if (rest.size() > prefix.size() + suffix.size() && rest.compare(0, prefix.size(), prefix) == 0 &&
+            rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            const std::string name = rest.substr(prefix.size(), rest.size() - prefix.size() - suffix.size());
+            if (name.find('/') == std::string::npos) {
+                auto report = restart(name);
+                if (!report)
+                    return {404, http::jsonErrorBody("not_found", "no service '" + name + "' is loaded in this host")};
+                return {report->failed() ? 422 : 200, report->toJson()};
+            }
+        }
+        return {404, http::jsonErrorBody("not_found", "no control endpoint /control" + rest)};
+    });
+    http::HttpServerOptions opts;
+    opts.bindAddress = env_.adminBindAddress;
+    opts.port = env_.adminPort;
+    opts.maxThreads = 16;
+    opts.maxConnections = env_.httpMaxConnections;
+    opts.maxConnectionsPerIp = env_.httpMaxConnectionsPerIp;
+    opts.runOnLoop = &isLivenessProbe;
+    opts.stampOwnResponse = &tracing::stampNewTrace;
+    opts.keepAliveTimeoutMs = env_.httpKeepAliveTimeoutMs;
+    opts.headerTimeoutMs = env_.httpHeaderTimeoutMs;
+    // A reload may migrate and drain: its answer may take longer than a request to a service.
+    opts.handlerTimeoutMs =
+        env_.handlerTimeoutMs == 0 ? 0 : std::max(env_.handlerTimeoutMs, env_.shutdownDrainTimeoutMs + 120000);
+    auto* api = adminApi_.get();
+    try {
+        auto admin = std::make_unique<http::HttpServer>("admin", opts, [api](http::Exchange& ex) { api->handle(ex); });
+        admin->start();
+        {
+            std::lock_guard<std::mutex> lock(entriesMutex_);
+            admin_ = std::move(admin);
+        }
+        logger_.information("admin listening on %s port %d", env_.adminBindAddress, admin_->port());
+    } catch (const http::ListenError& ex) {
+        problems_.push_back({"admin", ex.message() + " (ADMIN_PORT, ADMIN_BIND_ADDRESS)"});
+        logger_.error("%s (ADMIN_PORT, ADMIN_BIND_ADDRESS)", ex.message());
     }
 }
 
@@ -319,31 +490,34 @@ std::shared_ptr<db::DatabaseRegistry> MicroserviceBootstrap::makeDatabaseRegistr
         if (c.database.enabled) roles.all.push_back(c.roleName());
     }
     for (auto& e : entries_) {
-        if (e.failed || !e.config.database.enabled) continue;
+        // Failed entries too: a reload may start one (a new folder is one until it serves).
+        if (!e.config.database.enabled) continue;
         try {
             if (auto password = env_.serviceDbPassword(e.config.name))
                 roles.operatorPasswords[e.config.name] = *password;
         } catch (const config::ConfigError& ex) {
-            fail(e, "service " + e.config.name + ": " + ex.message());
+            if (!e.failed) fail(e, "service " + e.config.name + ": " + ex.message());
         }
     }
     return std::make_shared<db::DatabaseRegistry>(env_.database, env_.useRawQuery, std::move(roles));
 }
 
+std::optional<config::ServiceConfig> MicroserviceBootstrap::configOf(const std::string& name) const {
+    std::lock_guard<std::mutex> lock(entriesMutex_);
+    for (const auto& c : allConfigs_) {
+        if (c.name == name) return c;
+    }
+    return std::nullopt;
+}
+
 void MicroserviceBootstrap::startCallsAndMonitor() {
     // Auth strategy and health path of any service, loaded here or not: the configs of services
     // served by another process (same services folder, SERVICES split) still say how to call them.
-    auto configOf = [this](const std::string& name) -> const config::ServiceConfig* {
-        for (const auto& c : allConfigs_) {
-            if (c.name == name) return &c;
-        }
-        return nullptr;
-    };
     try {
         caller_ = std::make_shared<calls::ServiceCaller>(
             env_, manager_, [this](const std::string& name) { return pipeline(name); },
-            [this, configOf](const std::string& name) {
-                if (const auto* c = configOf(name)) return c->auth.strategy;
+            [this](const std::string& name) {
+                if (auto c = configOf(name)) return c->auth.strategy;
                 return remotes_.authStrategy(name);
             });
     } catch (const config::ConfigError& ex) {
@@ -351,65 +525,329 @@ void MicroserviceBootstrap::startCallsAndMonitor() {
         logger_.error("inter-service calls disabled: %s", ex.message());
     }
     for (auto& e : entries_) {
-        if (e.service) e.service->setCaller(caller_);
+        if (e.current.service) e.current.service->setCaller(caller_);
     }
     monitor_ = std::make_unique<monitor::ServiceHealthMonitor>(
-        manager_, monitor::ServiceHealthMonitor::Settings::fromEnv(env_), [this, configOf](const std::string& name) {
-            if (const auto* c = configOf(name)) return c->healthCheck;
+        manager_, monitor::ServiceHealthMonitor::Settings::fromEnv(env_), [this](const std::string& name) {
+            if (auto c = configOf(name)) return c->healthCheck;
             return remotes_.healthCheckPath(name);
         });
     monitor_->settle();  // statuses are real from the first admin request on
     monitor_->start();
 }
 
-void MicroserviceBootstrap::shutdown() {
-    // New connections are refused everywhere first; then the monitor stops (it polls our ports),
-    // servers drain against one deadline, and only then plugins shut down, so no request races a
-    // plugin shutdown.
-    if (admin_) admin_->refuseNewConnections();
-    for (auto& e : entries_) {
-        if (e.server) e.server->refuseNewConnections();
+ReloadResult MicroserviceBootstrap::reloadEntry(Entry& e, const config::ServiceConfig& cfg, bool force) {
+    ReloadResult result;
+    result.service = cfg.name;
+    const bool wasServing = !e.failed && e.server && e.current.service;
+    const std::string path = pluginPath(cfg.plugin);
+    const std::string fingerprint = serviceFingerprint(cfg, path);
+    if (!force && wasServing && fingerprint == e.current.fingerprint) {
+        result.outcome = "unchanged";
+        result.version = e.current.library->version();
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        e.reloadError.clear();
+        return result;
     }
+    try {
+        if (wasServing && e.config.database.enabled && cfg.database.enabled && !sameDatabase(e.config, cfg)) {
+            throw InstanceError("service " + cfg.name + " (" + cfg.configFile +
+                                "): database: domain, isolation, schema, role or migrations changed: the pool "
+                                "is kept across reloads, restart the host to apply this");
+        }
+        std::shared_ptr<plugin::PluginLibrary> library;
+        try {
+            library = plugin::PluginLibrary::open(path);
+        } catch (const plugin::PluginLoadError& ex) {
+            throw InstanceError(ex.message() + " (service " + cfg.name + ", " + cfg.configFile + ": plugin)");
+        }
+        Instance inst = startInstance(cfg, std::move(library), fingerprint, e, /*atStart*/ false);
+        std::unique_ptr<http::HttpServer> newServer;
+        if (!e.server || cfg.port != e.config.port) {
+            try {
+                newServer = makeServer(e, cfg.port);
+            } catch (const http::ListenError& ex) {
+                retire(std::move(inst), Clock::now());
+                throw InstanceError(ex.message() + " (" + cfg.configFile + ": port)");
+            }
+            newServer->start();  // serves the slot: the previous instance until the swap below
+        }
+        auto version = inst.library->version();
+        e.slot->store(inst.pipeline, std::memory_order_release);  // from here new requests run the new code
+        Instance old;
+        std::unique_ptr<http::HttpServer> oldServer;
+        {
+            std::lock_guard<std::mutex> lock(entriesMutex_);
+            old = std::move(e.current);
+            e.current = std::move(inst);
+            e.config = cfg;
+            e.failed = false;
+            e.reloadError.clear();
+            if (newServer) {
+                oldServer = std::move(e.server);
+                e.server = std::move(newServer);
+            }
+        }
+        auto rec = recordFor(cfg);
+        if (auto previous = manager_.find(cfg.name); previous && wasServing) {
+            rec.status = previous->status;  // the service never stopped serving
+            rec.lastHealthCheck = previous->lastHealthCheck;
+        }
+        manager_.registerService(rec);
+        const auto deadline = Clock::now() + std::chrono::milliseconds(env_.shutdownDrainTimeoutMs);
+        if (oldServer) {
+            oldServer->refuseNewConnections();
+            oldServer->stopAccepting();
+            oldServer->finish(deadline);
+        }
+        retire(std::move(old), deadline);
+        result.outcome = !wasServing ? "started" : force ? "restarted" : "reloaded";
+        result.version = version;
+        logger_.information("service %s: %s, version %s serves on port %d (plugin %s)", cfg.name, result.outcome,
+                            version, cfg.port, path);
+    } catch (const InstanceError& ex) {
+        result.outcome = "failed";
+        result.error = ex.what();
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        e.reloadError = result.error;
+        if (wasServing) {
+            result.version = e.current.library->version();
+            logger_.error("service %s: reload failed, version %s keeps serving: %s", cfg.name, result.version,
+                          result.error);
+        } else {
+            logger_.error("service %s refused: %s", cfg.name, result.error);
+            manager_.setStatus(cfg.name, registry::ServiceStatus::Failed, result.error);
+        }
+    }
+    return result;
+}
+
+ReloadResult MicroserviceBootstrap::startNewService(const config::ServiceConfig& cfg) {
+    Entry fresh;
+    fresh.config = cfg;
+    fresh.failed = true;  // not serving until reloadEntry() says so
+    Entry* e = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        entries_.push_back(std::move(fresh));
+        e = &entries_.back();
+    }
+    manager_.registerService(recordFor(cfg));
+    return reloadEntry(*e, cfg, /*force*/ true);
+}
+
+ReloadResult MicroserviceBootstrap::stopRemovedService(std::list<Entry>::iterator it) {
+    ReloadResult result;
+    result.service = it->config.name;
+    result.outcome = "stopped";
+    std::unique_ptr<http::HttpServer> server;
+    Instance old;
+    {
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        server = std::move(it->server);
+        old = std::move(it->current);
+        it->failed = true;  // in-process calls stop finding it
+    }
+    const auto deadline = Clock::now() + std::chrono::milliseconds(env_.shutdownDrainTimeoutMs);
+    if (server) {
+        server->refuseNewConnections();
+        server->stopAccepting();
+        server->finish(deadline);
+    }
+    it->slot->store(nullptr, std::memory_order_release);
+    retire(std::move(old), deadline);
+    manager_.remove(it->config.name);
+    logger_.information("service %s: folder removed (%s), stopped", it->config.name, it->config.configFile);
+    std::lock_guard<std::mutex> lock(entriesMutex_);
+    entries_.erase(it);
+    return result;
+}
+
+ReloadReport MicroserviceBootstrap::reload() {
+    std::lock_guard<std::mutex> reloadLock(reloadMutex_);
+    const auto started = Clock::now();
+    systemd::SystemdNotifier::reloading("reloading services from " + env_.servicesDir);
+    logger_.information("reload: reading %s and %s", env_.servicesDir, env_.pluginDir);
+    ReloadReport report;
+    auto found = config::ServiceDiscovery::discover(env_.servicesDirs);
+    const std::set<std::string> wanted(env_.services.begin(), env_.services.end());
+    std::map<std::string, config::ServiceConfig> next;
+    for (const auto& cfg : found.services) {
+        if (wanted.empty() || wanted.count(cfg.name)) next.emplace(cfg.name, cfg);
+    }
+    std::map<std::string, std::string> brokenFiles;  // config file -> why it cannot be read now
+    for (const auto& err : found.errors) brokenFiles.emplace(err.file, err.message);
+    {
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        // A config that became invalid keeps its last good version for callers and the monitor.
+        auto all = found.services;
+        for (const auto& old : allConfigs_) {
+            const bool stillThere =
+                std::any_of(all.begin(), all.end(), [&](const auto& c) { return c.name == old.name; });
+            if (!stillThere && brokenFiles.count(old.configFile)) all.push_back(old);
+        }
+        allConfigs_ = std::move(all);
+    }
+    std::vector<std::list<Entry>::iterator> removed;
+    std::set<std::string> known;
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        known.insert(it->config.name);
+        if (auto broken = brokenFiles.find(it->config.configFile); broken != brokenFiles.end()) {
+            ReloadResult r{it->config.name, "failed", "", broken->second};
+            std::lock_guard<std::mutex> lock(entriesMutex_);
+            if (it->current.library && !it->failed) r.version = it->current.library->version();
+            it->reloadError = r.error;
+            brokenFiles.erase(broken);
+            logger_.error("service %s: reload failed, the running version keeps serving: %s", r.service, r.error);
+            report.services.push_back(std::move(r));
+        } else if (auto cfg = next.find(it->config.name); cfg != next.end()) {
+            report.services.push_back(reloadEntry(*it, cfg->second, /*force*/ false));
+        } else {
+            removed.push_back(it);
+        }
+    }
+    for (const auto& [name, cfg] : next) {
+        if (!known.count(name)) report.services.push_back(startNewService(cfg));
+    }
+    for (auto it : removed) report.services.push_back(stopRemovedService(it));
+    for (const auto& [file, message] : brokenFiles) {
+        report.errors.push_back(message);
+        logger_.error("reload: %s", message);
+    }
+    std::sort(report.services.begin(), report.services.end(),
+              [](const ReloadResult& a, const ReloadResult& b) { return a.service < b.service; });
+    report.durationMs = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    const auto summary = readiness().summary();
+    const auto took = std::to_string(report.durationMs);
+    if (report.failed()) logger_.warning("reload done in %s ms with errors: %s", took, summary);
+    else logger_.information("reload done in %s ms: %s", took, summary);
+    systemd::SystemdNotifier::ready(summary);
+    return report;
+}
+
+std::optional<ReloadReport> MicroserviceBootstrap::restart(const std::string& name) {
+    std::lock_guard<std::mutex> reloadLock(reloadMutex_);
+    auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.config.name == name; });
+    if (it == entries_.end()) return std::nullopt;
+    const auto started = Clock::now();
+    systemd::SystemdNotifier::reloading("restarting service " + name);
+    ReloadReport report;
+    try {
+        auto cfg = config::ServiceConfig::load(it->config.configFile);
+        report.services.push_back(reloadEntry(*it, cfg, /*force*/ true));
+    } catch (const config::ConfigError& ex) {
+        ReloadResult r{name, "failed", "", ex.message()};
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        if (it->current.library && !it->failed) r.version = it->current.library->version();
+        it->reloadError = r.error;
+        report.services.push_back(std::move(r));
+    }
+    report.durationMs = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    systemd::SystemdNotifier::ready(readiness().summary());
+    return report;
+}
+
+MicroserviceBootstrap::Readiness MicroserviceBootstrap::readiness() const {
+    Readiness r;
+    std::vector<std::string> failed;
+    std::lock_guard<std::mutex> lock(entriesMutex_);
+    for (const auto& e : entries_) {
+        if (e.failed || !e.server) {
+            failed.push_back(e.config.name);
+            continue;
+        }
+        ++r.serving;
+        if (e.current.database && !e.current.database->ready()) {
+            r.waiting.push_back(e.config.name + " (database)");
+        } else {
+            ++r.ready;
+        }
+    }
+    r.failed = std::move(failed);
+    return r;
+}
+
+std::string MicroserviceBootstrap::Readiness::summary() const {
+    std::string out = std::to_string(ready) + "/" + std::to_string(serving + failed.size()) + " services ready";
+    auto list = [](const std::vector<std::string>& names) {
+        std::string s;
+        for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+        return s;
+    };
+    if (!waiting.empty()) out += "; waiting: " + list(waiting);
+    if (!failed.empty()) out += "; failed: " + list(failed);
+    return out;
+}
+
+std::string MicroserviceBootstrap::stalledServers() {
+    std::string stuck;
+    std::lock_guard<std::mutex> lock(entriesMutex_);
+    auto check = [&stuck](const std::string& what, const http::HttpServer& server, http::HttpServer::Progress& last) {
+        auto now = server.progress();
+        if (auto why = http::HttpServer::stallBetween(last, now); !why.empty())
+            stuck += (stuck.empty() ? "" : "; ") + what + ": " + why;
+        last = std::move(now);
+    };
+    for (auto& e : entries_) {
+        if (e.server) check("service " + e.config.name, *e.server, e.lastProgress);
+    }
+    if (admin_) check("admin", *admin_, lastAdminProgress_);
+    return stuck;
+}
+
+void MicroserviceBootstrap::shutdown() {
+    std::lock_guard<std::mutex> reloadLock(reloadMutex_);  // not in the middle of a reload
+    // The servers leave the list first (the watchdog and admin readers stop seeing them), then
+    // new connections are refused everywhere; the monitor stops (it polls our ports), servers
+    // drain against one deadline, and only then plugins shut down, so no request races a plugin
+    // shutdown.
+    std::unique_ptr<http::HttpServer> admin;
+    std::vector<std::unique_ptr<http::HttpServer>> servers;
+    {
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        admin = std::move(admin_);
+        for (auto& e : entries_) {
+            if (e.server) servers.push_back(std::move(e.server));
+        }
+    }
+    if (admin) admin->refuseNewConnections();
+    for (auto& s : servers) s->refuseNewConnections();
     if (monitor_) {
         monitor_->stop();
         monitor_.reset();
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(env_.shutdownDrainTimeoutMs);
-    if (admin_) admin_->stopAccepting();
-    for (auto& e : entries_) {
-        if (e.server) e.server->stopAccepting();
+    auto deadline = Clock::now() + std::chrono::milliseconds(env_.shutdownDrainTimeoutMs);
+    if (admin) admin->stopAccepting();
+    for (auto& s : servers) s->stopAccepting();
+    for (auto& s : servers) s->finish(deadline);
+    servers.clear();
+    if (admin) {
+        admin->finish(deadline);
+        admin.reset();
     }
     for (auto& e : entries_) {
-        if (e.server) {
-            e.server->finish(deadline);
-            e.server.reset();
-        }
-    }
-    if (admin_) {
-        admin_->finish(deadline);
-        admin_.reset();
-    }
-    for (auto& e : entries_) {
-        if (e.service) {
-            auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            if (!e.service->stop(static_cast<int>(std::max<long long>(0, left.count())))) {
+        if (e.current.service) {
+            if (!e.current.service->stop(msUntil(deadline))) {
                 // Still-running plugin calls: keep the library loaded rather than unmap live code.
-                new std::shared_ptr<plugin::PluginLibrary>(e.library);
+                new std::shared_ptr<plugin::PluginLibrary>(e.current.library);
             }
             manager_.setStatus(e.config.name, registry::ServiceStatus::Stopped);
         }
     }
     for (auto& e : entries_) {
-        if (e.service) e.service->setCaller(nullptr);
+        if (e.current.service) e.current.service->setCaller(nullptr);
     }
     caller_.reset();
-    entries_.clear();
+    {
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        entries_.clear();
+    }
     spanExporter_.reset();  // the OTLP exporter flushes and stops its thread in its destructor
 }
 
 std::vector<std::string> MicroserviceBootstrap::running() const {
     std::vector<std::string> out;
+    std::lock_guard<std::mutex> lock(entriesMutex_);
     for (const auto& e : entries_) {
         if (!e.failed && e.server) out.push_back(e.config.name);
     }
@@ -417,8 +855,9 @@ std::vector<std::string> MicroserviceBootstrap::running() const {
 }
 
 std::shared_ptr<const service::ServicePipeline> MicroserviceBootstrap::pipeline(const std::string& name) const {
+    std::lock_guard<std::mutex> lock(entriesMutex_);
     for (const auto& e : entries_) {
-        if (e.config.name == name && !e.failed) return e.pipeline;
+        if (e.config.name == name && !e.failed) return e.slot->load(std::memory_order_acquire);
     }
     return nullptr;
 }

@@ -4,9 +4,20 @@
 //   registerServices()  dlopen each plugin and check its descriptor; register in the manager
 //   initialize()        init each plugin, build its filter chain, open its port, start serving
 // A failure in any step fails that one service (logged with file and reason); the others go on.
+// reload() later re-reads the folders and swaps changed services without closing their ports
+// (docs/OPERATIONS.md: reload).
+//
+// Threads: discoverServices, registerServices, initialize and shutdown run on the main thread;
+// reload and restart on any thread (one at a time); the accessors on any thread.
 #include <Poco/Logger.h>
 
+#include <atomic>
+#include <chrono>
+#include <list>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +43,26 @@ struct ServiceProblem {
     std::string message;  ///< names the file and the reason
 };
 
+/// One service's outcome of a reload.
+struct ReloadResult {
+    std::string service;
+    /// "unchanged", "reloaded" (a new instance serves), "restarted" (the same files, a new
+    /// instance), "started" (a new folder), "stopped" (a removed folder) or "failed" (the previous
+    /// instance, if any, still serves).
+    std::string outcome;
+    std::string version;  ///< of the instance serving now ("" when none)
+    std::string error;    ///< why it failed: names the file and the reason
+};
+
+/// The whole reload, as POST /control/reload answers it.
+struct ReloadReport {
+    std::vector<ReloadResult> services;
+    std::vector<std::string> errors;  ///< problems not tied to a loaded service (a broken new folder)
+    long long durationMs = 0;
+    bool failed() const;
+    std::string toJson() const;
+};
+
 class MicroserviceBootstrap {
 public:
     /// `remotes`: services served by other processes (SERVICE_URL_*, ZT_SERVICE_REGISTRY_FILE).
@@ -50,16 +81,41 @@ public:
     /// Stops servers (draining in-flight requests), then calls every plugin's shutdown().
     void shutdown();
 
+    /// Re-reads the services folders (with the SERVICES allow-list; the environment is not
+    /// re-read) and the plugin files. A service whose plugin file, config or migrations changed
+    /// gets a new instance: it starts, migrates and passes its filter chain set-up before its
+    /// port's requests switch to it; the old one then drains its requests in flight and is shut
+    /// down and unloaded. New folders start, removed ones drain and stop. Whatever fails leaves
+    /// the previous instance serving. Reloads run one at a time. [any thread]
+    ReloadReport reload();
+    /// A new instance of `name` from its current files, whether they changed or not; nullopt
+    /// when no such service is loaded here. [any thread]
+    std::optional<ReloadReport> restart(const std::string& name);
+
     const std::vector<ServiceProblem>& problems() const { return problems_; }
     const std::vector<std::string>& warnings() const { return warnings_; }
     const std::vector<config::ServiceConfig>& discovered() const { return configs_; }
     /// Names in SERVICES that discovery did not find (or whose config is invalid).
     const std::vector<std::string>& unknownServices() const { return unknownServices_; }
-    /// Services that are serving (after initialize).
+    /// Services that are serving (after initialize). [any thread]
     std::vector<std::string> running() const;
+    /// Services that serve and whose database (if any) is set up, out of those serving: what
+    /// READY=1 and STATUS= report. [any thread]
+    struct Readiness {
+        std::size_t ready = 0;
+        std::size_t serving = 0;
+        std::vector<std::string> waiting;  ///< "users (database)"
+        std::vector<std::string> failed;   ///< services that could not start
+        std::string summary() const;       ///< "3/3 services ready" or "2/3 services ready; waiting: ..."
+    };
+    Readiness readiness() const;
+    /// "" when every server's event loops and handler pools made progress since the last call,
+    /// else which did not (the systemd watchdog asks every half interval). [one thread at a time]
+    std::string stalledServers();
     /// Port actually bound by the admin server (0 when disabled).
     int adminPort() const { return admin_ ? admin_->port() : 0; }
-    /// The pipeline of a service loaded in this process (for in-process calls), or nullptr.
+    /// The pipeline a service loaded in this process serves with now (for in-process calls), or
+    /// nullptr. [any thread]
     std::shared_ptr<const service::ServicePipeline> pipeline(const std::string& name) const;
     /// The inter-service caller (after initialize).
     std::shared_ptr<const calls::ServiceCaller> caller() const { return caller_; }
@@ -68,22 +124,53 @@ private:
     /// Where the plugin file `fileName` is: the first folder of ZT_PLUGIN_DIR that has it.
     std::string pluginPath(const std::string& fileName) const;
 
-    struct Entry {
-        config::ServiceConfig config;
+    /// One loaded version of a service: what a reload replaces as a whole.
+    struct Instance {
         std::shared_ptr<plugin::PluginLibrary> library;
         std::shared_ptr<service::LocalService> service;
         std::shared_ptr<service::ServiceDatabase> database;
         std::shared_ptr<service::ServiceHealth> health;
-        std::shared_ptr<service::ServicePipeline> pipeline;
-        std::shared_ptr<http::ServerMetrics> serverMetrics;  ///< shared by its server and /metrics
+        std::shared_ptr<const service::ServicePipeline> pipeline;
+        std::string fingerprint;  ///< ServiceFingerprint of the files it was made from
+    };
+    /// The pipeline a port and in-process calls use now: swapped by a reload, read per request.
+    using PipelineSlot = std::atomic<std::shared_ptr<const service::ServicePipeline>>;
+
+    /// One service of this host by name, across reloads: its port, counters and metrics stay.
+    struct Entry {
+        config::ServiceConfig config;
+        Instance current;
+        std::shared_ptr<PipelineSlot> slot = std::make_shared<PipelineSlot>();
+        std::shared_ptr<http::RequestCounters> counters = std::make_shared<http::RequestCounters>();
+        std::shared_ptr<http::ServerMetrics> serverMetrics = std::make_shared<http::ServerMetrics>();
         std::unique_ptr<http::HttpServer> server;
         bool failed = false;
+        std::string reloadError;  ///< of the last reload of this service ("" when it worked)
+        http::HttpServer::Progress lastProgress;
     };
     void fail(Entry& e, const std::string& message);
+    /// Makes a ready instance of `cfg` from `library`: database (at start: retried in the
+    /// background when it fails; on reload: must succeed), plugin init, filter chain, health.
+    /// Throws std::runtime_error naming the file and the reason, leaving nothing running.
+    Instance startInstance(const config::ServiceConfig& cfg, std::shared_ptr<plugin::PluginLibrary> library,
+                           const std::string& fingerprint, const Entry& entry, bool atStart);
+    /// A server for `e`'s port that serves whatever e.slot holds. Throws http::ListenError.
+    std::unique_ptr<http::HttpServer> makeServer(const Entry& e, int port);
+    /// Waits for the requests in flight on `old` (until `deadline`), then shuts its plugin down;
+    /// its library is unloaded when the last reference goes.
+    void retire(Instance old, std::chrono::steady_clock::time_point deadline);
+    /// One service of a reload (the caller holds reloadMutex_).
+    ReloadResult reloadEntry(Entry& e, const config::ServiceConfig& cfg, bool force);
+    ReloadResult startNewService(const config::ServiceConfig& cfg);
+    ReloadResult stopRemovedService(std::list<Entry>::iterator it);
     /// Creates the inter-service caller and the health monitor once the local services serve.
     void startCallsAndMonitor();
+    void startAdmin();
     /// The registry for this host's services with their roles (and operator-set passwords).
     std::shared_ptr<db::DatabaseRegistry> makeDatabaseRegistry();
+    /// The config of any service found in the folders, loaded here or not (a copy). [any thread]
+    std::optional<config::ServiceConfig> configOf(const std::string& name) const;
+    registry::ServiceRecord recordFor(const config::ServiceConfig& cfg) const;
 
     const config::EnvConfig& env_;
     registry::MicroserviceManager& manager_;
@@ -94,13 +181,20 @@ private:
     registry::RemoteServices remotes_;
     std::shared_ptr<calls::ServiceCaller> caller_;
     std::unique_ptr<monitor::ServiceHealthMonitor> monitor_;
-    std::vector<Entry> entries_;
+    /// A list: reloads add and remove entries while references to the others stay valid.
+    std::list<Entry> entries_;
+    /// Guards entries_ (the list and each entry's server, current and reloadError) and
+    /// allConfigs_ against readers on other threads; held briefly, never across a plugin call
+    /// or a drain.
+    mutable std::mutex entriesMutex_;
+    std::mutex reloadMutex_;  ///< one reload or restart at a time
     std::vector<ServiceProblem> problems_;
     std::vector<std::string> warnings_;
     std::shared_ptr<db::DatabaseRegistry> databases_;      ///< created when a service has a database
     std::shared_ptr<tracing::SpanExporter> spanExporter_;  ///< one per process; null without OTLP
     std::unique_ptr<admin::AdminApi> adminApi_;
     std::unique_ptr<http::HttpServer> admin_;
+    http::HttpServer::Progress lastAdminProgress_;
 };
 
 }  // namespace zt::bootstrap

@@ -31,6 +31,11 @@ void MicroserviceManager::registerService(ServiceRecord record) {
     services_[record.name] = std::move(record);
 }
 
+void MicroserviceManager::remove(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    services_.erase(name);
+}
+
 void MicroserviceManager::setStatus(const std::string& name, ServiceStatus status, const std::string& error) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = services_.find(name);

@@ -33,6 +33,8 @@ public:
     /// Adds or replaces the record of `record.name`.
     void registerService(ServiceRecord record);
     void setStatus(const std::string& name, ServiceStatus status, const std::string& error = "");
+    /// Forgets `name` (a service folder removed by a reload); no-op when unknown.
+    void remove(const std::string& name);
     std::optional<ServiceRecord> find(const std::string& name) const;
     std::vector<ServiceRecord> list() const;  ///< sorted by name
 

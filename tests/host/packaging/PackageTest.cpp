@@ -565,13 +565,27 @@ public:
     void systemd_unit_verifies_and_runs_hardened_as_zintrust() {
         ExtractedRoot root;
         std::string unit = readFile(root("/usr/lib/systemd/system/zintrust-host.service"));
-        for (const char* line :
-             {"User=zintrust", "EnvironmentFile=/etc/zintrust/zintrust.env", "ExecStart=/usr/bin/zintrust-host\n",
-              "KillSignal=SIGTERM", "TimeoutStopSec=", "Restart=on-failure", "NoNewPrivileges=yes",
-              "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "PrivateDevices=yes",
-              "ProtectKernelTunables=yes", "ProtectKernelModules=yes",
-              "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX", "CapabilityBoundingSet=\n",
-              "WantedBy=multi-user.target", "Documentation=man:zintrust-host(1)"}) {
+        for (const char* line : {"User=zintrust",
+                                 "EnvironmentFile=/etc/zintrust/zintrust.env",
+                                 "ExecStart=/usr/bin/zintrust-host\n",
+                                 "KillSignal=SIGTERM",
+                                 "TimeoutStopSec=",
+                                 "Restart=on-failure",
+                                 "NoNewPrivileges=yes",
+                                 "ProtectSystem=strict",
+                                 "ProtectHome=yes",
+                                 "PrivateTmp=yes",
+                                 "PrivateDevices=yes",
+                                 "ProtectKernelTunables=yes",
+                                 "ProtectKernelModules=yes",
+                                 "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
+                                 "CapabilityBoundingSet=\n",
+                                 "WantedBy=multi-user.target",
+                                 "Documentation=man:zintrust-host(1)",
+                                 "Type=notify\n",
+                                 "NotifyAccess=main",
+                                 "ExecReload=/bin/kill -HUP $MAINPID",
+                                 "WatchdogSec="}) {
             assertContains(unit, line);
         }
         // systemd-analyze checks that ExecStart exists: point it at the unpacked binary. It would
@@ -597,7 +611,7 @@ public:
             std::string prefix = name.substr(0, name.find('<'));
             assertContains(env, "\n#" + prefix + (prefix == name ? "=" : ""));
         }
-        for (const char* secret : {"SERVICE_API_KEY", "SERVICE_JWT_SECRET", "DB_PASSWORD"}) {
+        for (const char* secret : {"SERVICE_API_KEY", "SERVICE_JWT_SECRET", "DB_PASSWORD", "ADMIN_TOKEN"}) {
             assertContains(env, "\n#" + std::string(secret) + "=\n");
         }
     }

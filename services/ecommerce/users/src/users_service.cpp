@@ -5,6 +5,9 @@
 
 #include "service_support.hpp"
 
+// The reload tests build this file a second time with ZT_USERS_BUILD defined: that build says so
+// in an X-Users-Build header, so a test can tell which plugin answered (tests/plugin-api).
+
 using namespace examples;
 using zt::sdk::DbError;
 using zt::sdk::Response;
@@ -52,7 +55,11 @@ public:
                      auto id = req.paramInt("id");
                      auto row = db.table("users").where("id", id).first();
                      if (!row) throw HttpError(404, "not_found", "user " + std::to_string(id) + " not found");
+#ifdef ZT_USERS_BUILD
+                     return Response::json(200, toApi(*row).dump()).header("X-Users-Build", ZT_USERS_BUILD);
+#else
                      return Response::json(200, toApi(*row).dump());
+#endif
                  })
             .summary("Read one user");
         routes
@@ -98,4 +105,8 @@ public:
 
 }  // namespace
 
+#ifdef ZT_USERS_BUILD
+ZT_PLUGIN(UsersService, "users", "1.0.0+" ZT_USERS_BUILD, "User accounts")
+#else
 ZT_PLUGIN(UsersService, "users", "1.0.0", "User accounts")
+#endif
