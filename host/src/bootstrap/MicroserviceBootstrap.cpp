@@ -606,18 +606,21 @@ ReloadResult MicroserviceBootstrap::reloadEntry(Entry& e, const config::ServiceC
         logger_.information("service %s: %s, version %s serves on port %d (plugin %s)", cfg.name, result.outcome,
                             version, cfg.port, path);
     } catch (const InstanceError& ex) {
-        result.outcome = "failed";
-        result.error = ex.what();
-        std::lock_guard<std::mutex> lock(entriesMutex_);
-        e.reloadError = result.error;
-        if (wasServing) {
-            result.version = e.current.library->version();
-            logger_.error("service %s: reload failed, version %s keeps serving: %s", cfg.name, result.version,
-                          result.error);
-        } else {
-            logger_.error("service %s refused: %s", cfg.name, result.error);
-            manager_.setStatus(cfg.name, registry::ServiceStatus::Failed, result.error);
-        }
+        return reloadFailed(e, ex.what());
+    }
+    return result;
+}
+
+ReloadResult MicroserviceBootstrap::reloadFailed(Entry& e, const std::string& error) {
+    ReloadResult result{e.config.name, "failed", "", error};
+    std::lock_guard<std::mutex> lock(entriesMutex_);
+    e.reloadError = error;
+    if (!e.failed && e.server && e.current.service) {
+        result.version = e.current.library->version();
+        logger_.error("service %s: reload failed, version %s keeps serving: %s", e.config.name, result.version, error);
+    } else {
+        logger_.error("service %s refused: %s", e.config.name, error);
+        manager_.setStatus(e.config.name, registry::ServiceStatus::Failed, error);
     }
     return result;
 }
@@ -693,13 +696,8 @@ ReloadReport MicroserviceBootstrap::reload() {
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
         known.insert(it->config.name);
         if (auto broken = brokenFiles.find(it->config.configFile); broken != brokenFiles.end()) {
-            ReloadResult r{it->config.name, "failed", "", broken->second};
-            std::lock_guard<std::mutex> lock(entriesMutex_);
-            if (it->current.library && !it->failed) r.version = it->current.library->version();
-            it->reloadError = r.error;
+            report.services.push_back(reloadFailed(*it, broken->second));
             brokenFiles.erase(broken);
-            logger_.error("service %s: reload failed, the running version keeps serving: %s", r.service, r.error);
-            report.services.push_back(std::move(r));
         } else if (auto cfg = next.find(it->config.name); cfg != next.end()) {
             report.services.push_back(reloadEntry(*it, cfg->second, /*force*/ false));
         } else {
@@ -736,11 +734,7 @@ std::optional<ReloadReport> MicroserviceBootstrap::restart(const std::string& na
         auto cfg = config::ServiceConfig::load(it->config.configFile);
         report.services.push_back(reloadEntry(*it, cfg, /*force*/ true));
     } catch (const config::ConfigError& ex) {
-        ReloadResult r{name, "failed", "", ex.message()};
-        std::lock_guard<std::mutex> lock(entriesMutex_);
-        if (it->current.library && !it->failed) r.version = it->current.library->version();
-        it->reloadError = r.error;
-        report.services.push_back(std::move(r));
+        report.services.push_back(reloadFailed(*it, ex.message()));
     }
     report.durationMs = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
     systemd::SystemdNotifier::ready(readiness().summary());

@@ -161,6 +161,8 @@ private:
     void retire(Instance old, std::chrono::steady_clock::time_point deadline);
     /// One service of a reload (the caller holds reloadMutex_).
     ReloadResult reloadEntry(Entry& e, const config::ServiceConfig& cfg, bool force);
+    /// `e` could not be reloaded: records and logs `error`; the instance serving (if any) stays.
+    ReloadResult reloadFailed(Entry& e, const std::string& error);
     ReloadResult startNewService(const config::ServiceConfig& cfg);
     ReloadResult stopRemovedService(std::list<Entry>::iterator it);
     /// Creates the inter-service caller and the health monitor once the local services serve.
