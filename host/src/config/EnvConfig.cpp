@@ -371,6 +371,11 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
         throw ConfigError("ADMIN_TOKEN: expected at least " + std::to_string(kMinAdminTokenLength) +
                           " characters (openssl rand -hex 32 makes one), got " + std::to_string(c.adminToken.size()));
     }
+    c.workerService = r.string("ZT_WORKER_SERVICE", "");
+    c.workerPort = static_cast<int>(r.integer("ZT_WORKER_PORT", 0, 0, 65535));
+    if (c.workerMode() && c.workerPort == 0) {
+        throw ConfigError("ZT_WORKER_PORT: required with ZT_WORKER_SERVICE (set by the host for its worker processes)");
+    }
     c.httpMaxThreads = static_cast<int>(r.integer("ZT_HTTP_MAX_THREADS", c.httpMaxThreads, 2, 10000));
     c.httpEventLoops = static_cast<int>(r.integer("ZT_HTTP_EVENT_LOOPS", c.httpEventLoops, 1, 64));
     c.httpMaxConnections = static_cast<int>(r.integer("ZT_HTTP_MAX_CONNECTIONS", c.httpMaxConnections, 0, 1000000));

@@ -84,6 +84,13 @@ struct EnvConfig {
     int httpHeaderTimeoutMs = 10000;         ///< ZT_HTTP_HEADER_TIMEOUT_MS: whole request head must arrive within
     int handlerTimeoutMs = 30000;            ///< ZT_HANDLER_TIMEOUT_MS: 504 after this; 0 = no limit
 
+    /// Set only in a worker process the host starts for an "isolated" service (docs/OPERATIONS.md:
+    /// crash containment): ZT_WORKER_SERVICE names the one service it serves, ZT_WORKER_PORT the
+    /// loopback port it listens on. Not for operators: the supervisor sets both.
+    std::string workerService;
+    int workerPort = 0;
+    bool workerMode() const { return !workerService.empty(); }
+
     /// Where the variables were read from (EnvConfig::load's `env`): per-service variables whose
     /// names depend on the services found later (SERVICE_DB_PASSWORD_<NAME>) are read through it.
     EnvLookup source;

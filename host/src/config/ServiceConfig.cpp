@@ -183,6 +183,11 @@ ServiceConfig ServiceConfig::parse(const std::string& jsonText, const std::strin
         v.fail("healthCheck", "must be a path starting with '/', got '" + c.healthCheck + "'");
     }
 
+    c.process = v.string(root, "process", "process", false, c.process);
+    if (c.process != "shared" && c.process != "isolated") {
+        v.fail("process", "must be \"shared\" or \"isolated\", got '" + c.process + "'");
+    }
+
     if (auto db = v.object(root, "database", "database")) {
         c.database.enabled = true;
         c.database.isolation = v.string(db, "isolation", "database.isolation", false);
@@ -249,7 +254,7 @@ ServiceConfig ServiceConfig::parse(const std::string& jsonText, const std::strin
 
     v.unknownKeys(root, "",
                   {"name", "domain", "version", "port", "plugin", "description", "dependencies", "healthCheck",
-                   "database", "auth", "tracing", "config"},
+                   "process", "database", "auth", "tracing", "config"},
                   c.warnings);
     return c;
 }

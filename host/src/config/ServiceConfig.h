@@ -37,6 +37,9 @@ struct ServiceConfig {
     std::string description;
     std::vector<std::string> dependencies;
     std::string healthCheck = "/health";
+    /// "shared" (in the host process) or "isolated" (a supervised worker process of its own, so a
+    /// crash of its plugin takes only this service down; docs/OPERATIONS.md: crash containment)
+    std::string process = "shared";
     ServiceDatabaseConfig database;
     ServiceAuthConfig auth;
     ServiceTracingConfig tracing;

@@ -115,6 +115,7 @@ class EnvConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(blank_value_counts_as_unset);
     CPPUNIT_TEST(folder_variables_override_defaults);
     CPPUNIT_TEST(admin_port_listens_on_loopback_unless_told_otherwise);
+    CPPUNIT_TEST(worker_service_needs_its_port);
     CPPUNIT_TEST(microservices_reads_true_and_false);
     CPPUNIT_TEST(bad_microservices_value_names_variable);
     CPPUNIT_TEST(enable_microservices_is_the_fallback_switch);
@@ -202,6 +203,20 @@ public:
         CPPUNIT_ASSERT_EQUAL(5432, c.database.port);
         CPPUNIT_ASSERT_EQUAL(std::string("information"), c.logLevel);
         CPPUNIT_ASSERT_DOUBLES_EQUAL(1.0, c.tracingRate, 0.0);
+    }
+
+    void worker_service_needs_its_port() {
+        CPPUNIT_ASSERT(!loadEnv({}).workerMode());
+        EnvConfig worker = loadEnv({{"ZT_WORKER_SERVICE", "users"}, {"ZT_WORKER_PORT", "41000"}});
+        CPPUNIT_ASSERT(worker.workerMode());
+        CPPUNIT_ASSERT_EQUAL(std::string("users"), worker.workerService);
+        CPPUNIT_ASSERT_EQUAL(41000, worker.workerPort);
+        try {
+            loadEnv({{"ZT_WORKER_SERVICE", "users"}});
+            CPPUNIT_FAIL("accepted ZT_WORKER_SERVICE without ZT_WORKER_PORT");
+        } catch (const ConfigError& e) {
+            CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find("ZT_WORKER_PORT: required") == 0);
+        }
     }
 
     void admin_port_listens_on_loopback_unless_told_otherwise() {

@@ -66,6 +66,7 @@ class ServiceConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(rejects_health_check_without_leading_slash);
     CPPUNIT_TEST(rejects_invalid_and_self_dependencies);
     CPPUNIT_TEST(database_isolation_must_be_shared_or_isolated);
+    CPPUNIT_TEST(process_is_shared_by_default_or_isolated);
     CPPUNIT_TEST(database_schema_must_be_sql_identifier);
     CPPUNIT_TEST(accepts_every_auth_strategy);
     CPPUNIT_TEST(rejects_unknown_auth_strategy);
@@ -236,6 +237,15 @@ public:
                              parseWith("database", R"({"isolation": "isolated"})").database.isolation);
         for (const char* bad : {R"({"isolation": "separate"})", R"({"isolation": "Shared"})"}) {
             ZT_ASSERT_CONFIG_ERROR(parseWith("database", bad), {at("database.isolation")});
+        }
+    }
+
+    void process_is_shared_by_default_or_isolated() {
+        CPPUNIT_ASSERT_EQUAL(std::string("shared"), parseWith("process", "").process);
+        CPPUNIT_ASSERT_EQUAL(std::string("isolated"), parseWith("process", R"("isolated")").process);
+        CPPUNIT_ASSERT(parseWith("process", R"("isolated")").warnings.empty());  // a known key
+        for (const char* bad : {R"("separate")", R"("Isolated")", "true"}) {
+            ZT_ASSERT_CONFIG_ERROR(parseWith("process", bad), {at("process")});
         }
     }
 
