@@ -27,6 +27,11 @@ int main(int argc, char** argv) {
     auto args = zt::app::normalizeArguments(argc, argv);
     try {
         zt::app::HostApplication app;
+        // Poco's Application constructor installs Poco::SignalHandler for SIGILL, SIGBUS, SIGSEGV
+        // and SIGSYS, which calls abort() outside a poco_throw_on_signal block: a plugin's segfault
+        // would be reported as SIGABRT. The default action keeps the real signal for the
+        // supervisor's log, the exit status and the core dump (docs/OPERATIONS.md: crash containment).
+        for (int sig : {SIGILL, SIGBUS, SIGSEGV, SIGSYS}) std::signal(sig, SIG_DFL);
         // init() ourselves: ServerApplication::run(args) would swallow option errors as exit 78.
         app.init(args);
         Poco::Util::Application& base = app;  // run() is public on Application
