@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/SteadyLoad.h"
 #include "support/TestSupport.h"
 
 using namespace zt::test;
@@ -24,77 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 const std::string kToken = "reload-test-token-0123456789abcdef";
-
-/// Clients that request `path` on `port` in a loop, each on its own keep-alive connection, and
-/// count every answer that is not `expected` and every connection broken mid-request (reset,
-/// closed without an answer, timed out).
-class SteadyLoad {
-public:
-    struct Target {
-        int port;
-        std::string path;
-        std::map<std::string, std::string> headers;
-        int expected = 200;
-    };
-    SteadyLoad(std::vector<Target> targets, int clientsPerTarget) {
-        for (const auto& t : targets) {
-            for (int i = 0; i < clientsPerTarget; ++i) threads_.emplace_back([this, t] { run(t); });
-        }
-    }
-    ~SteadyLoad() { stop(); }
-    void stop() {
-        stopping_ = true;
-        for (auto& t : threads_) {
-            if (t.joinable()) t.join();
-        }
-    }
-    long ok() const { return ok_; }
-    long failed() const { return failed_; }
-    std::string firstErrors() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return errors_;
-    }
-
-private:
-    void note(const std::string& what) {
-        ++failed_;
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (errors_.size() < 2000) errors_ += what + "\n";
-    }
-    void run(const Target& t) {
-        Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(t.port));
-        session.setKeepAlive(true);
-        session.setTimeout(Poco::Timespan(10, 0));
-        while (!stopping_) {
-            try {
-                Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, t.path,
-                                               Poco::Net::HTTPMessage::HTTP_1_1);
-                for (const auto& [k, v] : t.headers) request.set(k, v);
-                session.sendRequest(request);
-                Poco::Net::HTTPResponse response;
-                auto& body = session.receiveResponse(response);
-                std::string text((std::istreambuf_iterator<char>(body)), std::istreambuf_iterator<char>());
-                if (static_cast<int>(response.getStatus()) == t.expected) {
-                    ++ok_;
-                } else {
-                    note(std::to_string(t.port) + t.path + ": " + std::to_string(response.getStatus()) + " " + text);
-                }
-                // A connection: close after a complete answer is polite (every 10,000 requests
-                // per connection, as nginx's keepalive_requests): a new connection follows.
-                if (!response.getKeepAlive()) session.reset();
-            } catch (const Poco::Exception& e) {
-                note(std::to_string(t.port) + t.path + ": " + e.displayText());
-                session.reset();
-            }
-        }
-    }
-    std::atomic<bool> stopping_{false};
-    std::atomic<long> ok_{0};
-    std::atomic<long> failed_{0};
-    std::mutex mutex_;
-    std::string errors_;
-    std::vector<std::thread> threads_;
-};
 
 /// The users example and its two builds, with copies (not links) of the plugins in a folder of
 /// the test's own, so a test can replace a file.
