@@ -4,6 +4,7 @@
 #include <Poco/Path.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -22,6 +23,8 @@
 #include "db/Connection.h"
 #include "db/DatabaseErrors.h"
 #include "db/ProvisioningRights.h"
+
+extern char** environ;
 
 namespace zt::bootstrap {
 
@@ -132,11 +135,18 @@ void MicroserviceBootstrap::discoverServices() {
         return;
     }
     allConfigs_ = result.services;
-    const std::set<std::string> wanted(env_.services.begin(), env_.services.end());
+    // A worker of an isolated service serves that one service, in this process, on its private port.
+    const std::set<std::string> wanted = env_.workerMode()
+                                             ? std::set<std::string>{env_.workerService}
+                                             : std::set<std::string>(env_.services.begin(), env_.services.end());
     std::set<std::string> notFound = wanted;
     for (auto& cfg : result.services) {
         if (!wanted.empty() && !wanted.count(cfg.name)) continue;
         notFound.erase(cfg.name);
+        if (env_.workerMode()) {
+            cfg.port = env_.workerPort;
+            cfg.process = "shared";
+        }
         configs_.push_back(std::move(cfg));
     }
     for (const auto& missing : notFound) {
@@ -154,7 +164,8 @@ registry::ServiceRecord MicroserviceBootstrap::recordFor(const config::ServiceCo
     rec.domain = cfg.domain;
     rec.version = cfg.version;
     rec.port = cfg.port;
-    rec.local = true;
+    // An isolated service is called over loopback like another process: its port forwards.
+    rec.local = cfg.process != "isolated";
     rec.configFile = cfg.configFile;
     rec.plugin = cfg.plugin;
     std::string host = env_.bindAddress == "0.0.0.0" || env_.bindAddress == "::" ? "127.0.0.1" : env_.bindAddress;
@@ -170,6 +181,15 @@ void MicroserviceBootstrap::registerServices(bool checkOnly) {
 
         std::string path = pluginPath(cfg.plugin);
         e.current.fingerprint = serviceFingerprint(cfg, path);  // before loading: a later change is seen
+        if (cfg.process == "isolated" && !checkOnly) {
+            // Its workers load the plugin: its code (static initialisers included) never runs here.
+            if (!Poco::File(path).exists()) {
+                fail(e, path + ": plugin file not found (service " + cfg.name + ", " + cfg.configFile + ": plugin)");
+            }
+            std::lock_guard<std::mutex> lock(entriesMutex_);
+            entries_.push_back(std::move(e));
+            continue;
+        }
         try {
             e.current.library = plugin::PluginLibrary::open(path);
             if (e.current.library->name() != cfg.name) {
@@ -255,7 +275,8 @@ MicroserviceBootstrap::Instance MicroserviceBootstrap::startInstance(const confi
     return inst;
 }
 
-std::unique_ptr<http::HttpServer> MicroserviceBootstrap::makeServer(const Entry& e, int port) {
+std::unique_ptr<http::HttpServer> MicroserviceBootstrap::makeServer(const Entry& e, int port,
+                                                                    std::shared_ptr<WorkerSupervisor> worker) {
     http::HttpServerOptions opts;
     opts.bindAddress = env_.bindAddress;
     opts.port = port;
@@ -277,6 +298,10 @@ std::unique_ptr<http::HttpServer> MicroserviceBootstrap::makeServer(const Entry&
     // The slot, not a pipeline: a reload swaps what the port serves without touching the socket.
     // Each request holds the pipeline it started with until it is answered, which is what lets
     // the old instance drain.
+    if (worker) {
+        return std::make_unique<http::HttpServer>("service " + e.config.name, opts,
+                                                  [worker](http::Exchange& ex) { worker->forward(ex); });
+    }
     auto slot = e.slot;
     return std::make_unique<http::HttpServer>("service " + e.config.name, opts, [slot](http::Exchange& ex) {
         if (auto pipeline = slot->load(std::memory_order_acquire)) {
@@ -286,6 +311,151 @@ std::unique_ptr<http::HttpServer> MicroserviceBootstrap::makeServer(const Entry&
             ex.response.headers.set("retry-after", "1");
         }
     });
+}
+
+std::vector<std::string> MicroserviceBootstrap::workerEnvironment(const config::ServiceConfig& cfg) const {
+    // SERVICE_URL_<NAME> of the host's other services: the worker calls them on their ports.
+    std::map<std::string, std::string> urls;
+    for (const auto& other : configs_) {
+        if (other.name == cfg.name || other.name.find('_') != std::string::npos) continue;
+        std::string variable = registry::RemoteServices::kUrlPrefix;
+        for (char c : other.name)
+            variable += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        urls[variable] = recordFor(other).baseUrl;
+    }
+    const std::map<std::string, std::string> own = {
+        {"ZT_WORKER_SERVICE", cfg.name},
+        {"ADMIN_PORT", "0"},  // the host's admin port answers for the worker's service
+        {"ZT_BIND_ADDRESS", "127.0.0.1"},
+        {"ZT_HTTP_MAX_CONNECTIONS_PER_IP", "0"},  // every connection comes from the host
+        {"ZT_PLUGIN_DIR", env_.pluginDir},
+        {"ZT_SERVICES_DIR", env_.servicesDir},
+    };
+    // The host's alone: its service manager's socket and watchdog, its worker settings.
+    const std::set<std::string> dropped = {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "ZT_WORKER_PORT",
+                                           "ADMIN_BIND_ADDRESS"};
+    std::vector<std::string> out;
+    for (char** p = environ; p != nullptr && *p != nullptr; ++p) {
+        const std::string kv = *p;
+        const std::string name = kv.substr(0, kv.find('='));
+        if (dropped.count(name) || own.count(name) || urls.count(name)) continue;
+        out.push_back(kv);
+    }
+    for (const auto& [name, value] : own) out.push_back(name + "=" + value);
+    for (const auto& [name, value] : urls) out.push_back(name + "=" + value);
+    return out;
+}
+
+bool MicroserviceBootstrap::startIsolated(Entry& e, const config::ServiceConfig& cfg, const std::string& fingerprint,
+                                          std::string& error) {
+    WorkerSupervisor::Options options;
+    options.service = cfg.name;
+    options.executable = "/proc/self/exe";  // this very binary, even once a package upgrade replaced the file
+    options.environment = workerEnvironment(cfg);
+    {
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        for (const auto& c : allConfigs_) options.reservedPorts.push_back(c.port);
+    }
+    options.reservedPorts.push_back(env_.adminPort);
+    options.drainTimeout = std::chrono::milliseconds(env_.shutdownDrainTimeoutMs);
+    if (env_.handlerTimeoutMs > 0) options.requestTimeout = std::chrono::milliseconds(env_.handlerTimeoutMs);
+    auto worker = std::make_shared<WorkerSupervisor>(std::move(options));
+    std::unique_ptr<http::HttpServer> server;
+    try {
+        server = makeServer(e, cfg.port, worker);
+    } catch (const http::ListenError& ex) {
+        error = ex.message() + " (" + cfg.configFile + ": port)";
+        return false;
+    }
+    worker->start();
+    server->start();  // answers 503 + Retry-After until the first worker is ready
+    std::lock_guard<std::mutex> lock(entriesMutex_);
+    e.worker = std::move(worker);
+    e.server = std::move(server);
+    e.config = cfg;
+    e.current.fingerprint = fingerprint;
+    e.failed = false;
+    return true;
+}
+
+ReloadResult MicroserviceBootstrap::reloadIsolated(Entry& e, const config::ServiceConfig& cfg,
+                                                   const std::string& fingerprint, bool force) {
+    ReloadResult result{cfg.name, "", cfg.version, ""};
+    const bool wasServing = !e.failed && e.server;
+    const std::string where = "service " + cfg.name + " (" + cfg.configFile + "): ";
+    if (wasServing && (e.worker ? cfg.process != "isolated" : cfg.process == "isolated")) {
+        return reloadFailed(e, where + "process changed from \"" + e.config.process + "\" to \"" + cfg.process +
+                                   "\": restart the host to apply this");
+    }
+    if (!wasServing || !e.worker) {
+        // A new folder, or one that failed before: its first workers, as at start.
+        std::string error;
+        if (!startIsolated(e, cfg, fingerprint, error)) return reloadFailed(e, error);
+        error = e.worker->waitReady(std::chrono::milliseconds(60000));
+        if (!error.empty()) {
+            std::unique_ptr<http::HttpServer> server;
+            std::shared_ptr<WorkerSupervisor> worker;
+            {
+                std::lock_guard<std::mutex> lock(entriesMutex_);
+                server = std::move(e.server);
+                worker = std::move(e.worker);
+                e.failed = true;
+            }
+            server->refuseNewConnections();
+            server->stopAccepting();
+            server->finish(Clock::now());
+            worker->stop(Clock::now());
+            return reloadFailed(e, where + error);
+        }
+        manager_.registerService(recordFor(cfg));
+        result.outcome = "started";
+        logger_.information("service %s: started, version %s serves on port %d (isolated)", cfg.name, cfg.version,
+                            cfg.port);
+        return result;
+    }
+    if (!force && fingerprint == e.current.fingerprint) {
+        result.outcome = "unchanged";
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        e.reloadError.clear();
+        return result;
+    }
+    std::unique_ptr<http::HttpServer> newServer;
+    if (cfg.port != e.config.port) {
+        try {
+            newServer = makeServer(e, cfg.port, e.worker);
+        } catch (const http::ListenError& ex) {
+            return reloadFailed(e, ex.message() + " (" + cfg.configFile + ": port)");
+        }
+    }
+    // The new worker reads the files again; requests switch to it once it says READY=1.
+    if (auto error = e.worker->replace(); !error.empty()) return reloadFailed(e, where + error);
+    if (newServer) newServer->start();
+    std::unique_ptr<http::HttpServer> oldServer;
+    {
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        e.config = cfg;
+        e.current.fingerprint = fingerprint;
+        e.reloadError.clear();
+        if (newServer) {
+            oldServer = std::move(e.server);
+            e.server = std::move(newServer);
+        }
+    }
+    auto rec = recordFor(cfg);
+    if (auto previous = manager_.find(cfg.name)) {
+        rec.status = previous->status;  // the service never stopped serving
+        rec.lastHealthCheck = previous->lastHealthCheck;
+    }
+    manager_.registerService(rec);
+    if (oldServer) {
+        oldServer->refuseNewConnections();
+        oldServer->stopAccepting();
+        oldServer->finish(Clock::now() + std::chrono::milliseconds(env_.shutdownDrainTimeoutMs));
+    }
+    result.outcome = force ? "restarted" : "reloaded";
+    logger_.information("service %s: %s, version %s serves on port %d (isolated: a new worker)", cfg.name,
+                        result.outcome, cfg.version, cfg.port);
+    return result;
 }
 
 void MicroserviceBootstrap::retire(Instance old, Clock::time_point deadline) {
@@ -307,14 +477,15 @@ void MicroserviceBootstrap::initialize() {
         problems_.push_back({"", ex.message()});
         logger_.error("span export disabled: %s", ex.message());
     }
-    if (std::any_of(entries_.begin(), entries_.end(),
-                    [](const Entry& e) { return !e.failed && e.config.database.enabled; })) {
+    if (std::any_of(entries_.begin(), entries_.end(), [](const Entry& e) {
+            return !e.failed && e.config.database.enabled && e.config.process != "isolated";
+        })) {
         auto databases = makeDatabaseRegistry();
         std::lock_guard<std::mutex> lock(entriesMutex_);
         databases_ = std::move(databases);
     }
     for (auto& e : entries_) {
-        if (e.failed) continue;
+        if (e.failed || e.config.process == "isolated") continue;
         Instance inst;
         try {
             inst = startInstance(e.config, e.current.library, e.current.fingerprint, e, /*atStart*/ true);
@@ -342,6 +513,18 @@ void MicroserviceBootstrap::initialize() {
                             e.server->port(), e.current.library->path());
     }
 
+    // Isolated services after the shared ones have bound their ports: a worker's private port
+    // is picked then, and can never be one a shared service was about to bind.
+    for (auto& e : entries_) {
+        if (e.failed || e.config.process != "isolated") continue;
+        std::string error;
+        if (startIsolated(e, e.config, e.current.fingerprint, error)) {
+            logger_.information("service %s %s listening on port %d (isolated: served by a worker process)",
+                                e.config.name, e.config.version, e.server->port());
+        } else {
+            fail(e, error);
+        }
+    }
     startCallsAndMonitor();
     if (env_.adminPort != 0) startAdmin();
 }
@@ -542,6 +725,7 @@ ReloadResult MicroserviceBootstrap::reloadEntry(Entry& e, const config::ServiceC
     const bool wasServing = !e.failed && e.server && e.current.service;
     const std::string path = pluginPath(cfg.plugin);
     const std::string fingerprint = serviceFingerprint(cfg, path);
+    if (e.worker || cfg.process == "isolated") return reloadIsolated(e, cfg, fingerprint, force);
     if (!force && wasServing && fingerprint == e.current.fingerprint) {
         result.outcome = "unchanged";
         result.version = e.current.library->version();
@@ -615,8 +799,8 @@ ReloadResult MicroserviceBootstrap::reloadFailed(Entry& e, const std::string& er
     ReloadResult result{e.config.name, "failed", "", error};
     std::lock_guard<std::mutex> lock(entriesMutex_);
     e.reloadError = error;
-    if (!e.failed && e.server && e.current.service) {
-        result.version = e.current.library->version();
+    if (!e.failed && e.server && (e.current.service || e.worker)) {
+        result.version = e.worker ? e.config.version : e.current.library->version();
         logger_.error("service %s: reload failed, version %s keeps serving: %s", e.config.name, result.version, error);
     } else {
         logger_.error("service %s refused: %s", e.config.name, error);
@@ -659,6 +843,7 @@ ReloadResult MicroserviceBootstrap::stopRemovedService(std::list<Entry>::iterato
     }
     it->slot->store(nullptr, std::memory_order_release);
     retire(std::move(old), deadline);
+    if (it->worker) it->worker->stop(deadline);
     manager_.remove(it->config.name);
     logger_.information("service %s: folder removed (%s), stopped", it->config.name, it->config.configFile);
     std::lock_guard<std::mutex> lock(entriesMutex_);
@@ -751,7 +936,10 @@ MicroserviceBootstrap::Readiness MicroserviceBootstrap::readiness() const {
             continue;
         }
         ++r.serving;
-        if (e.current.database && !e.current.database->ready()) {
+        if (e.worker) {
+            if (e.worker->state().ready) ++r.ready;
+            else r.waiting.push_back(e.config.name + " (worker)");
+        } else if (e.current.database && !e.current.database->ready()) {
             r.waiting.push_back(e.config.name + " (database)");
         } else {
             ++r.ready;
@@ -815,6 +1003,17 @@ void MicroserviceBootstrap::shutdown() {
     for (auto& s : servers) s->stopAccepting();
     for (auto& s : servers) s->finish(deadline);
     servers.clear();
+    // The ports forwarded to workers until they drained; now the workers drain and exit, all
+    // against the same deadline.
+    for (auto& e : entries_) {
+        if (e.worker) e.worker->beginStop(deadline);
+    }
+    for (auto& e : entries_) {
+        if (e.worker) {
+            e.worker->stop(deadline);
+            manager_.setStatus(e.config.name, registry::ServiceStatus::Stopped);
+        }
+    }
     if (admin) {
         admin->finish(deadline);
         admin.reset();

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "admin/AdminApi.h"
+#include "bootstrap/WorkerSupervisor.h"
 #include "config/EnvConfig.h"
 #include "config/ServiceDiscovery.h"
 #include "db/DatabaseRegistry.h"
@@ -144,6 +145,8 @@ private:
         std::shared_ptr<http::RequestCounters> counters = std::make_shared<http::RequestCounters>();
         std::shared_ptr<http::ServerMetrics> serverMetrics = std::make_shared<http::ServerMetrics>();
         std::unique_ptr<http::HttpServer> server;
+        /// "process": "isolated": the worker processes that serve it; the port forwards to them.
+        std::shared_ptr<WorkerSupervisor> worker;
         bool failed = false;
         std::string reloadError;  ///< of the last reload of this service ("" when it worked)
         http::HttpServer::Progress lastProgress;
@@ -154,8 +157,19 @@ private:
     /// Throws std::runtime_error naming the file and the reason, leaving nothing running.
     Instance startInstance(const config::ServiceConfig& cfg, std::shared_ptr<plugin::PluginLibrary> library,
                            const std::string& fingerprint, const Entry& entry, bool atStart);
-    /// A server for `e`'s port that serves whatever e.slot holds. Throws http::ListenError.
-    std::unique_ptr<http::HttpServer> makeServer(const Entry& e, int port);
+    /// A server for `e`'s port that serves whatever e.slot holds, or forwards to `worker` when
+    /// given. Throws http::ListenError.
+    std::unique_ptr<http::HttpServer> makeServer(const Entry& e, int port,
+                                                 std::shared_ptr<WorkerSupervisor> worker = nullptr);
+    /// Starts the workers of an isolated service and its port; false (reason in `error`) when
+    /// the port cannot be opened. [reloadMutex_ held or start-up]
+    bool startIsolated(Entry& e, const config::ServiceConfig& cfg, const std::string& fingerprint, std::string& error);
+    /// One isolated service (or one that becomes isolated) of a reload.
+    ReloadResult reloadIsolated(Entry& e, const config::ServiceConfig& cfg, const std::string& fingerprint, bool force);
+    /// The environment of `cfg`'s workers: this process's, minus what belongs to the host alone
+    /// (its notify socket, admin port, public bind address), plus the worker's service and the
+    /// URLs of the host's other services.
+    std::vector<std::string> workerEnvironment(const config::ServiceConfig& cfg) const;
     /// Waits for the requests in flight on `old` (until `deadline`), then shuts its plugin down;
     /// its library is unloaded when the last reference goes.
     void retire(Instance old, std::chrono::steady_clock::time_point deadline);

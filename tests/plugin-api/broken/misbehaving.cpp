@@ -5,10 +5,17 @@
 //                       body is 400 invalid_json, a non-UTF-8 header 400 invalid_utf8)
 //   GET /throw/raw      a raw C-ABI handler that throws a C++ exception across the boundary
 //   GET /abi-misuse     calls host functions with invalid arguments; reports what they returned
+//   GET /crash/abort    calls abort(): the whole process dies with SIGABRT (crash containment)
+//   GET /crash/segv     dies with SIGSEGV, as a stray pointer would
+//   GET /pid            the process id that serves the request (which process: host or worker)
 //   health check "raw-throw": throws across the boundary (host: unhealthy, never a crash)
 #include <zintrust/sdk.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <thread>
 
 using zt::sdk::Json;
@@ -48,6 +55,13 @@ public:
             std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(req.param("ms"))));
             return Response::json(200, "{\"slept\":true}");
         });
+        routes.get("/crash/abort", [](const Request&) -> Response { std::abort(); });
+        routes.get("/crash/segv", [](const Request&) -> Response {
+            std::raise(SIGSEGV);
+            return Response::json(500, "{\"survived\":true}");
+        });
+        routes.get("/pid",
+                   [](const Request&) { return Response::json(200, "{\"pid\":" + std::to_string(::getpid()) + "}"); });
         routes.get("/throw/sdk", [](const Request&) -> Response { throw std::runtime_error("sdk handler exploded"); });
         routes.post("/echo-json", [](const Request& req) {
             auto body = zt::sdk::Json::parse(req.body());

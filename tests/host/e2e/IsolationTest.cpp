@@ -1,0 +1,275 @@
+// Crash containment against the real binary (docs/OPERATIONS.md: crash containment): a service
+// with "process": "isolated" runs in a worker process the host supervises. A plugin that aborts
+// or segfaults kills only its worker: its port keeps answering (503 JSON + Retry-After while it
+// is down), a new worker serves within a second or two, and the other services under load see
+// nothing. Calls into and out of isolated services, reloads and shutdown work as for shared ones.
+#include <cppunit/extensions/HelperMacros.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include "support/SteadyLoad.h"
+#include "support/TestSupport.h"
+
+using namespace zt::test;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+const std::string kToken = "isolation-test-token-0123456789abcdef";
+
+template <class Fn>
+bool eventually(int ms, Fn&& fn) {
+    const auto deadline = Clock::now() + std::chrono::milliseconds(ms);
+    while (Clock::now() < deadline) {
+        if (fn()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return fn();
+}
+
+long long msSince(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+/// Adds "process": "isolated" to an example service's config.
+void isolate(ExampleServices& services, const std::string& name) {
+    const auto file = fs::path(services.dir.path()) / "ecommerce" / name / "service.config.json";
+    std::string json = readFile(file.string());
+    json.insert(json.find('{') + 1, "\n  \"process\": \"isolated\",");
+    std::ofstream(file) << json;
+}
+
+/// A process that is gone, or a zombie nobody reaped yet (a container's PID 1 may not reap).
+bool gone(pid_t pid) {
+    if (::kill(pid, 0) != 0) return true;
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("State:", 0) == 0) return line.find('Z') != std::string::npos;
+    }
+    return true;
+}
+
+/// The example services plus the misbehaving test plugin as an isolated service.
+struct Fixture {
+    ExampleServices services;
+    TestPluginFolder plugins;
+    int admin = freePort();
+    int misbehaving = freePort();
+    std::unique_ptr<HostProcess> host;
+
+    Fixture() {
+        services.dir.write("test/misbehaving/service.config.json",
+                           R"({"name":"misbehaving","domain":"test","process":"isolated","port":)" +
+                               std::to_string(misbehaving) + R"(,"plugin":"libzt_misbehaving.so"})");
+        auto env = hostEnv(services, admin, plugins.path());
+        env["ADMIN_TOKEN"] = kToken;
+        env["LOG_LEVEL"] = "notice";
+        host = std::make_unique<HostProcess>(env, admin);
+        CPPUNIT_ASSERT_MESSAGE(host->log(), host->running());
+        CPPUNIT_ASSERT_MESSAGE(host->log(), eventually(15000, [&] { return workerPid() > 0; }));
+    }
+    /// The pid of the process that answers the misbehaving service's requests (0 when none does).
+    pid_t workerPid() {
+        auto r = httpRequest("GET", misbehaving, "/pid", "", {}, 2000);
+        if (r.status != 200) return 0;
+        return nlohmann::json::parse(r.body)["pid"].get<pid_t>();
+    }
+};
+}  // namespace
+
+class IsolationTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(IsolationTest);
+    CPPUNIT_TEST(an_isolated_service_runs_in_a_worker_process_of_its_own);
+    CPPUNIT_TEST(a_crashing_plugin_takes_only_its_worker_down_and_is_restarted);
+    CPPUNIT_TEST(calls_into_and_out_of_isolated_services_work_as_for_shared_ones);
+    CPPUNIT_TEST(a_reload_replaces_the_worker_without_losing_a_request);
+    CPPUNIT_TEST(the_workers_stop_with_the_host_even_when_it_is_killed);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void an_isolated_service_runs_in_a_worker_process_of_its_own() {
+        Fixture f;
+        const pid_t worker = f.workerPid();
+        CPPUNIT_ASSERT(worker != f.host->pid());
+        auto ready = httpRequest("GET", f.misbehaving, "/health/ready");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(ready.body, 200, ready.status);
+        // The registry lists it as reached over HTTP, on its public port.
+        auto services = httpRequest("GET", f.admin, "/services");
+        auto doc = nlohmann::json::parse(services.body);
+        bool listed = false;
+        for (const auto& s : doc["services"]) {
+            if (s["name"] == "misbehaving") {
+                listed = true;
+                CPPUNIT_ASSERT_EQUAL_MESSAGE(s.dump(), false, s["local"].get<bool>());
+                CPPUNIT_ASSERT_EQUAL(f.misbehaving, s["port"].get<int>());
+            }
+        }
+        CPPUNIT_ASSERT_MESSAGE(services.body, listed);
+        // The worker listens on loopback only, on a port of its own; its plugin is not loaded in the host.
+        const auto maps = readFile("/proc/" + std::to_string(f.host->pid()) + "/maps");
+        CPPUNIT_ASSERT_MESSAGE("the host mapped the isolated plugin",
+                               maps.find("libzt_misbehaving") == std::string::npos);
+        const auto workerMaps = readFile("/proc/" + std::to_string(worker) + "/maps");
+        CPPUNIT_ASSERT_MESSAGE("the worker did not map the plugin",
+                               workerMaps.find("libzt_misbehaving") != std::string::npos ||
+                                   workerMaps.find("memfd:") != std::string::npos);
+    }
+
+    void a_crashing_plugin_takes_only_its_worker_down_and_is_restarted() {
+        Fixture f;
+        const pid_t first = f.workerPid();
+        SteadyLoad load({{f.services.ports["payments"], "/health/live", {}},
+                         {f.services.ports["users"], "/health/ready", {}},
+                         {f.services.ports["orders"], "/health/live", {}}},
+                        3);
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        long long worstRecovery = 0;
+        pid_t previous = first;
+        for (const std::string crash : {"/crash/abort", "/crash/segv", "/crash/abort"}) {
+            const auto crashedAt = Clock::now();
+            // The request that killed the worker: the connection to it broke, the port answers.
+            auto r = httpRequest("GET", f.misbehaving, crash);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 503, r.status);
+            assertContains(r.body, "\"code\":\"service_unavailable\"");
+            CPPUNIT_ASSERT_MESSAGE(r.body, !r.header("retry-after").empty());
+            // While it is down: not ready, 503 JSON with Retry-After, never connection refused.
+            auto down = httpRequest("GET", f.misbehaving, "/health/ready");
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(down.body, 503, down.status);
+            CPPUNIT_ASSERT_MESSAGE(down.body, !down.header("retry-after").empty());
+            pid_t next = 0;
+            CPPUNIT_ASSERT_MESSAGE(f.host->log(), eventually(5000, [&] { return (next = f.workerPid()) > 0; }));
+            worstRecovery = std::max(worstRecovery, msSince(crashedAt));
+            CPPUNIT_ASSERT(next != previous);
+            previous = next;
+        }
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(worstRecovery) + " ms", worstRecovery < 2000);
+        load.stop();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(load.firstErrors() + f.host->log(), 0L, load.failed());
+        CPPUNIT_ASSERT(load.ok() > 100);
+        CPPUNIT_ASSERT(f.host->running());
+        const auto log = f.host->log();
+        assertContains(log, "was killed by SIGABRT");
+        assertContains(log, "was killed by SIGSEGV");
+        std::cout << "\n  3 crashes of an isolated plugin: " << load.ok()
+                  << " requests to the other services answered, " << load.failed() << " failed; slowest recovery "
+                  << worstRecovery << " ms\n";
+    }
+
+    void calls_into_and_out_of_isolated_services_work_as_for_shared_ones() {
+        // orders (isolated) calls users (isolated) and payments (shared).
+        ExampleServices services;
+        isolate(services, "users");
+        isolate(services, "orders");
+        const int admin = freePort();
+        HostProcess host(hostEnv(services, admin), admin);
+        CPPUNIT_ASSERT_MESSAGE(host.log(), eventually(15000, [&] {
+                                   return httpRequest("GET", services.ports["users"], "/health/ready").status == 200 &&
+                                          httpRequest("GET", services.ports["orders"], "/health/ready").status == 200;
+                               }));
+        auto user = httpRequest("POST", services.ports["users"], "/users", R"({"name":"Ada","email":"ada@x"})",
+                                {{"X-API-Key", kTestApiKey}});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(user.body, 201, user.status);
+        // Authentication is still the service's: no key, no answer.
+        CPPUNIT_ASSERT_EQUAL(401, httpRequest("GET", services.ports["users"], "/users/1").status);
+        auto order = httpRequest("POST", services.ports["orders"], "/orders",
+                                 R"({"userId":1,"items":[{"sku":"A-1","quantity":2,"priceCents":250}]})",
+                                 {{"Authorization", "Bearer " + testJwt("user-1")}});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(order.body + host.log(), 201, order.status);
+        assertContains(order.body, "\"status\":\"paid\"");
+        auto unknown = httpRequest("POST", services.ports["orders"], "/orders",
+                                   R"({"userId":99,"items":[{"sku":"A-1","quantity":1,"priceCents":250}]})",
+                                   {{"Authorization", "Bearer " + testJwt("user-1")}});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(unknown.body, 422, unknown.status);
+        // Each isolated service got its own database role and schema, as a shared one does.
+        auto pg = TestPostgres::fromEnvironment();
+        CPPUNIT_ASSERT_EQUAL(std::string("1"),
+                             pg.scalar(services.database.name(), "SELECT count(*) FROM ecommerce_orders.orders"));
+        // A path with escapes reaches the worker as the client sent it.
+        auto escaped = httpRequest("GET", services.ports["users"], "/users/%31", "", {{"X-API-Key", kTestApiKey}});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(escaped.body, 200, escaped.status);
+        assertContains(escaped.body, "Ada");
+        CPPUNIT_ASSERT_EQUAL(0, host.terminate());
+    }
+
+    void a_reload_replaces_the_worker_without_losing_a_request() {
+        ExampleServices services;
+        isolate(services, "users");
+        TempDir plugins;
+        for (const char* name : {"libzt_users.so", "libzt_orders.so", "libzt_payments.so"}) {
+            fs::copy_file(fs::path(ZT_TEST_PLUGIN_DIR) / name, fs::path(plugins.path()) / name);
+        }
+        const int admin = freePort();
+        auto env = hostEnv(services, admin, plugins.path());
+        env["ADMIN_TOKEN"] = kToken;
+        env["LOG_LEVEL"] = "notice";
+        HostProcess host(env, admin);
+        const int users = services.ports["users"];
+        CPPUNIT_ASSERT_MESSAGE(
+            host.log(), eventually(15000, [&] { return httpRequest("GET", users, "/health/ready").status == 200; }));
+        CPPUNIT_ASSERT_EQUAL(
+            201, httpRequest("POST", users, "/users", R"({"name":"Ada","email":"ada@x"})", {{"X-API-Key", kTestApiKey}})
+                     .status);
+        auto build = [&] {
+            return httpRequest("GET", users, "/users/1", "", {{"X-API-Key", kTestApiKey}}).header("x-users-build");
+        };
+        auto control = [&](const std::string& path) {
+            auto r = httpRequest("POST", admin, path, "", {{"Authorization", "Bearer " + kToken}}, 60000);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body + host.log(), 200, r.status);
+            return nlohmann::json::parse(r.body);
+        };
+        SteadyLoad load(
+            {{users, "/users/1", {{"X-API-Key", kTestApiKey}}}, {services.ports["payments"], "/health/live", {}}}, 3);
+        for (int i = 0; i < 4; ++i) {
+            const bool b = i % 2 == 0;
+            const auto staged = fs::path(plugins.path()) / ".next.so";
+            fs::copy_file(b ? std::string(ZT_TEST_BROKEN_PLUGIN_DIR) + "/libzt_users_b.so"
+                            : std::string(ZT_TEST_PLUGIN_DIR) + "/libzt_users.so",
+                          staged, fs::copy_options::overwrite_existing);
+            fs::rename(staged, fs::path(plugins.path()) / "libzt_users.so");
+            auto report = control("/control/reload");
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(report.dump(), std::string("reloaded"),
+                                         report["services"]["users"]["outcome"].get<std::string>());
+            CPPUNIT_ASSERT_EQUAL(std::string(b ? "b" : ""), build());
+        }
+        auto restarted = control("/control/services/users/restart");
+        CPPUNIT_ASSERT_EQUAL(std::string("restarted"), restarted["services"]["users"]["outcome"].get<std::string>());
+        // A plugin that cannot load: the new worker fails, the old one keeps serving.
+        fs::copy_file(std::string(ZT_TEST_BROKEN_PLUGIN_DIR) + "/libzt_not_elf.so",
+                      fs::path(plugins.path()) / "libzt_users.so", fs::copy_options::overwrite_existing);
+        auto bad = httpRequest("POST", admin, "/control/reload", "", {{"Authorization", "Bearer " + kToken}}, 60000);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(bad.body, 422, bad.status);
+        assertContains(bad.body, "before it was ready");
+        CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", users, "/users/1", "", {{"X-API-Key", kTestApiKey}}).status);
+        load.stop();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(load.firstErrors() + host.log(), 0L, load.failed());
+        CPPUNIT_ASSERT(load.ok() > 100);
+        std::cout << "\n  4 reloads + 1 restart of an isolated service under load: " << load.ok()
+                  << " requests answered, " << load.failed() << " failed\n";
+    }
+
+    void the_workers_stop_with_the_host_even_when_it_is_killed() {
+        {
+            Fixture f;
+            const pid_t worker = f.workerPid();
+            CPPUNIT_ASSERT_EQUAL(0, f.host->terminate());
+            CPPUNIT_ASSERT(eventually(3000, [&] { return gone(worker); }));
+        }
+        Fixture f;
+        const pid_t worker = f.workerPid();
+        ::kill(f.host->pid(), SIGKILL);
+        // PR_SET_PDEATHSIG: the worker is told to stop when the host dies; it drains and exits.
+        CPPUNIT_ASSERT_MESSAGE(f.host->log(), eventually(15000, [&] { return gone(worker); }));
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(IsolationTest);
