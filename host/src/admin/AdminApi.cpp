@@ -113,6 +113,8 @@ std::pair<int, std::string> AdminApi::aggregateHealth() const {
         // A failed reload leaves the previous version serving: healthy, but not what was asked.
         if (const auto reloadError = reloadErrorOf_ ? reloadErrorOf_(rec.name) : std::string(); !reloadError.empty())
             services += ",\"reload\":{\"status\":\"failed\",\"error\":\"" + jsonEscape(reloadError) + "\"}";
+        if (const auto worker = workerOf_ ? workerOf_(rec.name) : std::string(); !worker.empty())
+            services += ",\"worker\":" + worker;
         services += '}';
     }
     int total = healthy + degraded + unhealthy;

@@ -31,9 +31,13 @@ public:
     /// Called on admin threads, so both must be thread-safe. Set before serving only.
     using HealthLookup = std::function<std::shared_ptr<service::ServiceHealth>(const std::string& name)>;
     using ReloadErrorLookup = std::function<std::string(const std::string& name)>;
-    void setServiceHealth(HealthLookup health, ReloadErrorLookup reloadError = {}) {
+    /// `worker`: the JSON object describing an isolated service's worker process ("" for a
+    /// service that is not isolated), shown as "worker".
+    using WorkerLookup = std::function<std::string(const std::string& name)>;
+    void setServiceHealth(HealthLookup health, ReloadErrorLookup reloadError = {}, WorkerLookup worker = {}) {
         healthOf_ = std::move(health);
         reloadErrorOf_ = std::move(reloadError);
+        workerOf_ = std::move(worker);
     }
     void addEndpoint(const std::string& path, Endpoint e) { endpoints_[path] = std::move(e); }
     /// GET /metrics: `prometheus` makes the text exposition; `json` answers /metrics.json and
@@ -59,6 +63,7 @@ private:
     const registry::MicroserviceManager& registry_;
     HealthLookup healthOf_;
     ReloadErrorLookup reloadErrorOf_;
+    WorkerLookup workerOf_;
     std::map<std::string, Endpoint> endpoints_;
     std::function<std::string()> prometheus_;
     Endpoint metricsJson_;

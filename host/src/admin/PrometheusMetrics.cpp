@@ -1,5 +1,7 @@
 #include "admin/PrometheusMetrics.h"
 
+#include <algorithm>
+
 #include "metrics/ProcessStats.h"
 #include "metrics/TextExposition.h"
 
@@ -175,6 +177,26 @@ void processMetrics(TextExposition& out) {
 }
 }  // namespace
 
+namespace {
+void workerMetrics(TextExposition& out, const std::vector<ServiceMetricsSource>& services) {
+    const bool any = std::any_of(services.begin(), services.end(), [](const auto& s) { return s.worker.has_value(); });
+    if (!any) return;
+    out.family("zintrust_worker_up", "gauge",
+               "1 while a worker process of the isolated service is ready, 0 while it is down or starting.");
+    for (const auto& s : services) {
+        if (s.worker)
+            out.sample("zintrust_worker_up", {{"service", s.name}}, static_cast<std::int64_t>(s.worker->ready));
+    }
+    out.family("zintrust_worker_restarts_total", "counter",
+               "Worker processes of the isolated service restarted after they died.");
+    for (const auto& s : services) {
+        if (s.worker)
+            out.sample("zintrust_worker_restarts_total", {{"service", s.name}},
+                       static_cast<std::int64_t>(s.worker->restarts));
+    }
+}
+}  // namespace
+
 std::string prometheusText(const MetricsSources& sources) {
     TextExposition out;
     out.family("zintrust_build_info", "gauge", "The host's version; always 1.");
@@ -184,6 +206,7 @@ std::string prometheusText(const MetricsSources& sources) {
         out.sample("zintrust_plugin_info", {{"service", s.name}, {"version", s.version}, {"abi", s.abi}},
                    static_cast<std::int64_t>(1));
     serviceStatus(out, sources.registry);
+    workerMetrics(out, sources.services);
     serverMetrics(out, sources.services);
     requestCounters(out, sources.services);
     clientMetrics(out, sources.caller.get());

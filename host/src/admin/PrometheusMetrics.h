@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,12 @@
 
 namespace zt::admin {
 
+/// An isolated service's worker processes (docs/OPERATIONS.md: crash containment).
+struct WorkerMetrics {
+    bool ready = false;  ///< a worker serves now
+    int restarts = 0;    ///< workers restarted after they died
+};
+
 /// One service loaded in this host, as the exposition reads it.
 struct ServiceMetricsSource {
     std::string name;
@@ -25,6 +32,7 @@ struct ServiceMetricsSource {
     std::string abi;      ///< "1.3": the ABI the plugin was built for
     std::shared_ptr<const http::RequestCounters> counters;
     std::shared_ptr<const http::ServerMetrics> server;
+    std::optional<WorkerMetrics> worker;  ///< set for an isolated service
 };
 
 /// Everything the exposition reads. The pointers are shared with the parts that record, so a

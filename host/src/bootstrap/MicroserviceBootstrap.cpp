@@ -303,9 +303,13 @@ std::unique_ptr<http::HttpServer> MicroserviceBootstrap::makeServer(const Entry&
                                                   [worker](http::Exchange& ex) { worker->forward(ex); });
     }
     auto slot = e.slot;
-    return std::make_unique<http::HttpServer>("service " + e.config.name, opts, [slot](http::Exchange& ex) {
+    const bool inWorker = env_.workerMode();
+    return std::make_unique<http::HttpServer>("service " + e.config.name, opts, [slot, inWorker](http::Exchange& ex) {
         if (auto pipeline = slot->load(std::memory_order_acquire)) {
             pipeline->handle(ex);
+            // The host that forwards to this worker labels its metrics and log with the route.
+            if (inWorker && !ex.routePattern.empty())
+                ex.response.headers.set(WorkerSupervisor::kRouteHeader, ex.routePattern);
         } else {
             http::setJsonError(ex.response, 503, "service_unavailable", "the service is not loaded");
             ex.response.headers.set("retry-after", "1");
@@ -344,6 +348,21 @@ std::vector<std::string> MicroserviceBootstrap::workerEnvironment(const config::
     for (const auto& [name, value] : own) out.push_back(name + "=" + value);
     for (const auto& [name, value] : urls) out.push_back(name + "=" + value);
     return out;
+}
+
+std::string MicroserviceBootstrap::workerVersion(const Entry& e) {
+    auto version = e.worker ? e.worker->state().pluginVersion : std::string();
+    return version.empty() ? e.config.version : version;
+}
+
+std::string MicroserviceBootstrap::workerJson(const WorkerSupervisor::State& s) {
+    using json::jsonEscape;
+    std::string out = "{\"ready\":" + std::string(s.ready ? "true" : "false");
+    if (s.pid != 0) out += ",\"pid\":" + std::to_string(s.pid) + ",\"port\":" + std::to_string(s.port);
+    out += ",\"restarts\":" + std::to_string(s.restarts);
+    if (!s.lastExit.empty()) out += ",\"lastExit\":\"" + jsonEscape(s.lastExit) + "\"";
+    if (!s.status.empty()) out += ",\"status\":\"" + jsonEscape(s.status) + "\"";
+    return out + "}";
 }
 
 bool MicroserviceBootstrap::startIsolated(Entry& e, const config::ServiceConfig& cfg, const std::string& fingerprint,
@@ -409,12 +428,14 @@ ReloadResult MicroserviceBootstrap::reloadIsolated(Entry& e, const config::Servi
         }
         manager_.registerService(recordFor(cfg));
         result.outcome = "started";
+        result.version = workerVersion(e);
         logger_.information("service %s: started, version %s serves on port %d (isolated)", cfg.name, cfg.version,
                             cfg.port);
         return result;
     }
     if (!force && fingerprint == e.current.fingerprint) {
         result.outcome = "unchanged";
+        result.version = workerVersion(e);
         std::lock_guard<std::mutex> lock(entriesMutex_);
         e.reloadError.clear();
         return result;
@@ -453,6 +474,7 @@ ReloadResult MicroserviceBootstrap::reloadIsolated(Entry& e, const config::Servi
         oldServer->finish(Clock::now() + std::chrono::milliseconds(env_.shutdownDrainTimeoutMs));
     }
     result.outcome = force ? "restarted" : "reloaded";
+    result.version = workerVersion(e);
     logger_.information("service %s: %s, version %s serves on port %d (isolated: a new worker)", cfg.name,
                         result.outcome, cfg.version, cfg.port);
     return result;
@@ -513,6 +535,14 @@ void MicroserviceBootstrap::initialize() {
                             e.server->port(), e.current.library->path());
     }
 
+    if (env_.workerMode()) {
+        for (const auto& e : entries_) {
+            if (e.failed || !e.current.library) continue;
+            const auto& d = e.current.library->descriptor();
+            systemd::SystemdNotifier::pluginInfo(e.current.library->version(),
+                                                 std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor));
+        }
+    }
     // Isolated services after the shared ones have bound their ports: a worker's private port
     // is picked then, and can never be one a shared service was about to bind.
     for (auto& e : entries_) {
@@ -545,12 +575,25 @@ void MicroserviceBootstrap::startAdmin() {
                 if (e.config.name == name) return e.reloadError;
             }
             return std::string();
+        },
+        [this](const std::string& name) {
+            std::lock_guard<std::mutex> lock(entriesMutex_);
+            for (const auto& e : entries_) {
+                if (e.config.name == name && e.worker) return workerJson(e.worker->state());
+            }
+            return std::string();
         });
     // Read at every scrape: a reload changes versions and adds or removes services.
     auto sourcesNow = [this] {
         admin::MetricsSources sources;
         std::lock_guard<std::mutex> lock(entriesMutex_);
         for (const auto& e : entries_) {
+            if (!e.failed && e.worker) {
+                const auto w = e.worker->state();
+                sources.services.push_back({e.config.name, w.pluginVersion, w.pluginAbi, e.counters, e.serverMetrics});
+                sources.services.back().worker = admin::WorkerMetrics{w.ready, w.restarts};
+                continue;
+            }
             if (e.failed || !e.current.service) continue;
             const auto& d = e.current.library->descriptor();
             sources.services.push_back({e.config.name, e.current.library->version(),
@@ -566,7 +609,7 @@ void MicroserviceBootstrap::startAdmin() {
         std::vector<std::pair<std::string, std::shared_ptr<http::RequestCounters>>> counters;
         std::lock_guard<std::mutex> lock(entriesMutex_);
         for (const auto& e : entries_) {
-            if (!e.failed && e.current.service) counters.emplace_back(e.config.name, e.counters);
+            if (!e.failed && (e.current.service || e.worker)) counters.emplace_back(e.config.name, e.counters);
         }
         return counters;
     };
@@ -800,7 +843,7 @@ ReloadResult MicroserviceBootstrap::reloadFailed(Entry& e, const std::string& er
     std::lock_guard<std::mutex> lock(entriesMutex_);
     e.reloadError = error;
     if (!e.failed && e.server && (e.current.service || e.worker)) {
-        result.version = e.worker ? e.config.version : e.current.library->version();
+        result.version = e.worker ? workerVersion(e) : e.current.library->version();
         logger_.error("service %s: reload failed, version %s keeps serving: %s", e.config.name, result.version, error);
     } else {
         logger_.error("service %s refused: %s", e.config.name, error);

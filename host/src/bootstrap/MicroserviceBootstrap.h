@@ -170,6 +170,10 @@ private:
     /// (its notify socket, admin port, public bind address), plus the worker's service and the
     /// URLs of the host's other services.
     std::vector<std::string> workerEnvironment(const config::ServiceConfig& cfg) const;
+    /// The plugin version an isolated service's worker reported, else its config's version.
+    static std::string workerVersion(const Entry& e);
+    /// GET /health/services' "worker" object.
+    static std::string workerJson(const WorkerSupervisor::State& state);
     /// Waits for the requests in flight on `old` (until `deadline`), then shuts its plugin down;
     /// its library is unloaded when the last reference goes.
     void retire(Instance old, std::chrono::steady_clock::time_point deadline);

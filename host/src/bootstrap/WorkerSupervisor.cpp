@@ -164,6 +164,11 @@ void WorkerSupervisor::observe() {
                                  static_cast<int>(w->pid), std::to_string(msBetween(w->started, now)));
             }
             if (key == "STATUS" && w == current_) lastStatus_ = value;
+            if (key == "X_ZINTRUST_PLUGIN") {
+                const auto space = value.rfind(' ');
+                w->pluginVersion = value.substr(0, space);
+                w->pluginAbi = space == std::string::npos ? "" : value.substr(space + 1);
+            }
         }
         int status = 0;
         const pid_t r = ::waitpid(w->pid, &status, WNOHANG);
@@ -316,6 +321,8 @@ WorkerSupervisor::State WorkerSupervisor::state() const {
         s.pid = current_->pid;
         s.port = current_->port;
         s.ready = current_->ready;
+        s.pluginVersion = current_->pluginVersion;
+        s.pluginAbi = current_->pluginAbi;
     }
     s.restarts = restarts_;
     s.lastExit = lastExit_;
@@ -385,6 +392,10 @@ void WorkerSupervisor::forward(http::Exchange& ex) const {
     }
     ex.response.status = result.status;
     for (auto& [name, value] : result.headers) {
+        if (name == kRouteHeader) {
+            ex.routePattern = std::move(value);
+            continue;
+        }
         if (calls::HttpServiceClient::isHopByHopHeader(name) || name == "content-length") continue;
         ex.response.headers.add(name, value);
     }

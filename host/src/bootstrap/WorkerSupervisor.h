@@ -57,13 +57,19 @@ public:
     };
 
     struct State {
-        bool ready = false;    ///< a worker serves and said READY=1
-        pid_t pid = 0;         ///< of the worker requests go to; 0 while none runs
-        int port = 0;          ///< its loopback port
-        int restarts = 0;      ///< workers restarted after they died
-        std::string lastExit;  ///< "killed by SIGABRT" of the last worker that died unasked
-        std::string status;    ///< the worker's last STATUS= line
+        bool ready = false;         ///< a worker serves and said READY=1
+        pid_t pid = 0;              ///< of the worker requests go to; 0 while none runs
+        int port = 0;               ///< its loopback port
+        int restarts = 0;           ///< workers restarted after they died
+        std::string lastExit;       ///< "killed by SIGABRT" of the last worker that died unasked
+        std::string status;         ///< the worker's last STATUS= line
+        std::string pluginVersion;  ///< of the plugin the ready worker serves ("" until known)
+        std::string pluginAbi;      ///< "1.3": the ABI that plugin was built for
     };
+
+    /// The response header a worker names the matched route template in (the port's metrics and
+    /// access log use it); the supervisor removes it before the answer leaves the host.
+    static constexpr const char* kRouteHeader = "x-zintrust-route";
 
     explicit WorkerSupervisor(Options options);
     ~WorkerSupervisor();
@@ -105,6 +111,8 @@ private:
         Clock::time_point started;
         bool ready = false;
         bool exited = false;
+        std::string pluginVersion;
+        std::string pluginAbi;
         std::string exit;                                     ///< how it ended, once exited
         Clock::time_point killAt = Clock::time_point::max();  ///< SIGKILL if still running then
     };

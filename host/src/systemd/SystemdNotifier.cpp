@@ -44,6 +44,10 @@ void SystemdNotifier::stopping(const std::string& status) { send("STOPPING=1\nST
 
 void SystemdNotifier::status(const std::string& status) { send("STATUS=" + oneLine(status)); }
 
+void SystemdNotifier::pluginInfo(const std::string& version, const std::string& abi) {
+    send("X_ZINTRUST_PLUGIN=" + oneLine(version) + " " + oneLine(abi));
+}
+
 void SystemdNotifier::watchdogPing() { send("WATCHDOG=1"); }
 
 std::chrono::microseconds SystemdNotifier::watchdogInterval() {

@@ -24,6 +24,9 @@ public:
     static void stopping(const std::string& status);
     /// STATUS= only.
     static void status(const std::string& status);
+    /// X_ZINTRUST_PLUGIN=<version> <abi>: a worker process tells its host which plugin build it
+    /// serves (docs/OPERATIONS.md: crash containment). systemd ignores variables it does not know.
+    static void pluginInfo(const std::string& version, const std::string& abi);
     /// WATCHDOG=1: the process is making progress.
     static void watchdogPing();
     /// The interval systemd expects pings within (WatchdogSec= of the unit, handed over in

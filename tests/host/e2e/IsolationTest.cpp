@@ -160,6 +160,21 @@ public:
         const auto log = f.host->log();
         assertContains(log, "was killed by SIGABRT");
         assertContains(log, "was killed by SIGSEGV");
+        // What an operator sees: the worker in /health/services, its restarts in /metrics, and
+        // the forwarded requests under their route templates.
+        auto health = nlohmann::json::parse(httpRequest("GET", f.admin, "/health/services").body);
+        auto worker = health["services"]["misbehaving"]["worker"];
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(health.dump(), true, worker["ready"].get<bool>());
+        CPPUNIT_ASSERT_EQUAL(3, worker["restarts"].get<int>());
+        CPPUNIT_ASSERT_EQUAL(std::string("was killed by SIGABRT"), worker["lastExit"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(previous, worker["pid"].get<pid_t>());
+        const auto metrics = httpRequest("GET", f.admin, "/metrics").body;
+        assertContains(metrics, "zintrust_worker_restarts_total{service=\"misbehaving\"} 3");
+        assertContains(metrics, "zintrust_worker_up{service=\"misbehaving\"} 1");
+        assertContains(metrics, "zintrust_plugin_info{service=\"misbehaving\",version=\"1.0.0\",abi=\"1.");
+        CPPUNIT_ASSERT_MESSAGE(metrics, std::regex_search(metrics, std::regex("http_server_request_duration_seconds_"
+                                                                              "count\\{[^}]*service=\"misbehaving\""
+                                                                              "[^}]*http_route=\"/pid\"")));
         std::cout << "\n  3 crashes of an isolated plugin: " << load.ok()
                   << " requests to the other services answered, " << load.failed() << " failed; slowest recovery "
                   << worstRecovery << " ms\n";
@@ -239,6 +254,9 @@ public:
             auto report = control("/control/reload");
             CPPUNIT_ASSERT_EQUAL_MESSAGE(report.dump(), std::string("reloaded"),
                                          report["services"]["users"]["outcome"].get<std::string>());
+            // The version the new worker's plugin reported.
+            CPPUNIT_ASSERT_EQUAL(std::string(b ? "1.0.0+b" : "1.0.0"),
+                                 report["services"]["users"]["version"].get<std::string>());
             CPPUNIT_ASSERT_EQUAL(std::string(b ? "b" : ""), build());
         }
         auto restarted = control("/control/services/users/restart");
