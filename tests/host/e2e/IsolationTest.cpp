@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "support/NotifySocket.h"
 #include "support/SteadyLoad.h"
 #include "support/TestSupport.h"
 
@@ -67,6 +68,8 @@ struct Fixture {
     int misbehaving = freePort();
     std::unique_ptr<HostProcess> host;
 
+    NotifySocket notify;
+
     Fixture() {
         services.dir.write("test/misbehaving/service.config.json",
                            R"({"name":"misbehaving","domain":"test","process":"isolated","port":)" +
@@ -74,6 +77,7 @@ struct Fixture {
         auto env = hostEnv(services, admin, plugins.path());
         env["ADMIN_TOKEN"] = kToken;
         env["LOG_LEVEL"] = "notice";
+        env["NOTIFY_SOCKET"] = notify.path();
         host = std::make_unique<HostProcess>(env, admin);
         CPPUNIT_ASSERT_MESSAGE(host->log(), host->running());
         CPPUNIT_ASSERT_MESSAGE(host->log(), eventually(15000, [&] { return workerPid() > 0; }));
@@ -101,6 +105,12 @@ public:
         Fixture f;
         const pid_t worker = f.workerPid();
         CPPUNIT_ASSERT(worker != f.host->pid());
+        // READY=1 waited for the worker: every service, the isolated one too, is ready in it.
+        auto messages = f.notify.read(5000, "READY=1");
+        CPPUNIT_ASSERT(!messages.empty() && messages.back().has("READY=1"));
+        CPPUNIT_ASSERT_EQUAL(std::string("4/4 services ready"), messages.back().value("STATUS"));
+        CPPUNIT_ASSERT_MESSAGE(messages.front().text, messages.size() >= 2 && !messages.front().has("READY=1"));
+        assertContains(messages.front().value("STATUS"), "waiting: misbehaving (worker)");
         auto ready = httpRequest("GET", f.misbehaving, "/health/ready");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(ready.body, 200, ready.status);
         // The registry lists it as reached over HTTP, on its public port.
