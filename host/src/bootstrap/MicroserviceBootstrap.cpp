@@ -23,6 +23,7 @@
 #include "db/Connection.h"
 #include "db/DatabaseErrors.h"
 #include "db/ProvisioningRights.h"
+#include "db/RolePassword.h"
 
 extern char** environ;
 
@@ -317,7 +318,7 @@ std::unique_ptr<http::HttpServer> MicroserviceBootstrap::makeServer(const Entry&
     });
 }
 
-std::vector<std::string> MicroserviceBootstrap::workerEnvironment(const config::ServiceConfig& cfg) const {
+std::vector<std::string> MicroserviceBootstrap::workerEnvironment(const config::ServiceConfig& cfg) {
     // SERVICE_URL_<NAME> of the host's other services: the worker calls them on their ports.
     std::map<std::string, std::string> urls;
     for (const auto& other : configs_) {
@@ -327,7 +328,7 @@ std::vector<std::string> MicroserviceBootstrap::workerEnvironment(const config::
             variable += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         urls[variable] = recordFor(other).baseUrl;
     }
-    const std::map<std::string, std::string> own = {
+    std::map<std::string, std::string> own = {
         {"ZT_WORKER_SERVICE", cfg.name},
         {"ADMIN_PORT", "0"},  // the host's admin port answers for the worker's service
         {"ZT_BIND_ADDRESS", "127.0.0.1"},
@@ -335,9 +336,24 @@ std::vector<std::string> MicroserviceBootstrap::workerEnvironment(const config::
         {"ZT_PLUGIN_DIR", env_.pluginDir},
         {"ZT_SERVICES_DIR", env_.servicesDir},
     };
+    if (cfg.database.enabled) {
+        // One generated role password for every worker of the service while this host runs
+        // (unless the operator set SERVICE_DB_PASSWORD_<NAME>, which the environment carries).
+        bool operatorSet = false;
+        try {
+            operatorSet = env_.serviceDbPassword(cfg.name).has_value();
+        } catch (const config::ConfigError&) {
+            operatorSet = true;  // the worker reports the bad variable itself
+        }
+        if (!operatorSet) {
+            auto& password = workerDbPasswords_[cfg.name];
+            if (password.empty()) password = db::generateRolePassword();
+            own["ZT_WORKER_DB_PASSWORD"] = password;
+        }
+    }
     // The host's alone: its service manager's socket and watchdog, its worker settings.
-    const std::set<std::string> dropped = {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "ZT_WORKER_PORT",
-                                           "ADMIN_BIND_ADDRESS"};
+    const std::set<std::string> dropped = {"NOTIFY_SOCKET",  "WATCHDOG_USEC",         "WATCHDOG_PID",
+                                           "ZT_WORKER_PORT", "ZT_WORKER_DB_PASSWORD", "ADMIN_BIND_ADDRESS"};
     std::vector<std::string> out;
     for (char** p = environ; p != nullptr && *p != nullptr; ++p) {
         const std::string kv = *p;
@@ -721,6 +737,8 @@ std::shared_ptr<db::DatabaseRegistry> MicroserviceBootstrap::makeDatabaseRegistr
         try {
             if (auto password = env_.serviceDbPassword(e.config.name))
                 roles.operatorPasswords[e.config.name] = *password;
+            else if (env_.workerMode() && !env_.workerDbPassword.empty())
+                roles.presetPasswords[e.config.name] = env_.workerDbPassword;
         } catch (const config::ConfigError& ex) {
             if (!e.failed) fail(e, "service " + e.config.name + ": " + ex.message());
         }

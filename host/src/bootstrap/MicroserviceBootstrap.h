@@ -169,7 +169,7 @@ private:
     /// The environment of `cfg`'s workers: this process's, minus what belongs to the host alone
     /// (its notify socket, admin port, public bind address), plus the worker's service and the
     /// URLs of the host's other services.
-    std::vector<std::string> workerEnvironment(const config::ServiceConfig& cfg) const;
+    std::vector<std::string> workerEnvironment(const config::ServiceConfig& cfg);
     /// The plugin version an isolated service's worker reported, else its config's version.
     static std::string workerVersion(const Entry& e);
     /// GET /health/services' "worker" object.
@@ -215,6 +215,8 @@ private:
     std::unique_ptr<admin::AdminApi> adminApi_;
     std::unique_ptr<http::HttpServer> admin_;
     http::HttpServer::Progress lastAdminProgress_;
+    /// The role password every worker of an isolated service gets (ZT_WORKER_DB_PASSWORD).
+    std::map<std::string, std::string> workerDbPasswords_;
 };
 
 }  // namespace zt::bootstrap

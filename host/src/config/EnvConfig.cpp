@@ -373,6 +373,7 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     }
     c.workerService = r.string("ZT_WORKER_SERVICE", "");
     c.workerPort = static_cast<int>(r.integer("ZT_WORKER_PORT", 0, 0, 65535));
+    c.workerDbPassword = r.string("ZT_WORKER_DB_PASSWORD", "");
     if (c.workerMode() && c.workerPort == 0) {
         throw ConfigError("ZT_WORKER_PORT: required with ZT_WORKER_SERVICE (set by the host for its worker processes)");
     }

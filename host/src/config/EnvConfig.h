@@ -89,6 +89,8 @@ struct EnvConfig {
     /// loopback port it listens on. Not for operators: the supervisor sets both.
     std::string workerService;
     int workerPort = 0;
+    /// ZT_WORKER_DB_PASSWORD: the service role's password the host generated for all its workers.
+    std::string workerDbPassword;
     bool workerMode() const { return !workerService.empty(); }
 
     /// Where the variables were read from (EnvConfig::load's `env`): per-service variables whose

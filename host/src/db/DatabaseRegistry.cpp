@@ -21,7 +21,10 @@ AdapterConfig DatabaseRegistry::configFor(const config::ServiceConfig& service) 
         // every re-provisioning (a later start attempt) use the same one.
         std::lock_guard lock(mutex_);
         auto& password = generatedPasswords_[service.name];
-        if (password.empty()) password = generateRolePassword();
+        if (password.empty()) {
+            auto preset = roles_.presetPasswords.find(service.name);
+            password = preset != roles_.presetPasswords.end() ? preset->second : generateRolePassword();
+        }
         config.rolePassword = password;
     }
     return config;

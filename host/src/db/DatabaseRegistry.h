@@ -28,6 +28,10 @@ struct ServiceRoles {
     std::vector<std::string> all;
     /// SERVICE_DB_PASSWORD_<NAME>, by service name: the operator manages these roles' passwords.
     std::map<std::string, std::string> operatorPasswords;
+    /// By service name: a password to set as if generated here (the role's password is set to
+    /// it). A host hands the one it generated to every worker of an isolated service, so a new
+    /// worker does not lock the old one's pool out while it drains.
+    std::map<std::string, std::string> presetPasswords;
 };
 
 /// One pool as admin GET /db/pool shows it.

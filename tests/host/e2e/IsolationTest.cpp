@@ -60,6 +60,31 @@ bool gone(pid_t pid) {
     return true;
 }
 
+/// The processes `parent` started (any of its threads), from /proc/<pid>/task/*/children.
+std::vector<pid_t> childrenOf(pid_t parent) {
+    std::vector<pid_t> out;
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(parent) + "/task")) {
+        std::ifstream in(task.path() / "children");
+        pid_t pid = 0;
+        while (in >> pid) out.push_back(pid);
+    }
+    return out;
+}
+
+/// One variable of a process's environment ("" when absent).
+std::string environmentOf(pid_t pid, const std::string& name) {
+    const auto text = readFile("/proc/" + std::to_string(pid) + "/environ");
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\0', start);
+        if (end == std::string::npos) end = text.size();
+        if (text.compare(start, name.size() + 1, name + "=") == 0)
+            return text.substr(start + name.size() + 1, end - start - name.size() - 1);
+        start = end + 1;
+    }
+    return "";
+}
+
 /// The example services plus the misbehaving test plugin as an isolated service.
 struct Fixture {
     ExampleServices services;
@@ -252,6 +277,10 @@ public:
             CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body + host.log(), 200, r.status);
             return nlohmann::json::parse(r.body);
         };
+        const auto firstWorkers = childrenOf(host.pid());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), firstWorkers.size());
+        const auto firstPassword = environmentOf(firstWorkers.front(), "ZT_WORKER_DB_PASSWORD");
+        CPPUNIT_ASSERT_EQUAL(std::size_t(48), firstPassword.size());
         SteadyLoad load(
             {{users, "/users/1", {{"X-API-Key", kTestApiKey}}}, {services.ports["payments"], "/health/live", {}}}, 3);
         for (int i = 0; i < 4; ++i) {
@@ -271,6 +300,17 @@ public:
         }
         auto restarted = control("/control/services/users/restart");
         CPPUNIT_ASSERT_EQUAL(std::string("restarted"), restarted["services"]["users"]["outcome"].get<std::string>());
+        // Every worker got the same generated role password: a new one never locks the old
+        // one's pool out while it drains. It is the role's password now.
+        // The old worker drains and exits on its own (SIGTERM from the host).
+        const auto drainStarted = Clock::now();
+        CPPUNIT_ASSERT(eventually(15000, [&] { return childrenOf(host.pid()).size() == 1; }));
+        std::cout << "\n  the replaced worker exited " << msSince(drainStarted) << " ms after the restart returned";
+        const auto workers = childrenOf(host.pid());
+        const auto password = environmentOf(workers.front(), "ZT_WORKER_DB_PASSWORD");
+        CPPUNIT_ASSERT_EQUAL(firstPassword, password);
+        CPPUNIT_ASSERT_EQUAL(std::string(""), TestPostgres::fromEnvironment().loginError(services.database.name(),
+                                                                                         "ecommerce_users", password));
         // A plugin that cannot load: the new worker fails, the old one keeps serving.
         fs::copy_file(std::string(ZT_TEST_BROKEN_PLUGIN_DIR) + "/libzt_not_elf.so",
                       fs::path(plugins.path()) / "libzt_users.so", fs::copy_options::overwrite_existing);
