@@ -27,6 +27,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <mutex>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -57,8 +59,16 @@ std::string TempDir::write(const std::string& relative, const std::string& conte
 }
 
 int freePort() {
-    Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
-    return s.address().port();
+    // The kernel may hand the same free port out twice in a row once the probe socket closed;
+    // a test that asked for two ports must get two, so no port is returned twice per process.
+    static std::mutex mutex;
+    static std::set<int> given;
+    std::lock_guard<std::mutex> lock(mutex);
+    for (;;) {
+        Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
+        const int port = s.address().port();
+        if (given.insert(port).second) return port;
+    }
 }
 
 std::string readFile(const std::string& path) {

@@ -321,7 +321,12 @@ std::unique_ptr<http::HttpServer> MicroserviceBootstrap::makeServer(const Entry&
 std::vector<std::string> MicroserviceBootstrap::workerEnvironment(const config::ServiceConfig& cfg) {
     // SERVICE_URL_<NAME> of the host's other services: the worker calls them on their ports.
     std::map<std::string, std::string> urls;
-    for (const auto& other : configs_) {
+    std::vector<config::ServiceConfig> others;
+    {
+        std::lock_guard<std::mutex> lock(entriesMutex_);
+        for (const auto& e : entries_) others.push_back(e.config);  // as the last reload left them
+    }
+    for (const auto& other : others) {
         if (other.name == cfg.name || other.name.find('_') != std::string::npos) continue;
         std::string variable = registry::RemoteServices::kUrlPrefix;
         for (char c : other.name)
@@ -333,6 +338,9 @@ std::vector<std::string> MicroserviceBootstrap::workerEnvironment(const config::
         {"ADMIN_PORT", "0"},  // the host's admin port answers for the worker's service
         {"ZT_BIND_ADDRESS", "127.0.0.1"},
         {"ZT_HTTP_MAX_CONNECTIONS_PER_IP", "0"},  // every connection comes from the host
+        // Far above the host's idle time for pooled connections (2 s): the worker never closes one
+        // the host is about to reuse.
+        {"ZT_HTTP_KEEP_ALIVE_TIMEOUT_MS", "60000"},
         {"ZT_PLUGIN_DIR", env_.pluginDir},
         {"ZT_SERVICES_DIR", env_.servicesDir},
     };
@@ -387,13 +395,10 @@ bool MicroserviceBootstrap::startIsolated(Entry& e, const config::ServiceConfig&
     options.service = cfg.name;
     options.executable = "/proc/self/exe";  // this very binary, even once a package upgrade replaced the file
     options.environment = workerEnvironment(cfg);
-    {
-        std::lock_guard<std::mutex> lock(entriesMutex_);
-        for (const auto& c : allConfigs_) options.reservedPorts.push_back(c.port);
-    }
-    options.reservedPorts.push_back(env_.adminPort);
+    options.reservedPorts = reservedPorts();
     options.drainTimeout = std::chrono::milliseconds(env_.shutdownDrainTimeoutMs);
-    if (env_.handlerTimeoutMs > 0) options.requestTimeout = std::chrono::milliseconds(env_.handlerTimeoutMs);
+    options.requestTimeout = std::chrono::milliseconds(env_.handlerTimeoutMs);  // 0 = none
+    options.idleConnections = static_cast<std::size_t>(env_.httpMaxThreads);
     auto worker = std::make_shared<WorkerSupervisor>(std::move(options));
     std::unique_ptr<http::HttpServer> server;
     try {
@@ -410,7 +415,15 @@ bool MicroserviceBootstrap::startIsolated(Entry& e, const config::ServiceConfig&
     e.config = cfg;
     e.current.fingerprint = fingerprint;
     e.failed = false;
+    e.reloadError.clear();
     return true;
+}
+
+std::vector<int> MicroserviceBootstrap::reservedPorts() const {
+    std::vector<int> ports{env_.adminPort};
+    std::lock_guard<std::mutex> lock(entriesMutex_);
+    for (const auto& c : allConfigs_) ports.push_back(c.port);
+    return ports;
 }
 
 ReloadResult MicroserviceBootstrap::reloadIsolated(Entry& e, const config::ServiceConfig& cfg,
@@ -465,7 +478,8 @@ ReloadResult MicroserviceBootstrap::reloadIsolated(Entry& e, const config::Servi
         }
     }
     // The new worker reads the files again; requests switch to it once it says READY=1.
-    if (auto error = e.worker->replace(); !error.empty()) return reloadFailed(e, where + error);
+    if (auto error = e.worker->replace(workerEnvironment(cfg), reservedPorts()); !error.empty())
+        return reloadFailed(e, where + error);
     if (newServer) newServer->start();
     std::unique_ptr<http::HttpServer> oldServer;
     {
@@ -606,15 +620,15 @@ void MicroserviceBootstrap::startAdmin() {
         for (const auto& e : entries_) {
             if (!e.failed && e.worker) {
                 const auto w = e.worker->state();
-                sources.services.push_back({e.config.name, w.pluginVersion, w.pluginAbi, e.counters, e.serverMetrics});
-                sources.services.back().worker = admin::WorkerMetrics{w.ready, w.restarts};
+                sources.services.push_back({e.config.name, w.pluginVersion, w.pluginAbi, e.counters, e.serverMetrics,
+                                            admin::WorkerMetrics{w.ready, w.restarts}});
                 continue;
             }
             if (e.failed || !e.current.service) continue;
             const auto& d = e.current.library->descriptor();
             sources.services.push_back({e.config.name, e.current.library->version(),
                                         std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor), e.counters,
-                                        e.serverMetrics});
+                                        e.serverMetrics, std::nullopt});
         }
         sources.caller = caller_;
         sources.registry = &manager_;
@@ -998,8 +1012,17 @@ MicroserviceBootstrap::Readiness MicroserviceBootstrap::readiness() const {
         }
         ++r.serving;
         if (e.worker) {
-            if (e.worker->state().ready) ++r.ready;
-            else r.waiting.push_back(e.config.name + " (worker)");
+            const auto w = e.worker->state();
+            if (w.ready) {
+                ++r.ready;
+            } else if (w.restarts > 0 && !w.everReady) {
+                // Dies before it is ever ready (a plugin that crashes at init): failed, so it
+                // does not hold READY=1 back; the supervisor goes on retrying with backoff.
+                --r.serving;
+                failed.push_back(e.config.name);
+            } else {
+                r.waiting.push_back(e.config.name + " (worker)");
+            }
         } else if (e.current.database && !e.current.database->ready()) {
             r.waiting.push_back(e.config.name + " (database)");
         } else {
@@ -1053,6 +1076,11 @@ void MicroserviceBootstrap::shutdown() {
             if (e.server) servers.push_back(std::move(e.server));
         }
     }
+    // The service manager may signal the workers too (KillMode=control-group): from now on an
+    // exit is the end, not a crash to restart.
+    for (auto& e : entries_) {
+        if (e.worker) e.worker->holdRestarts();
+    }
     if (admin) admin->refuseNewConnections();
     for (auto& s : servers) s->refuseNewConnections();
     if (monitor_) {
@@ -1066,12 +1094,16 @@ void MicroserviceBootstrap::shutdown() {
     servers.clear();
     // The ports forwarded to workers until they drained; now the workers drain and exit, all
     // against the same deadline.
+    // Each worker gets its own drain time after the ports drained (its plugin shuts down and its
+    // pool closes before SIGKILL would come).
+    const auto workersDeadline = std::max(deadline, Clock::now()) +
+                                 std::chrono::milliseconds(env_.shutdownDrainTimeoutMs) + std::chrono::seconds(2);
     for (auto& e : entries_) {
-        if (e.worker) e.worker->beginStop(deadline);
+        if (e.worker) e.worker->beginStop(workersDeadline);
     }
     for (auto& e : entries_) {
         if (e.worker) {
-            e.worker->stop(deadline);
+            e.worker->stop(workersDeadline);
             manager_.setStatus(e.config.name, registry::ServiceStatus::Stopped);
         }
     }

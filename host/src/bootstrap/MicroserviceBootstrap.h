@@ -170,6 +170,8 @@ private:
     /// (its notify socket, admin port, public bind address), plus the worker's service and the
     /// URLs of the host's other services.
     std::vector<std::string> workerEnvironment(const config::ServiceConfig& cfg);
+    /// Ports no worker may take: every configured service's and the admin port.
+    std::vector<int> reservedPorts() const;
     /// The plugin version an isolated service's worker reported, else its config's version.
     static std::string workerVersion(const Entry& e);
     /// GET /health/services' "worker" object.

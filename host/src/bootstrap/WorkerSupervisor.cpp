@@ -16,6 +16,7 @@
 
 #include "deadline/RequestDeadline.h"
 #include "http/JsonError.h"
+#include "json/JsonEscape.h"
 
 namespace zt::bootstrap {
 
@@ -67,8 +68,8 @@ bool allowedInPath(unsigned char c) {
 }  // namespace
 
 WorkerSupervisor::WorkerSupervisor(Options options)
-    : options_(std::move(options)), nextDelay_(options_.firstRestartDelay) {
-    for (const auto& kv : options_.environment) environmentPointers_.push_back(kv.c_str());
+    : options_(std::move(options)), maxFd_(::sysconf(_SC_OPEN_MAX)), nextDelay_(options_.firstRestartDelay) {
+    if (maxFd_ <= 0) maxFd_ = 1024;
 }
 
 WorkerSupervisor::~WorkerSupervisor() { stop(Clock::now()); }
@@ -93,8 +94,14 @@ std::string WorkerSupervisor::encodePath(const std::string& path) {
     return out;
 }
 
-std::shared_ptr<WorkerSupervisor::Worker> WorkerSupervisor::spawn(std::string& error) {
+std::shared_ptr<WorkerSupervisor::Worker> WorkerSupervisor::spawn(const std::vector<std::string>& environment,
+                                                                  const std::vector<int>& reservedPorts,
+                                                                  std::string& error) const {
     auto w = std::make_shared<Worker>();
+    calls::HttpServiceClient::Options clientOptions;
+    clientOptions.maxIdlePerTarget = options_.idleConnections;
+    clientOptions.maxResponseBytes = std::size_t(1) << 40;  // a shared service's answers have no limit either
+    w->client = std::make_unique<calls::HttpServiceClient>(clientOptions);
     try {
         w->notify = std::make_unique<systemd::NotifyListener>();
     } catch (const std::system_error& ex) {
@@ -104,8 +111,7 @@ std::shared_ptr<WorkerSupervisor::Worker> WorkerSupervisor::spawn(std::string& e
     for (int attempt = 0; attempt < 20 && w->port == 0; ++attempt) {
         w->port = freeLoopbackPort(error);
         if (w->port == 0) return nullptr;
-        const auto& reserved = options_.reservedPorts;
-        if (std::find(reserved.begin(), reserved.end(), w->port) != reserved.end()) w->port = 0;
+        if (std::find(reservedPorts.begin(), reservedPorts.end(), w->port) != reservedPorts.end()) w->port = 0;
     }
     if (w->port == 0) {
         error = "no free loopback port outside the services' own ports";
@@ -115,7 +121,9 @@ std::shared_ptr<WorkerSupervisor::Worker> WorkerSupervisor::spawn(std::string& e
     // async-signal-safe calls are allowed in a process with threads.
     const std::string portVariable = "ZT_WORKER_PORT=" + std::to_string(w->port);
     const std::string notifyVariable = "NOTIFY_SOCKET=" + w->notify->address();
-    std::vector<const char*> envp = environmentPointers_;
+    std::vector<const char*> envp;
+    envp.reserve(environment.size() + 3);
+    for (const auto& kv : environment) envp.push_back(kv.c_str());
     envp.push_back(portVariable.c_str());
     envp.push_back(notifyVariable.c_str());
     envp.push_back(nullptr);
@@ -123,6 +131,7 @@ std::shared_ptr<WorkerSupervisor::Worker> WorkerSupervisor::spawn(std::string& e
     const char* argv[] = {argv0.c_str(), nullptr};
     const char* executable = options_.executable.c_str();
     const pid_t parent = ::getpid();
+    const long maxFd = maxFd_;
 
     const pid_t pid = ::fork();
     if (pid < 0) {
@@ -133,8 +142,14 @@ std::shared_ptr<WorkerSupervisor::Worker> WorkerSupervisor::spawn(std::string& e
         // The worker must not outlive the host (kill -9 of the host included).
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent) ::_exit(127);
-        // Listening and client sockets of the host are not all close-on-exec.
-        ::close_range(3, ~0U, 0);
+        // Its own process group: a Ctrl-C in the host's terminal is the host's to handle (it
+        // drains, then stops its workers).
+        ::setpgid(0, 0);
+        // Listening and client sockets of the host are not all close-on-exec. close_range() may
+        // be refused (an older kernel, a seccomp filter): then one by one.
+        if (::close_range(3, ~0U, 0) != 0) {
+            for (long fd = 3; fd < maxFd; ++fd) ::close(static_cast<int>(fd));
+        }
         ::execve(executable, const_cast<char* const*>(argv), const_cast<char* const*>(envp.data()));
         ::_exit(127);
     }
@@ -159,6 +174,7 @@ void WorkerSupervisor::observe() {
         for (const auto& [key, value] : w->notify->receive(w->pid)) {
             if (key == "READY" && value == "1" && !w->ready) {
                 w->ready = true;
+                everReady_ = true;
                 Poco::Logger::get("zt.worker")
                     .information("service %s: worker pid %d ready after %s ms", options_.service,
                                  static_cast<int>(w->pid), std::to_string(msBetween(w->started, now)));
@@ -194,6 +210,15 @@ void WorkerSupervisor::observe() {
 void WorkerSupervisor::run() {
     auto& log = Poco::Logger::get("zt.worker");
     std::unique_lock<std::mutex> lock(mutex_);
+    // fork() without the lock: forward() and state() must not wait for it.
+    auto spawnUnlocked = [&](std::string& error) {
+        const auto environment = options_.environment;
+        const auto reserved = options_.reservedPorts;
+        lock.unlock();
+        auto w = spawn(environment, reserved, error);
+        lock.lock();
+        return w;
+    };
     auto finishReplace = [this](const std::string& error) {
         replaceDone_ = true;
         replaceError_ = error;
@@ -211,6 +236,12 @@ void WorkerSupervisor::run() {
             retiring_.remove_if([](const std::shared_ptr<Worker>& w) { return w->exited; });
             if (retiring_.empty()) break;
         } else {
+            if (current_ && current_->exited && restartsHeld_) {
+                log.information("service %s: worker pid %d %s while the host shuts down", options_.service,
+                                static_cast<int>(current_->pid), current_->exit);
+                current_.reset();
+                restartAt_ = Clock::time_point::max();
+            }
             if (current_ && current_->exited) {
                 // Died unasked: not ready from now on; a new worker after the backoff delay.
                 if (now - current_->started >= options_.stableUptime) nextDelay_ = options_.firstRestartDelay;
@@ -226,7 +257,7 @@ void WorkerSupervisor::run() {
             if (replaceWanted_ && !candidate_) {
                 replaceWanted_ = false;
                 std::string error;
-                candidate_ = spawn(error);
+                candidate_ = spawnUnlocked(error);
                 if (candidate_) {
                     candidateDeadline_ = now + options_.startTimeout;
                 } else {
@@ -255,7 +286,7 @@ void WorkerSupervisor::run() {
             }
             if (!current_ && !candidate_ && now >= restartAt_) {
                 std::string error;
-                current_ = spawn(error);
+                current_ = spawnUnlocked(error);
                 if (!current_) {
                     log.error("service %s: cannot start a worker: %s", options_.service, error);
                     restartAt_ = now + nextDelay_;
@@ -277,12 +308,14 @@ void WorkerSupervisor::run() {
     changed_.notify_all();
 }
 
-std::string WorkerSupervisor::replace() {
+std::string WorkerSupervisor::replace(std::vector<std::string> environment, std::vector<int> reservedPorts) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (stopping_) return "the host is stopping";
     // One at a time: a second caller waits for the first to finish, then asks again.
     changed_.wait(lock, [this] { return stopping_ || (!replaceWanted_ && !candidate_); });
     if (stopping_) return "the host is stopping";
+    options_.environment = std::move(environment);
+    options_.reservedPorts = std::move(reservedPorts);
     replaceWanted_ = true;
     replaceDone_ = false;
     changed_.wait(lock, [this] { return replaceDone_; });
@@ -299,6 +332,11 @@ std::string WorkerSupervisor::waitReady(std::chrono::milliseconds timeout) {
     if (restarts_ != restartsBefore) return "its worker " + lastExit_ + " before it was ready; its log lines say why";
     if (!ready) return "its worker did not say it was ready within " + std::to_string(timeout.count()) + " ms";
     return "";
+}
+
+void WorkerSupervisor::holdRestarts() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    restartsHeld_ = true;
 }
 
 void WorkerSupervisor::beginStop(Clock::time_point deadline) {
@@ -327,6 +365,7 @@ WorkerSupervisor::State WorkerSupervisor::state() const {
     s.restarts = restarts_;
     s.lastExit = lastExit_;
     s.status = lastStatus_;
+    s.everReady = everReady_;
     return s;
 }
 
@@ -337,48 +376,77 @@ std::string WorkerSupervisor::describe(const State& s) const {
 }
 
 void WorkerSupervisor::forward(http::Exchange& ex) const {
+    std::shared_ptr<Worker> worker;  // keeps its client alive for this request
     State s;
     long long retryAfterMs = 1000;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (current_ && !current_->exited) {
+            worker = current_;
             s.pid = current_->pid;
-            s.port = current_->port;
             s.ready = current_->ready;
         }
         s.lastExit = lastExit_;
         // Down: the next worker starts at restartAt_, and needs about a second to be ready.
-        if (const auto now = Clock::now(); !current_ && restartAt_ > now)
+        if (const auto now = Clock::now(); !current_ && restartAt_ > now && restartAt_ != Clock::time_point::max())
             retryAfterMs = std::max<long long>(1000, msBetween(now, restartAt_) + 1000);
     }
     auto unavailable = [&](const std::string& why) {
         http::setJsonError(ex.response, 503, "service_unavailable", "service " + options_.service + ": " + why);
         ex.response.headers.set("retry-after", std::to_string(retryAfterMs / 1000));
     };
+    // Liveness is the host's to answer (it may run on the event loop: it must never wait).
+    if (ex.request.path == "/health/live" && (ex.request.method == "GET" || ex.request.method == "HEAD")) {
+        ex.response.setJson(200, "{\"service\":\"" + json::jsonEscape(options_.service) +
+                                     "\",\"status\":\"alive\",\"worker\":" + (s.ready ? "\"ready\"" : "\"down\"") +
+                                     "}");
+        return;
+    }
     if (!s.ready) return unavailable(describe(s));
 
     const auto now = Clock::now();
-    const auto deadline = ex.deadline == Clock::time_point::max() ? now + options_.requestTimeout : ex.deadline;
-    if (deadline <= now) {
+    // No deadline at all (ZT_HANDLER_TIMEOUT_MS=0 and none asked for): none is sent on either.
+    const bool bounded = ex.deadline != Clock::time_point::max() || options_.requestTimeout.count() > 0;
+    const auto deadline = ex.deadline != Clock::time_point::max() ? ex.deadline : now + options_.requestTimeout;
+    if (bounded && deadline <= now) {
         http::setJsonError(ex.response, 504, "deadline_exceeded", "the request's deadline has passed");
         return;
     }
     calls::HeaderVector headers;
-    headers.reserve(ex.request.headers.size() + 1);
+    headers.reserve(ex.request.headers.size() + 4);
+    std::string forwardedFor;
     for (const auto& [name, value] : ex.request.headers.entries()) {
+        if (name == "x-forwarded-for") {
+            forwardedFor += (forwardedFor.empty() ? "" : ", ") + value;
+            continue;
+        }
+        if (name == "host") headers.emplace_back("x-forwarded-host", value);
         if (calls::HttpServiceClient::isHopByHopHeader(name) || name == "host" || name == "content-length" ||
-            name == "x-request-deadline" || name == "x-request-timeout-ms")
+            name == "x-request-deadline" || name == "x-request-timeout-ms" || name == "x-forwarded-host")
             continue;
         headers.emplace_back(name, value);
     }
+    // Who the client is, as a reverse proxy tells its upstream (the worker sees 127.0.0.1).
+    const auto& remote = ex.request.remoteAddress;
+    const auto colon = remote.rfind(':');
+    std::string client = colon == std::string::npos ? remote : remote.substr(0, colon);
+    if (client.size() > 2 && client.front() == '[' && client.back() == ']')
+        client = client.substr(1, client.size() - 2);
+    if (!client.empty()) forwardedFor += (forwardedFor.empty() ? "" : ", ") + client;
+    if (!forwardedFor.empty()) headers.emplace_back("x-forwarded-for", forwardedFor);
     // The worker works to the same deadline (its own 504 then arrives first, with its trace).
-    headers.emplace_back("x-request-deadline",
-                         deadline::toHeaderValue(deadline, now, std::chrono::system_clock::now()));
+    if (bounded)
+        headers.emplace_back("x-request-deadline",
+                             deadline::toHeaderValue(deadline, now, std::chrono::system_clock::now()));
     std::string target = encodePath(ex.request.path);
     if (!ex.request.query.empty()) target += "?" + ex.request.query;
-    const auto timeout = std::chrono::duration_cast<Millis>(deadline - now) + Millis(250);
-    auto result = client_.send("http://127.0.0.1:" + std::to_string(s.port), ex.request.method, target, headers,
-                               ex.request.body, timeout);
+    const auto timeout =
+        bounded ? std::chrono::duration_cast<Millis>(deadline - now) + Millis(250) : Millis(24LL * 3600 * 1000);
+    // HEAD goes on as GET: the host's connection drops the body and keeps its length, as for a
+    // shared service.
+    const std::string method = ex.request.method == "HEAD" ? "GET" : ex.request.method;
+    auto result = worker->client->send("http://127.0.0.1:" + std::to_string(worker->port), method, target, headers,
+                                       ex.request.body, timeout);
     switch (result.transport) {
     case calls::Transport::Timeout:
         http::setJsonError(ex.response, 504, "deadline_exceeded",

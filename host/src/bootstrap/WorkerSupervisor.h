@@ -47,8 +47,11 @@ public:
         std::chrono::milliseconds drainTimeout{10000};
         /// How long a replacement may take to become ready before the reload counts as failed.
         std::chrono::milliseconds startTimeout{60000};
-        /// A forwarded request's limit when it carries no deadline.
-        std::chrono::milliseconds requestTimeout{30000};
+        /// A forwarded request's limit when it carries no deadline (0 = none, as
+        /// ZT_HANDLER_TIMEOUT_MS=0).
+        std::chrono::milliseconds requestTimeout{0};
+        /// Idle keep-alive connections kept to a worker (at least the requests in flight at once).
+        std::size_t idleConnections = 64;
         std::chrono::milliseconds firstRestartDelay{100};
         std::chrono::milliseconds maxRestartDelay{10000};
         std::chrono::milliseconds stableUptime{30000};  ///< resets the backoff
@@ -58,6 +61,7 @@ public:
 
     struct State {
         bool ready = false;         ///< a worker serves and said READY=1
+        bool everReady = false;     ///< some worker of this service was ready once
         pid_t pid = 0;              ///< of the worker requests go to; 0 while none runs
         int port = 0;               ///< its loopback port
         int restarts = 0;           ///< workers restarted after they died
@@ -80,8 +84,12 @@ public:
     void start();
     /// Starts a new worker, switches to it once it is ready and retires the old one. Returns ""
     /// on success, else why the new worker did not become ready (the old one keeps serving).
-    /// [any thread; blocks]
-    std::string replace();
+    /// `environment` and `reservedPorts` replace the options' for this and every later worker
+    /// (a reload may have moved the other services). [any thread; blocks]
+    std::string replace(std::vector<std::string> environment, std::vector<int> reservedPorts);
+    /// From now on a worker that exits is not restarted: the host is shutting down and its
+    /// workers may get the service manager's signal before the host sends its own. [any thread]
+    void holdRestarts();
     /// Waits until the first worker is ready: "" then, else why not (it died first, or
     /// `timeout` passed; the supervisor goes on restarting it). [any thread; blocks]
     std::string waitReady(std::chrono::milliseconds timeout);
@@ -113,21 +121,24 @@ private:
         bool exited = false;
         std::string pluginVersion;
         std::string pluginAbi;
+        /// Connections to this worker only: they close with it, whatever port the next one gets.
+        std::unique_ptr<calls::HttpServiceClient> client;
         std::string exit;                                     ///< how it ended, once exited
         Clock::time_point killAt = Clock::time_point::max();  ///< SIGKILL if still running then
     };
 
     void run();
     /// fork + exec of a new worker; nullptr (reason in `error`) when it could not be started.
-    std::shared_ptr<Worker> spawn(std::string& error);
+    /// Called without mutex_ held: fork() copies the page tables of a large process.
+    std::shared_ptr<Worker> spawn(const std::vector<std::string>& environment, const std::vector<int>& reservedPorts,
+                                  std::string& error) const;
     /// Reads notify messages and reaps exits of every worker. [supervision thread, mutex_ held]
     void observe();
     void terminate(Worker& w, Clock::time_point killAt);
     std::string describe(const State& s) const;
 
     Options options_;
-    std::vector<const char*> environmentPointers_;  ///< into options_.environment, for execve
-    mutable calls::HttpServiceClient client_;
+    long maxFd_ = 1024;  ///< highest descriptor a child closes when close_range() is refused
 
     mutable std::mutex mutex_;
     std::condition_variable changed_;
@@ -144,6 +155,8 @@ private:
     std::string replaceError_;
     Clock::time_point candidateDeadline_;
     bool stopping_ = false;
+    bool restartsHeld_ = false;
+    bool everReady_ = false;
     Clock::time_point stopDeadline_;
     std::thread thread_;
 };

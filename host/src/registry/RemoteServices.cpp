@@ -198,7 +198,9 @@ std::vector<RemoteService> RemoteServices::loadFromProcess() {
 
 void RemoteServices::registerAll(MicroserviceManager& manager) const {
     for (const auto& s : services_) {
-        if (auto existing = manager.find(s.name); existing && existing->local) {
+        // configFile: a service of this host's folders (an isolated one is not `local`: it is
+        // called over HTTP, but it is still this host's).
+        if (auto existing = manager.find(s.name); existing && (existing->local || !existing->configFile.empty())) {
             throw config::ConfigError(s.source + ": remote service '" + s.name +
                                       "' has the name of the local service configured in " +
                                       (existing->configFile.empty() ? std::string("this host") : existing->configFile));

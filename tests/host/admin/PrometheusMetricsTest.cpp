@@ -31,7 +31,7 @@ struct Sources {
         counters->countStatus(200);
         counters->countStatus(200);
         counters->countStatus(404);
-        sources.services.push_back({"users", "1.0.0", "1.4", counters, server});
+        sources.services.push_back({"users", "1.0.0", "1.4", counters, server, std::nullopt});
         sources.registry = &registry;
         sources.pools = [] {
             std::map<std::string, db::PoolInfo> pools;

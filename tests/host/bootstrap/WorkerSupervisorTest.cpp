@@ -53,10 +53,10 @@ public:
         CPPUNIT_ASSERT_MESSAGE(std::to_string(s.restarts), s.restarts >= 3 && s.restarts <= 8);
         CPPUNIT_ASSERT_EQUAL(std::string("exited with status 1"), s.lastExit);
         CPPUNIT_ASSERT(!s.ready);
-        const auto replaced = supervisor.replace();
+        const auto replaced = supervisor.replace({"PATH=/usr/bin:/bin"}, {});
         CPPUNIT_ASSERT_MESSAGE(replaced, replaced.find("before it was ready") != std::string::npos);
         supervisor.stop(std::chrono::steady_clock::now());
-        CPPUNIT_ASSERT_EQUAL(std::string("the host is stopping"), supervisor.replace());
+        CPPUNIT_ASSERT_EQUAL(std::string("the host is stopping"), supervisor.replace({"PATH=/usr/bin:/bin"}, {}));
     }
 
     void a_worker_that_cannot_be_executed_is_reported() {

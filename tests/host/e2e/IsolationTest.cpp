@@ -123,6 +123,7 @@ class IsolationTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(calls_into_and_out_of_isolated_services_work_as_for_shared_ones);
     CPPUNIT_TEST(a_reload_replaces_the_worker_without_losing_a_request);
     CPPUNIT_TEST(the_workers_stop_with_the_host_even_when_it_is_killed);
+    CPPUNIT_TEST(a_plugin_that_crashes_at_init_does_not_hold_ready_back);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -150,6 +151,14 @@ public:
             }
         }
         CPPUNIT_ASSERT_MESSAGE(services.body, listed);
+        // The worker learns who the client is; HEAD carries GET's length without the body.
+        auto pid = httpRequest("GET", f.misbehaving, "/pid");
+        CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1"),
+                             nlohmann::json::parse(pid.body)["forwardedFor"].get<std::string>());
+        auto head = httpRequest("HEAD", f.misbehaving, "/pid");
+        CPPUNIT_ASSERT_EQUAL(200, head.status);
+        CPPUNIT_ASSERT_EQUAL(std::to_string(pid.body.size()), head.header("content-length"));
+        CPPUNIT_ASSERT(head.body.empty());
         // The worker listens on loopback only, on a port of its own; its plugin is not loaded in the host.
         const auto maps = readFile("/proc/" + std::to_string(f.host->pid()) + "/maps");
         CPPUNIT_ASSERT_MESSAGE("the host mapped the isolated plugin",
@@ -181,6 +190,9 @@ public:
             auto down = httpRequest("GET", f.misbehaving, "/health/ready");
             CPPUNIT_ASSERT_EQUAL_MESSAGE(down.body, 503, down.status);
             CPPUNIT_ASSERT_MESSAGE(down.body, !down.header("retry-after").empty());
+            // Liveness is the host's: alive, whatever the worker does (a probe must not restart the host).
+            auto live = httpRequest("GET", f.misbehaving, "/health/live");
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(live.body, 200, live.status);
             pid_t next = 0;
             CPPUNIT_ASSERT_MESSAGE(f.host->log(), eventually(5000, [&] { return (next = f.workerPid()) > 0; }));
             worstRecovery = std::max(worstRecovery, msSince(crashedAt));
@@ -325,12 +337,27 @@ public:
                   << " requests answered, " << load.failed() << " failed\n";
     }
 
+    void a_plugin_that_crashes_at_init_does_not_hold_ready_back();
+
     void the_workers_stop_with_the_host_even_when_it_is_killed() {
         {
             Fixture f;
             const pid_t worker = f.workerPid();
             CPPUNIT_ASSERT_EQUAL(0, f.host->terminate());
             CPPUNIT_ASSERT(eventually(3000, [&] { return gone(worker); }));
+        }
+        {
+            // systemd's control-group stop and a terminal's Ctrl-C signal the workers too: the
+            // host drains and no worker is restarted meanwhile.
+            Fixture f;
+            const pid_t worker = f.workerPid();
+            ::kill(f.host->pid(), SIGTERM);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the host takes it first
+            ::kill(worker, SIGTERM);
+            CPPUNIT_ASSERT_EQUAL(0, f.host->terminate());
+            CPPUNIT_ASSERT(gone(worker));
+            const auto log = f.host->log();
+            CPPUNIT_ASSERT_MESSAGE(log, log.find("a new worker starts") == std::string::npos);
         }
         Fixture f;
         const pid_t worker = f.workerPid();
@@ -339,5 +366,30 @@ public:
         CPPUNIT_ASSERT_MESSAGE(f.host->log(), eventually(15000, [&] { return gone(worker); }));
     }
 };
+
+void IsolationTest::a_plugin_that_crashes_at_init_does_not_hold_ready_back() {
+    ExampleServices services{{"payments"}};
+    TestPluginFolder plugins;
+    NotifySocket notify;
+    const int admin = freePort();
+    const int broken = freePort();
+    services.dir.write("test/broken/service.config.json",
+                       R"({"name":"broken","domain":"test","process":"isolated","port":)" + std::to_string(broken) +
+                           R"(,"plugin":"libzt_throws_in_init.so"})");
+    auto env = hostEnv(services, admin, plugins.path());
+    env["NOTIFY_SOCKET"] = notify.path();
+    HostProcess host(env, admin);
+    // Its worker exits (init threw) and is retried with backoff; the host is ready without it.
+    auto messages = notify.read(10000, "READY=1");
+    CPPUNIT_ASSERT_MESSAGE(host.log(), !messages.empty() && messages.back().has("READY=1"));
+    CPPUNIT_ASSERT_EQUAL(std::string("1/2 services ready; failed: broken"), messages.back().value("STATUS"));
+    auto r = httpRequest("GET", broken, "/anything");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.body, 503, r.status);
+    assertContains(r.body, "exited with status 1");
+    CPPUNIT_ASSERT_EQUAL(200, httpRequest("GET", services.ports["payments"], "/health/live").status);
+    CPPUNIT_ASSERT_MESSAGE(host.log(), eventually(3000, [&] {
+                               return host.log().find("a new worker starts in 200 ms") != std::string::npos;
+                           }));
+}
 
 CPPUNIT_TEST_SUITE_REGISTRATION(IsolationTest);

@@ -569,6 +569,7 @@ public:
                                  "EnvironmentFile=/etc/zintrust/zintrust.env",
                                  "ExecStart=/usr/bin/zintrust-host\n",
                                  "KillSignal=SIGTERM",
+                                 "KillMode=mixed",
                                  "TimeoutStopSec=",
                                  "Restart=on-failure",
                                  "NoNewPrivileges=yes",

@@ -8,6 +8,7 @@
 //   GET /crash/abort    calls abort(): the whole process dies with SIGABRT (crash containment)
 //   GET /crash/segv     dies with SIGSEGV, as a stray pointer would
 //   GET /pid            the process id that serves the request (which process: host or worker)
+//                       and the X-Forwarded-For it got
 //   health check "raw-throw": throws across the boundary (host: unhealthy, never a crash)
 #include <zintrust/sdk.hpp>
 
@@ -60,8 +61,12 @@ public:
             std::raise(SIGSEGV);
             return Response::json(500, "{\"survived\":true}");
         });
-        routes.get("/pid",
-                   [](const Request&) { return Response::json(200, "{\"pid\":" + std::to_string(::getpid()) + "}"); });
+        routes.get("/pid", [](const Request& req) {
+            Json out;
+            out["pid"] = ::getpid();
+            out["forwardedFor"] = std::string(req.header("x-forwarded-for").value_or(""));
+            return Response::json(200, out.dump());
+        });
         routes.get("/throw/sdk", [](const Request&) -> Response { throw std::runtime_error("sdk handler exploded"); });
         routes.post("/echo-json", [](const Request& req) {
             auto body = zt::sdk::Json::parse(req.body());
