@@ -42,6 +42,13 @@ int msUntil(Clock::time_point deadline) {
     return static_cast<int>(std::max<long long>(0, left));
 }
 
+/// Stops `server` taking connections and waits (until `deadline`) for its requests in flight.
+void drainServer(http::HttpServer& server, Clock::time_point deadline) {
+    server.refuseNewConnections();
+    server.stopAccepting();
+    server.finish(deadline);
+}
+
 /// A service could not be made ready; what() names the file and the reason.
 class InstanceError : public std::runtime_error {
 public:
@@ -449,9 +456,7 @@ ReloadResult MicroserviceBootstrap::reloadIsolated(Entry& e, const config::Servi
                 worker = std::move(e.worker);
                 e.failed = true;
             }
-            server->refuseNewConnections();
-            server->stopAccepting();
-            server->finish(Clock::now());
+            drainServer(*server, Clock::now());
             worker->stop(Clock::now());
             return reloadFailed(e, where + error);
         }
@@ -499,9 +504,7 @@ ReloadResult MicroserviceBootstrap::reloadIsolated(Entry& e, const config::Servi
     }
     manager_.registerService(rec);
     if (oldServer) {
-        oldServer->refuseNewConnections();
-        oldServer->stopAccepting();
-        oldServer->finish(Clock::now() + std::chrono::milliseconds(env_.shutdownDrainTimeoutMs));
+        drainServer(*oldServer, Clock::now() + std::chrono::milliseconds(env_.shutdownDrainTimeoutMs));
     }
     result.outcome = force ? "restarted" : "reloaded";
     result.version = workerVersion(e);
@@ -855,9 +858,7 @@ ReloadResult MicroserviceBootstrap::reloadEntry(Entry& e, const config::ServiceC
         manager_.registerService(rec);
         const auto deadline = Clock::now() + std::chrono::milliseconds(env_.shutdownDrainTimeoutMs);
         if (oldServer) {
-            oldServer->refuseNewConnections();
-            oldServer->stopAccepting();
-            oldServer->finish(deadline);
+            drainServer(*oldServer, deadline);
         }
         retire(std::move(old), deadline);
         result.outcome = !wasServing ? "started" : force ? "restarted" : "reloaded";
@@ -912,9 +913,7 @@ ReloadResult MicroserviceBootstrap::stopRemovedService(std::list<Entry>::iterato
     }
     const auto deadline = Clock::now() + std::chrono::milliseconds(env_.shutdownDrainTimeoutMs);
     if (server) {
-        server->refuseNewConnections();
-        server->stopAccepting();
-        server->finish(deadline);
+        drainServer(*server, deadline);
     }
     it->slot->store(nullptr, std::memory_order_release);
     retire(std::move(old), deadline);
