@@ -17,6 +17,8 @@ struct FaultProxy::Link {
     int server = -1;
     std::atomic<bool> closed{false};
     std::atomic<bool> muted{false};  ///< the server's answers are dropped from now on
+    bool stalled = false;            ///< StallThenDeliver: client bytes wait in `held` (relay thread only)
+    std::string held;
     void close() {
         if (closed.exchange(true)) return;
         ::shutdown(client, SHUT_RDWR);
@@ -127,8 +129,28 @@ void FaultProxy::relay(std::shared_ptr<Link> link, bool clientToServer) {
         pollfd p{from, POLLIN, 0};
         if (::poll(&p, 1, 100) <= 0) continue;
         const ssize_t n = ::recv(from, buf, sizeof buf, 0);
-        if (n <= 0) break;
+        if (n <= 0) {
+            if (clientToServer && link->stalled) {
+                // The client gave up; the server wakes up and reads what it was sent meanwhile.
+                sendAll(to, link->held.data(), link->held.size());
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            }
+            break;
+        }
         const Mode m = mode_.load();
+        if (clientToServer && (link->stalled || m == Mode::StallThenDeliver)) {
+            if (!link->stalled) {
+                link->stalled = true;
+                mode_ = Mode::Pass;
+            }
+            link->held.append(buf, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (clientToServer && m == Mode::HoldAnswerAfterCommit &&
+            std::string_view(buf, static_cast<std::size_t>(n)).find("COMMIT") != std::string_view::npos) {
+            mode_ = Mode::Pass;
+            link->muted = true;  // relayed below; the answer is dropped
+        }
         if (m == Mode::ReadButNeverAnswer || (!clientToServer && link->muted)) continue;  // the "server" never answers
         if (clientToServer && m == Mode::CloseMidQuery) {
             mode_ = Mode::Pass;

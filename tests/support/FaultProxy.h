@@ -24,6 +24,13 @@ public:
         CloseAfterCommit,    ///< a client chunk holding "COMMIT" is relayed, then both sides close
                              ///< before the answer (once; then Pass)
         Refuse,              ///< new connections are closed at once
+        /// A server that stalls and wakes up once its client gave up (kill -STOP, then -CONT):
+        /// the next client bytes and all that follow on that connection are held, and relayed
+        /// only after the client closed; 300 ms later the server side closes (once; then Pass).
+        StallThenDeliver,
+        /// A client chunk holding "COMMIT" is relayed, and every answer of the server on that
+        /// connection is dropped from then on: COMMIT happens, its answer never comes (once; then Pass).
+        HoldAnswerAfterCommit,
     };
 
     FaultProxy(std::string targetHost, int targetPort);

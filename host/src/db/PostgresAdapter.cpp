@@ -46,6 +46,7 @@ QueryResult PostgresAdapter::runCompiled(Connection& conn, const QueryBuilder& b
 QueryResult PostgresAdapter::query(const QueryBuilder& builder) {
     if (auto* tx = activeTransaction()) return tx->query(builder);
     auto compiled = compiler_.compile(builder);  // invalid queries fail before a connection is leased
+    if (!compiled.readOnly) return writeInOwnTransaction(compiled);
     for (int attempt = 0;; ++attempt) {
         auto lease = pool_->acquire();
         try {
@@ -67,7 +68,20 @@ void PostgresAdapter::requireRawAllowed() const {
                                     "': set USE_RAW_QRY=true to allow rawQuery");
 }
 
-std::string PostgresAdapter::beginSql() const {
+QueryResult PostgresAdapter::writeInOwnTransaction(const CompiledQuery& compiled) {
+    std::string xid;
+    auto lease = leaseWithBegin(&xid);
+    try {
+        auto result = lease->executeCached(compiled.sql, compiled.params);
+        commitKnown(*lease, xid);
+        return result;
+    } catch (...) {
+        lease->rollbackQuietly();
+        throw;
+    }
+}
+
+std::string PostgresAdapter::beginSql(bool assignXid) const {
     // SET LOCAL ends with the transaction, so the pooled connection keeps its default search_path.
     // One round trip: the simple query protocol runs every statement. A request's transaction also
     // gets its deadline as statement_timeout, so the server itself cancels a statement that would
@@ -75,6 +89,7 @@ std::string PostgresAdapter::beginSql() const {
     std::string sql = "BEGIN; SET LOCAL search_path TO " + SqlCompiler::quoteIdentifier(config_.schema, "schema");
     if (auto left = deadline::remaining())  // PostgreSQL takes at most INT_MAX ms
         sql += "; SET LOCAL statement_timeout = " + std::to_string(std::clamp<long long>(left->count(), 1, 2147483647));
+    if (assignXid) sql += "; SELECT pg_current_xact_id()::text";
     return sql;
 }
 
@@ -83,6 +98,10 @@ void PostgresAdapter::commit(Connection& conn) {
     // read before COMMIT so that a COMMIT whose answer is lost can be looked up.
     auto id = conn.executeStateless("SELECT pg_current_xact_id_if_assigned()::text");
     const std::string xid = id.empty() || id.front()[0].isNull() ? std::string() : id.front()[0].asString();
+    commitKnown(conn, xid);
+}
+
+void PostgresAdapter::commitKnown(Connection& conn, const std::string& xid) {
     try {
         conn.executeScript("COMMIT", true);  // a failing COMMIT throws QueryError; the server rolled back
     } catch (const ConnectionLostError& lost) {
@@ -114,11 +133,16 @@ QueryResult PostgresAdapter::runRaw(Connection& conn, const std::string& sql, co
     return conn.execute(sql, params);  // marks the session dirty: reset with DISCARD ALL on return
 }
 
-ConnectionLease PostgresAdapter::leaseWithBegin() {
+ConnectionLease PostgresAdapter::leaseWithBegin(std::string* xid) {
     for (int attempt = 0;; ++attempt) {
         auto lease = pool_->acquire();
         try {
-            lease->executeScript(beginSql(), true);
+            auto result = lease->executeScript(beginSql(xid != nullptr), true);
+            if (xid) {
+                if (result.empty() || result.front()[0].isNull())
+                    throw QueryError("BEGIN did not return the transaction's id", "XX000");
+                *xid = result.front()[0].asString();
+            }
             return lease;
         } catch (const ConnectionLostError&) {
             if (attempt > 0) throw;  // BEGIN did nothing yet: safe to retry once on a fresh connection

@@ -118,6 +118,17 @@ public:
         h.proxy.dropAll();
         checkWrite(h, "hung", t, "hung", 300);
 
+        // a server that stalls and runs what it was sent once the host gave up (kill -STOP, then
+        // -CONT): an autocommit builder write and a transaction alike leave nothing behind
+        for (const std::string path : {"/notes", "/notes/tx"}) {
+            CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", h.port, path, "before-stall").status);
+            h.proxy.setMode(FaultProxy::Mode::StallThenDeliver);
+            t = timedRequest("POST", h.port, path, "stalled" + path, 300);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(path + ": " + t.r.body, 504, t.r.status);
+            checkWrite(h, "stall then deliver " + path, t, "stalled" + path, 300);
+            h.proxy.setMode(FaultProxy::Mode::Pass);
+        }
+
         // the connection closes in the middle of a query: the write never reached the server
         CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", h.port, "/notes/tx", "again2").status);
         h.proxy.setMode(FaultProxy::Mode::CloseMidQuery);
