@@ -102,8 +102,23 @@ void PostgresAdapter::commit(Connection& conn) {
 }
 
 void PostgresAdapter::commitKnown(Connection& conn, const std::string& xid) {
+    // Until COMMIT's answer (or the lookup) says what happened, the request's answer must not
+    // claim a plain failure: its 504 at the deadline says commit_outcome_unknown.
+    deadline::CommitInDoubt inDoubt;
+    if (xid.empty()) inDoubt.resolved();  // nothing was written: no write can be hidden
     try {
         conn.executeScript("COMMIT", true);  // a failing COMMIT throws QueryError; the server rolled back
+        inDoubt.resolved();
+    } catch (const QueryError&) {
+        inDoubt.resolved();
+        throw;
+    } catch (const DeadlineExceededError& late) {
+        if (xid.empty()) throw;
+        // A hung server: a lookup would hang as well, and the deadline has passed. The transaction
+        // is decided when the server resumes; say so.
+        throw CommitOutcomeUnknownError("the request's deadline passed while COMMIT of transaction " + xid +
+                                        " was in flight at PostgreSQL " + pool_->options().connection.endpoint() +
+                                        ": it may have committed (" + late.message() + ")");
     } catch (const ConnectionLostError& lost) {
         if (xid.empty()) throw;  // nothing was written: the failure is the whole truth
         // The connection died between sending COMMIT and its answer: the transaction may have
@@ -120,6 +135,7 @@ void PostgresAdapter::commitKnown(Connection& conn, const std::string& xid) {
                                             " was lost during COMMIT and the outcome could not be looked up (" +
                                             e.message() + "); transaction " + xid + " may have committed");
         }
+        if (status == "committed" || status == "aborted") inDoubt.resolved();
         if (status == "committed") return;  // it did: the caller's answer is the success it is
         if (status == "aborted") throw;     // it did not: the failure is the truth
         throw CommitOutcomeUnknownError("the connection to PostgreSQL at " + pool_->options().connection.endpoint() +

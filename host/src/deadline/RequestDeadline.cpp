@@ -11,6 +11,7 @@ namespace zt::deadline {
 
 namespace {
 thread_local Clock::time_point t_deadline = kNone;
+thread_local std::atomic<bool>* t_commitFlag = nullptr;
 
 std::optional<long long> parseInteger(std::string_view s) {
     long long v = 0;
@@ -92,6 +93,18 @@ std::string toHeaderValue(Clock::time_point deadline, Clock::time_point now,
                           std::chrono::system_clock::time_point wallNow) {
     const auto when = wallNow + std::chrono::duration_cast<std::chrono::system_clock::duration>(deadline - now);
     return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count());
+}
+
+CommitWatch::CommitWatch(std::atomic<bool>* flag) noexcept : previous_(t_commitFlag) { t_commitFlag = flag; }
+
+CommitWatch::~CommitWatch() { t_commitFlag = previous_; }
+
+CommitInDoubt::CommitInDoubt() noexcept : flag_(t_commitFlag) {
+    if (flag_) flag_->store(true, std::memory_order_release);
+}
+
+void CommitInDoubt::resolved() noexcept {
+    if (flag_) flag_->store(false, std::memory_order_release);
 }
 
 }  // namespace zt::deadline

@@ -4,6 +4,7 @@
 // thread that runs the filters and the handler (Scope), and every wait made on its behalf reads it:
 // the database pool, each statement, each inter-service call, which sends the remaining time on.
 // A thread-local, because plugin code calls the host through the C ABI without a request handle.
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -44,6 +45,36 @@ public:
 
 private:
     Clock::time_point previous_;
+};
+
+/// Where the request a thread serves records that a COMMIT of it is in doubt: sent, and no answer
+/// read (docs/DEADLINES.md). The connection's 504 at the deadline then says the outcome is
+/// unknown instead of claiming a plain failure. Installed by the thread that runs the handler
+/// (restoring the previous one on destruction); OWNERSHIP: `flag` is the caller's and outlives
+/// the scope.
+class CommitWatch {
+public:
+    explicit CommitWatch(std::atomic<bool>* flag) noexcept;
+    ~CommitWatch();
+    CommitWatch(const CommitWatch&) = delete;
+    CommitWatch& operator=(const CommitWatch&) = delete;
+
+private:
+    std::atomic<bool>* previous_;
+};
+
+/// Marks the calling thread's request's COMMIT in doubt from construction until resolved() (its
+/// answer arrived, or its outcome was looked up). Not resolved, the mark stays: the request's
+/// answer must say the outcome is unknown. Does nothing on a thread without a CommitWatch.
+class CommitInDoubt {
+public:
+    CommitInDoubt() noexcept;
+    CommitInDoubt(const CommitInDoubt&) = delete;
+    CommitInDoubt& operator=(const CommitInDoubt&) = delete;
+    void resolved() noexcept;
+
+private:
+    std::atomic<bool>* flag_;
 };
 
 /// The deadline a request asks for: X-Request-Deadline (RFC 3339, e.g. "2026-12-01T10:00:00.250Z",

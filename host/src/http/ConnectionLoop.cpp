@@ -569,6 +569,7 @@ void ConnectionLoop::handle(HttpConnection& c) {
         keepAlive = false;
     };
     try {
+        deadline::CommitWatch commitWatch(&c.slot.commitInDoubt);
         ctx_.fn(ex);
     } catch (const std::exception& e) {
         internalError(e.what());
@@ -589,7 +590,7 @@ void ConnectionLoop::handle(HttpConnection& c) {
         const std::string traceparent(ex.response.headers.get("traceparent").value_or(""));
         const std::string traceId(ex.response.headers.get("x-trace-id").value_or(""));
         ex.response = HttpResponse{};
-        setJsonError(ex.response, 504, "deadline_exceeded", "the service did not answer before the request's deadline");
+        setDeadlineAnswer(ex.response, c.slot, "the service did not answer before the request's deadline");
         if (!traceparent.empty()) ex.response.headers.set("traceparent", traceparent);
         if (!traceId.empty()) ex.response.headers.set("x-trace-id", traceId);
         keepAlive = false;

@@ -57,7 +57,19 @@ void RequestWatchdog::requestStarted(ConnectionSlot& slot, Clock::time_point dea
         deadline == Clock::time_point::max() ? std::numeric_limits<std::int64_t>::max() : toNs(deadline),
         std::memory_order_relaxed);
     slot.handlerStartedNs.store(toNs(Clock::now()), std::memory_order_relaxed);
+    slot.commitInDoubt.store(false, std::memory_order_relaxed);
     slot.phase.store(ConnectionSlot::Busy, std::memory_order_release);
+}
+
+void setDeadlineAnswer(HttpResponse& response, const ConnectionSlot& slot, const std::string& detail) {
+    if (slot.commitInDoubt.load(std::memory_order_acquire)) {
+        setJsonError(response, 504, "commit_outcome_unknown",
+                     "the request's deadline passed while its COMMIT was in flight: the write may have been "
+                     "committed (" +
+                         detail + ")");
+    } else {
+        setJsonError(response, 504, "deadline_exceeded", detail);
+    }
 }
 
 bool RequestWatchdog::requestFinished(ConnectionSlot& slot) const {
@@ -93,8 +105,9 @@ void RequestWatchdog::check(Clock::time_point now) {
         }
         HttpResponse response;
         const auto tookMs = (nowNs - slot->handlerStartedNs.load(std::memory_order_relaxed)) / 1000000;
-        setJsonError(response, 504, "deadline_exceeded",
-                     "the service did not answer before the request's deadline (" + std::to_string(tookMs) + " ms)");
+        setDeadlineAnswer(
+            response, *slot,
+            "the service did not answer before the request's deadline (" + std::to_string(tookMs) + " ms)");
         if (stamp_) stamp_(response);
         std::string bytes;
         appendResponseHead(bytes, response, response.body.size(), ResponseHeadOptions{false, false});

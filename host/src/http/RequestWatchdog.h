@@ -37,7 +37,14 @@ struct ConnectionSlot {
     std::atomic<int> phase{Idle};
     std::atomic<std::int64_t> handlerDeadlineNs{0};  ///< steady_clock ns, while Busy (int64 max: none)
     std::atomic<std::int64_t> handlerStartedNs{0};   ///< steady_clock ns, while Busy
+    /// A COMMIT of the request was sent and its answer not read (deadline::CommitInDoubt): a 504
+    /// at the deadline then says commit_outcome_unknown.
+    std::atomic<bool> commitInDoubt{false};
 };
+
+/// The 504 a request gets at its deadline: deadline_exceeded, or commit_outcome_unknown while a
+/// COMMIT of it is in doubt (the write may have happened; docs/DEADLINES.md).
+void setDeadlineAnswer(HttpResponse& response, const ConnectionSlot& slot, const std::string& detail);
 
 class RequestWatchdog {
 public:

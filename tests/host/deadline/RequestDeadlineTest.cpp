@@ -2,6 +2,8 @@
 // an outgoing call sends on.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <atomic>
+
 #include <stdexcept>
 
 #include "deadline/RequestDeadline.h"
@@ -14,6 +16,7 @@ class RequestDeadlineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(headers_give_the_sooner_deadline);
     CPPUNIT_TEST(bad_header_values_are_refused_naming_the_header);
     CPPUNIT_TEST(scopes_nest_and_never_extend_the_enclosing_deadline);
+    CPPUNIT_TEST(a_commit_stays_in_doubt_until_resolved);
     CPPUNIT_TEST(outgoing_header_is_unix_milliseconds_of_the_same_instant);
     CPPUNIT_TEST_SUITE_END();
 
@@ -55,6 +58,34 @@ public:
                 CPPUNIT_ASSERT(std::string(e.what()).rfind("X-Request-Timeout-Ms:", 0) == 0);
             }
         }
+    }
+
+    void a_commit_stays_in_doubt_until_resolved() {
+        using namespace zt::deadline;
+        { CommitInDoubt nowhere; }  // no watch on this thread: nothing to mark, nothing breaks
+        std::atomic<bool> flag{false};
+        {
+            CommitWatch watch(&flag);
+            {
+                CommitInDoubt commit;
+                CPPUNIT_ASSERT(flag.load());
+                commit.resolved();
+                CPPUNIT_ASSERT(!flag.load());
+            }
+            {
+                CommitInDoubt lost;  // never resolved: the deadline passed while it was in flight
+            }
+            CPPUNIT_ASSERT(flag.load());
+            std::atomic<bool> inner{false};
+            {
+                CommitWatch nested(&inner);
+                CommitInDoubt commit;
+                CPPUNIT_ASSERT(inner.load());
+            }
+        }
+        flag = false;
+        { CommitInDoubt afterTheWatch; }  // the watch ended with its scope
+        CPPUNIT_ASSERT(!flag.load());
     }
 
     void scopes_nest_and_never_extend_the_enclosing_deadline() {

@@ -129,6 +129,20 @@ public:
             h.proxy.setMode(FaultProxy::Mode::Pass);
         }
 
+        // COMMIT reaches the server, its answer does not come before the deadline (a server that
+        // hangs right after committing): the 504 says the outcome is unknown, never a plain failure
+        for (const std::string path : {"/notes", "/notes/tx"}) {
+            CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", h.port, path, "before-hold").status);
+            h.proxy.setMode(FaultProxy::Mode::HoldAnswerAfterCommit);
+            t = timedRequest("POST", h.port, path, "held" + path, 500);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(path + ": " + t.r.body, 504, t.r.status);
+            assertContains(t.r.body, "commit_outcome_unknown");
+            h.proxy.setMode(FaultProxy::Mode::Pass);
+            h.proxy.dropAll();
+            checkWrite(h, "answer held after COMMIT " + path, t, "held" + path, 500);
+            CPPUNIT_ASSERT_EQUAL(1, h.rows("held" + path));  // it did commit: the 504 did not hide it
+        }
+
         // the connection closes in the middle of a query: the write never reached the server
         CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", h.port, "/notes/tx", "again2").status);
         h.proxy.setMode(FaultProxy::Mode::CloseMidQuery);
