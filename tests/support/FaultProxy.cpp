@@ -81,8 +81,12 @@ FaultProxy::~FaultProxy() {
     for (auto& t : threads_) t.join();
 }
 
-void FaultProxy::setMode(Mode mode, int delayMs) {
+void FaultProxy::setMode(Mode mode, int delayMs, std::string trigger) {
     delayMs_ = delayMs;
+    {
+        std::lock_guard lock(mutex_);
+        trigger_ = std::move(trigger);
+    }
     mode_ = mode;
 }
 
@@ -101,7 +105,7 @@ void FaultProxy::acceptLoop() {
         auto link = std::make_shared<Link>();
         link->client = client;
         const Mode m = mode_.load();
-        if (m == Mode::Refuse) {
+        if (m == Mode::Refuse || stalling_) {
             link->close();
             continue;
         }
@@ -134,17 +138,28 @@ void FaultProxy::relay(std::shared_ptr<Link> link, bool clientToServer) {
                 // The client gave up; the server wakes up and reads what it was sent meanwhile.
                 sendAll(to, link->held.data(), link->held.size());
                 std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                stalling_ = false;
             }
             break;
         }
         const Mode m = mode_.load();
-        if (clientToServer && (link->stalled || m == Mode::StallThenDeliver)) {
+        auto triggered = [&] {
+            std::lock_guard lock(mutex_);
+            return trigger_.empty() ||
+                   std::string_view(buf, static_cast<std::size_t>(n)).find(trigger_) != std::string_view::npos;
+        };
+        if (clientToServer && (link->stalled || (m == Mode::StallThenDeliver && triggered()))) {
             if (!link->stalled) {
                 link->stalled = true;
+                stalling_ = true;
                 mode_ = Mode::Pass;
             }
             link->held.append(buf, static_cast<std::size_t>(n));
             continue;
+        }
+        if (clientToServer && m == Mode::HoldAnswers && triggered()) {
+            mode_ = Mode::Pass;
+            link->muted = true;  // relayed below; the answer is dropped
         }
         if (clientToServer && m == Mode::HoldAnswerAfterCommit &&
             std::string_view(buf, static_cast<std::size_t>(n)).find("COMMIT") != std::string_view::npos) {

@@ -27,10 +27,15 @@ public:
         /// A server that stalls and wakes up once its client gave up (kill -STOP, then -CONT):
         /// the next client bytes and all that follow on that connection are held, and relayed
         /// only after the client closed; 300 ms later the server side closes (once; then Pass).
+        /// Meanwhile new connections are refused, as a stopped server takes none (a cancel
+        /// request cannot reach it).
         StallThenDeliver,
         /// A client chunk holding "COMMIT" is relayed, and every answer of the server on that
         /// connection is dropped from then on: COMMIT happens, its answer never comes (once; then Pass).
         HoldAnswerAfterCommit,
+        /// The next client chunk is relayed and every answer of the server on that connection is
+        /// dropped from then on: the statement runs, its answer never comes (once; then Pass).
+        HoldAnswers,
     };
 
     FaultProxy(std::string targetHost, int targetPort);
@@ -39,7 +44,9 @@ public:
     FaultProxy& operator=(const FaultProxy&) = delete;
 
     int port() const { return port_; }
-    void setMode(Mode mode, int delayMs = 0);
+    /// `trigger`: for StallThenDeliver and HoldAnswers, only a client chunk that contains it
+    /// starts the fault ("" = any chunk), so a test picks the statement it hits.
+    void setMode(Mode mode, int delayMs = 0, std::string trigger = "");
     Mode mode() const { return mode_.load(); }
     /// Closes every connection relayed so far (new ones follow the mode).
     void dropAll();
@@ -57,6 +64,8 @@ private:
     int port_ = 0;
     std::atomic<Mode> mode_{Mode::Pass};
     std::atomic<int> delayMs_{0};
+    std::string trigger_;  ///< guarded by mutex_
+    std::atomic<bool> stalling_{false};
     std::atomic<int> accepted_{0};
     std::atomic<bool> stopping_{false};
     std::mutex mutex_;

@@ -285,6 +285,105 @@ QueryResult Connection::executeCached(const std::string& sql, const std::vector<
     return toResult(guard.res);
 }
 
+void* Connection::nextResult(deadline::Clock::time_point deadline) {
+    while (PQisBusy(conn_)) {
+        const auto now = deadline::Clock::now();
+        if (now >= deadline) {
+            broken_ = true;
+            cancelInBackground(conn_);
+            throw DeadlineExceededError("the request's deadline passed while PostgreSQL at " + settings_.endpoint() +
+                                        " ran the statement (cancelled; the connection is closed)");
+        }
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+        pollfd p{PQsocket(conn_), POLLIN, 0};
+        const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 60000)));
+        if (r < 0 && errno == EINTR) continue;
+        if (r == 0) continue;
+        if (!PQconsumeInput(conn_)) break;  // the connection failed: PQgetResult reports it
+    }
+    return PQgetResult(conn_);
+}
+
+std::string Connection::preparedName(const std::string& sql, deadline::Clock::time_point deadline) {
+    if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
+    if (prepared_.size() >= kMaxPreparedStatements) return "";
+    std::string name = "zt_" + std::to_string(++statementCounter_);
+    ResultGuard prepared{PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)
+                             ? static_cast<PGresult*>(awaitResult(deadline))
+                             : nullptr};
+    if (!prepared.res || PQresultStatus(prepared.res) != PGRES_COMMAND_OK) throwFor(prepared.res);
+    prepared_.emplace(sql, name);
+    return name;
+}
+
+QueryResult Connection::executeCachedBeforeDeadline(const std::string& sql, const std::vector<Value>& params) {
+    if (broken_) throw ConnectionLostError("connection to PostgreSQL at " + settings_.endpoint() + " is closed");
+    const auto deadline = deadline::current();
+    if (deadline == deadline::kNone || PQtransactionStatus(conn_) != PQTRANS_IDLE) return executeCached(sql, params);
+    if (deadline::Clock::now() >= deadline)
+        throw DeadlineExceededError("the request's deadline passed before the statement was sent");
+    const std::string name = preparedName(sql, deadline);
+    // The server compares its own clock with the deadline as wall-clock Unix milliseconds.
+    const auto wallDeadline =
+        std::chrono::system_clock::now() +
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(deadline - deadline::Clock::now());
+    const std::string wallMs =
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(wallDeadline.time_since_epoch()).count());
+    // 1/0 only when the deadline has passed (clock_timestamp() is volatile: never folded at plan
+    // time): division_by_zero aborts the implicit transaction, the write with it.
+    static const char* kCheck =
+        "SELECT 1 / (CASE WHEN clock_timestamp() < to_timestamp($1::float8 / 1000) THEN 1 ELSE 0 END)";
+    if (PQenterPipelineMode(conn_) != 1) return executeCached(sql, params);
+    deadline::CommitInDoubt inDoubt;
+    ParamTexts values(params);
+    const char* checkValues[] = {wallMs.c_str()};
+    const bool sent =
+        (name.empty()
+             ? PQsendQueryParams(conn_, sql.c_str(), values.count(), nullptr, values.data(), nullptr, nullptr, 0)
+             : PQsendQueryPrepared(conn_, name.c_str(), values.count(), values.data(), nullptr, nullptr, 0)) &&
+        PQsendQueryParams(conn_, kCheck, 1, nullptr, checkValues, nullptr, nullptr, 0) && PQpipelineSync(conn_) &&
+        PQflush(conn_) == 0;
+    auto lost = [&](const std::string& why) {
+        broken_ = true;
+        // Sent (or partly): the server may have run and committed it. No id to look up.
+        throw CommitOutcomeUnknownError("lost the connection to PostgreSQL at " + settings_.endpoint() +
+                                        " while a write was in flight: it may have been committed (" + why + ")");
+    };
+    if (!sent) lost(scrub(PQerrorMessage(conn_), settings_.password));
+    // Statement result, NULL, check result, NULL, PIPELINE_SYNC.
+    ResultGuard statement{static_cast<PGresult*>(nextResult(deadline))};
+    if (!statement.res || PQstatus(conn_) == CONNECTION_BAD) lost(scrub(PQerrorMessage(conn_), settings_.password));
+    ResultGuard end1{static_cast<PGresult*>(nextResult(deadline))};
+    ResultGuard check{static_cast<PGresult*>(nextResult(deadline))};
+    ResultGuard end2{static_cast<PGresult*>(nextResult(deadline))};
+    ResultGuard sync{static_cast<PGresult*>(nextResult(deadline))};
+    if (!sync.res || PQresultStatus(sync.res) != PGRES_PIPELINE_SYNC || PQstatus(conn_) == CONNECTION_BAD)
+        lost(scrub(PQerrorMessage(conn_), settings_.password));
+    PQexitPipelineMode(conn_);
+    inDoubt.resolved();  // the Sync's answer came: committed, or rolled back by an error below
+    const auto statementStatus = PQresultStatus(statement.res);
+    if (statementStatus != PGRES_COMMAND_OK && statementStatus != PGRES_TUPLES_OK) {
+        const std::string sqlState = field(statement.res, PG_DIAG_SQLSTATE);
+        if (!name.empty() && (sqlState == "26000" || sqlState == "0A000")) {
+            // Gone or stale after a raw DEALLOCATE or DDL: nothing ran (the pipeline aborted);
+            // prepared again on the next use, this time run unnamed.
+            prepared_.erase(sql);
+            if (sqlState == "0A000") {
+                ResultGuard dealloc{PQexec(conn_, ("DEALLOCATE " + name).c_str())};
+            }
+            return executeCachedBeforeDeadline(sql, params);
+        }
+        throwFor(statement.res);
+    }
+    if (!check.res || PQresultStatus(check.res) != PGRES_TUPLES_OK) {
+        if (field(check.res, PG_DIAG_SQLSTATE) == "22012")
+            throw DeadlineExceededError("PostgreSQL at " + settings_.endpoint() +
+                                        " ran the write only after the request's deadline: rolled back");
+        throwFor(check.res);
+    }
+    return toResult(statement.res);
+}
+
 QueryResult Connection::toResult(const void* pgResult) {
     auto* raw = static_cast<PGresult*>(const_cast<void*>(pgResult));
     auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;

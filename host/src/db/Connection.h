@@ -54,6 +54,15 @@ public:
     /// reconnect is a new Connection with an empty cache.
     QueryResult executeCached(const std::string& sql, const std::vector<Value>& params = {});
     static constexpr std::size_t kMaxPreparedStatements = 128;
+    /// executeCached for a write outside a transaction block while the thread serves a request
+    /// with a deadline, still one round trip: the statement and a check that the deadline (wall
+    /// clock) has not passed on the server are sent as one pipeline with one Sync, so they form one
+    /// implicit transaction. A server that stalls and runs them only after the deadline fails the
+    /// check and rolls the write back (docs/DEADLINES.md). While the answer is awaited the
+    /// request's COMMIT is in doubt (deadline::CommitInDoubt); a connection lost then throws
+    /// CommitOutcomeUnknownError, the check failing DeadlineExceededError. Without a deadline, or
+    /// inside a transaction block, it is executeCached.
+    QueryResult executeCachedBeforeDeadline(const std::string& sql, const std::vector<Value>& params = {});
     /// How many named statements this connection holds (tests).
     std::size_t preparedStatementCount() const noexcept { return prepared_.size(); }
     /// Several ;-separated statements without parameters (simple query protocol: migrations and
@@ -101,6 +110,10 @@ private:
     /// `deadline`; past it the statement is cancelled, the connection marked broken and
     /// DeadlineExceededError thrown (docs/DEADLINES.md).
     void* awaitResult(std::chrono::steady_clock::time_point deadline);
+    /// The next result of a pipeline (PQgetResult once input allows), waiting until `deadline`.
+    void* nextResult(std::chrono::steady_clock::time_point deadline);
+    /// The name of `sql`'s prepared statement, prepared now on first use; "" when the cache is full.
+    std::string preparedName(const std::string& sql, std::chrono::steady_clock::time_point deadline);
     /// Checks the status and copies the result out (the caller still owns and clears `pgResult`).
     QueryResult toResult(const void* pgResult);
     [[noreturn]] void throwFor(const void* pgResult);

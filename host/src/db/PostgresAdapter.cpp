@@ -46,7 +46,12 @@ QueryResult PostgresAdapter::runCompiled(Connection& conn, const QueryBuilder& b
 QueryResult PostgresAdapter::query(const QueryBuilder& builder) {
     if (auto* tx = activeTransaction()) return tx->query(builder);
     auto compiled = compiler_.compile(builder);  // invalid queries fail before a connection is leased
-    if (!compiled.readOnly) return writeInOwnTransaction(compiled);
+    if (!compiled.readOnly) {
+        // One round trip that the server itself refuses to commit past the request's deadline
+        // (Connection::executeCachedBeforeDeadline): never retried, it may have run.
+        auto lease = pool_->acquire();
+        return lease->executeCachedBeforeDeadline(compiled.sql, compiled.params);
+    }
     for (int attempt = 0;; ++attempt) {
         auto lease = pool_->acquire();
         try {
@@ -68,20 +73,7 @@ void PostgresAdapter::requireRawAllowed() const {
                                     "': set USE_RAW_QRY=true to allow rawQuery");
 }
 
-QueryResult PostgresAdapter::writeInOwnTransaction(const CompiledQuery& compiled) {
-    std::string xid;
-    auto lease = leaseWithBegin(&xid);
-    try {
-        auto result = lease->executeCached(compiled.sql, compiled.params);
-        commitKnown(*lease, xid);
-        return result;
-    } catch (...) {
-        lease->rollbackQuietly();
-        throw;
-    }
-}
-
-std::string PostgresAdapter::beginSql(bool assignXid) const {
+std::string PostgresAdapter::beginSql() const {
     // SET LOCAL ends with the transaction, so the pooled connection keeps its default search_path.
     // One round trip: the simple query protocol runs every statement. A request's transaction also
     // gets its deadline as statement_timeout, so the server itself cancels a statement that would
@@ -89,7 +81,6 @@ std::string PostgresAdapter::beginSql(bool assignXid) const {
     std::string sql = "BEGIN; SET LOCAL search_path TO " + SqlCompiler::quoteIdentifier(config_.schema, "schema");
     if (auto left = deadline::remaining())  // PostgreSQL takes at most INT_MAX ms
         sql += "; SET LOCAL statement_timeout = " + std::to_string(std::clamp<long long>(left->count(), 1, 2147483647));
-    if (assignXid) sql += "; SELECT pg_current_xact_id()::text";
     return sql;
 }
 
@@ -149,16 +140,11 @@ QueryResult PostgresAdapter::runRaw(Connection& conn, const std::string& sql, co
     return conn.execute(sql, params);  // marks the session dirty: reset with DISCARD ALL on return
 }
 
-ConnectionLease PostgresAdapter::leaseWithBegin(std::string* xid) {
+ConnectionLease PostgresAdapter::leaseWithBegin() {
     for (int attempt = 0;; ++attempt) {
         auto lease = pool_->acquire();
         try {
-            auto result = lease->executeScript(beginSql(xid != nullptr), true);
-            if (xid) {
-                if (result.empty() || result.front()[0].isNull())
-                    throw QueryError("BEGIN did not return the transaction's id", "XX000");
-                *xid = result.front()[0].asString();
-            }
+            lease->executeScript(beginSql(), true);
             return lease;
         } catch (const ConnectionLostError&) {
             if (attempt > 0) throw;  // BEGIN did nothing yet: safe to retry once on a fresh connection

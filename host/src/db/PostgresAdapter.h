@@ -7,7 +7,6 @@
 // Inside transaction(fn), calls made on the SAME thread through the adapter itself (query, rawQuery,
 // transaction) join the open transaction: a plugin callback that only knows the adapter (C ABI) still
 // runs on the transaction's connection.
-#include "db/CompiledQuery.h"
 #include <functional>
 #include <memory>
 #include <string>
@@ -57,11 +56,9 @@ private:
     QueryResult runCompiled(Connection& conn, const QueryBuilder& builder) const;
     QueryResult runRaw(Connection& conn, const std::string& sql, const std::vector<Value>& params) const;
     void requireRawAllowed() const;
-    /// "BEGIN; SET LOCAL ...", and with `assignXid` "; SELECT pg_current_xact_id()::text" last.
-    std::string beginSql(bool assignXid = false) const;
-    /// A connection with BEGIN (search_path, the request's statement_timeout) done. With `xid`,
-    /// the transaction's id is assigned in the same round trip and stored there.
-    ConnectionLease leaseWithBegin(std::string* xid = nullptr);
+    std::string beginSql() const;
+    /// A connection with BEGIN (search_path, the request's statement_timeout) done.
+    ConnectionLease leaseWithBegin();
     /// Reads the transaction's id (if it wrote), then COMMIT. When the connection dies before
     /// COMMIT's answer, the outcome is looked up (pg_xact_status on a connection of its own):
     /// committed returns normally, aborted rethrows the ConnectionLostError, anything else throws
@@ -69,11 +66,6 @@ private:
     void commit(Connection& conn);
     /// COMMIT of a transaction whose id is known already ("" = wrote nothing), as commit().
     void commitKnown(Connection& conn, const std::string& xid);
-    /// A builder write outside a transaction, in one of its own: BEGIN (with the id), the write,
-    /// COMMIT. A request that gives up before COMMIT leaves nothing behind, even on a server that
-    /// runs the write later: the server rolls back when the connection closes. Only COMMIT's
-    /// own outcome can be in doubt, and that is looked up.
-    QueryResult writeInOwnTransaction(const CompiledQuery& compiled);
     Transaction* activeTransaction() const;
 
     std::shared_ptr<ConnectionPool> pool_;

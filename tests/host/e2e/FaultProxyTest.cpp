@@ -120,26 +120,34 @@ public:
 
         // a server that stalls and runs what it was sent once the host gave up (kill -STOP, then
         // -CONT): an autocommit builder write and a transaction alike leave nothing behind
-        for (const std::string path : {"/notes", "/notes/tx"}) {
+        // (the stall starts at the chunk with the write: the lone write's deadline check, the
+        // transaction's INSERT)
+        for (const auto& [path, trigger] : {std::pair{std::string("/notes"), std::string("clock_timestamp")},
+                                            std::pair{std::string("/notes/tx"), std::string("INSERT")}}) {
             CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", h.port, path, "before-stall").status);
-            h.proxy.setMode(FaultProxy::Mode::StallThenDeliver);
+            h.proxy.setMode(FaultProxy::Mode::StallThenDeliver, 0, trigger);
             t = timedRequest("POST", h.port, path, "stalled" + path, 300);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(path + ": " + t.r.body, 504, t.r.status);
             checkWrite(h, "stall then deliver " + path, t, "stalled" + path, 300);
+            // Whatever the 504 had to say (a lone write is in doubt until its answer), the server
+            // that ran it late rolled it back.
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(path, 0, h.rows("stalled" + path));
             h.proxy.setMode(FaultProxy::Mode::Pass);
         }
 
-        // COMMIT reaches the server, its answer does not come before the deadline (a server that
-        // hangs right after committing): the 504 says the outcome is unknown, never a plain failure
-        for (const std::string path : {"/notes", "/notes/tx"}) {
+        // The write reaches the server and commits, its answer does not come before the deadline
+        // (a server that hangs right after it): the 504 says the outcome is unknown, never a plain
+        // failure. A transaction's COMMIT; a lone builder write's single round trip.
+        for (const auto& [path, mode] : {std::pair{std::string("/notes/tx"), FaultProxy::Mode::HoldAnswerAfterCommit},
+                                         std::pair{std::string("/notes"), FaultProxy::Mode::HoldAnswers}}) {
             CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", h.port, path, "before-hold").status);
-            h.proxy.setMode(FaultProxy::Mode::HoldAnswerAfterCommit);
+            h.proxy.setMode(mode, 0, mode == FaultProxy::Mode::HoldAnswers ? "clock_timestamp" : "");
             t = timedRequest("POST", h.port, path, "held" + path, 500);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(path + ": " + t.r.body, 504, t.r.status);
             assertContains(t.r.body, "commit_outcome_unknown");
             h.proxy.setMode(FaultProxy::Mode::Pass);
             h.proxy.dropAll();
-            checkWrite(h, "answer held after COMMIT " + path, t, "held" + path, 500);
+            checkWrite(h, "answer held " + path, t, "held" + path, 500);
             CPPUNIT_ASSERT_EQUAL(1, h.rows("held" + path));  // it did commit: the 504 did not hide it
         }
 
