@@ -333,6 +333,7 @@ QueryResult Connection::executeCachedBeforeDeadline(const std::string& sql, cons
     // time): division_by_zero aborts the implicit transaction, the write with it.
     static const char* kCheck =
         "SELECT 1 / (CASE WHEN clock_timestamp() < to_timestamp($1::float8 / 1000) THEN 1 ELSE 0 END)";
+    const std::string checkName = preparedName(kCheck, deadline);  // parsed and planned once per connection
     if (PQenterPipelineMode(conn_) != 1) return executeCached(sql, params);
     deadline::CommitInDoubt inDoubt;
     ParamTexts values(params);
@@ -341,8 +342,9 @@ QueryResult Connection::executeCachedBeforeDeadline(const std::string& sql, cons
         (name.empty()
              ? PQsendQueryParams(conn_, sql.c_str(), values.count(), nullptr, values.data(), nullptr, nullptr, 0)
              : PQsendQueryPrepared(conn_, name.c_str(), values.count(), values.data(), nullptr, nullptr, 0)) &&
-        PQsendQueryParams(conn_, kCheck, 1, nullptr, checkValues, nullptr, nullptr, 0) && PQpipelineSync(conn_) &&
-        PQflush(conn_) == 0;
+        (checkName.empty() ? PQsendQueryParams(conn_, kCheck, 1, nullptr, checkValues, nullptr, nullptr, 0)
+                           : PQsendQueryPrepared(conn_, checkName.c_str(), 1, checkValues, nullptr, nullptr, 0)) &&
+        PQpipelineSync(conn_) && PQflush(conn_) == 0;
     auto lost = [&](const std::string& why) {
         broken_ = true;
         // Sent (or partly): the server may have run and committed it. No id to look up.
@@ -376,6 +378,10 @@ QueryResult Connection::executeCachedBeforeDeadline(const std::string& sql, cons
         throwFor(statement.res);
     }
     if (!check.res || PQresultStatus(check.res) != PGRES_TUPLES_OK) {
+        if (!checkName.empty() && field(check.res, PG_DIAG_SQLSTATE) == "26000") {
+            prepared_.erase(kCheck);  // deallocated by raw SQL: the write rolled back with it; again
+            return executeCachedBeforeDeadline(sql, params);
+        }
         if (field(check.res, PG_DIAG_SQLSTATE) == "22012")
             throw DeadlineExceededError("PostgreSQL at " + settings_.endpoint() +
                                         " ran the write only after the request's deadline: rolled back");

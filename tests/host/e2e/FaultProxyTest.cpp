@@ -120,12 +120,10 @@ public:
 
         // a server that stalls and runs what it was sent once the host gave up (kill -STOP, then
         // -CONT): an autocommit builder write and a transaction alike leave nothing behind
-        // (the stall starts at the chunk with the write: the lone write's deadline check, the
-        // transaction's INSERT)
-        for (const auto& [path, trigger] : {std::pair{std::string("/notes"), std::string("clock_timestamp")},
-                                            std::pair{std::string("/notes/tx"), std::string("INSERT")}}) {
+        // (the stall starts at the chunk that carries the write's own value)
+        for (const std::string path : {"/notes", "/notes/tx"}) {
             CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", h.port, path, "before-stall").status);
-            h.proxy.setMode(FaultProxy::Mode::StallThenDeliver, 0, trigger);
+            h.proxy.setMode(FaultProxy::Mode::StallThenDeliver, 0, "stalled" + path);
             t = timedRequest("POST", h.port, path, "stalled" + path, 300);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(path + ": " + t.r.body, 504, t.r.status);
             checkWrite(h, "stall then deliver " + path, t, "stalled" + path, 300);
@@ -141,7 +139,7 @@ public:
         for (const auto& [path, mode] : {std::pair{std::string("/notes/tx"), FaultProxy::Mode::HoldAnswerAfterCommit},
                                          std::pair{std::string("/notes"), FaultProxy::Mode::HoldAnswers}}) {
             CPPUNIT_ASSERT_EQUAL(201, httpRequest("POST", h.port, path, "before-hold").status);
-            h.proxy.setMode(mode, 0, mode == FaultProxy::Mode::HoldAnswers ? "clock_timestamp" : "");
+            h.proxy.setMode(mode, 0, mode == FaultProxy::Mode::HoldAnswers ? "held" + path : "");
             t = timedRequest("POST", h.port, path, "held" + path, 500);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(path + ": " + t.r.body, 504, t.r.status);
             assertContains(t.r.body, "commit_outcome_unknown");
