@@ -178,28 +178,13 @@ void cancelInBackground(PGconn* conn) {
 void* Connection::awaitResult(deadline::Clock::time_point deadline) {
     PGresult* last = nullptr;
     for (;;) {
-        while (PQisBusy(conn_)) {
-            const auto now = deadline::Clock::now();
-            if (now >= deadline) {
-                PQclear(last);
-                // The statement may still be running: ask the server to cancel it, and never use
-                // this connection again (the pool closes it; an open transaction rolls back).
-                broken_ = true;
-                cancelInBackground(conn_);
-                throw DeadlineExceededError("the request's deadline passed while PostgreSQL at " +
-                                            settings_.endpoint() +
-                                            " ran the statement (cancelled; the connection is closed)");
-            }
-            // Rounded up: the wait ends after the deadline, never a fraction of a millisecond
-            // before it (the request would then be answered 503 instead of its 504).
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
-            pollfd p{PQsocket(conn_), POLLIN, 0};
-            const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 60000)));
-            if (r < 0 && errno == EINTR) continue;
-            if (r == 0) continue;
-            if (!PQconsumeInput(conn_)) break;  // the connection failed: PQgetResult reports it
+        PGresult* result = nullptr;
+        try {
+            result = static_cast<PGresult*>(nextResult(deadline));
+        } catch (...) {
+            PQclear(last);
+            throw;
         }
-        PGresult* result = PQgetResult(conn_);
         if (result == nullptr) break;
         PQclear(last);  // as PQexec: the last result is the answer (a failed statement ends a script)
         last = result;
@@ -289,11 +274,15 @@ void* Connection::nextResult(deadline::Clock::time_point deadline) {
     while (PQisBusy(conn_)) {
         const auto now = deadline::Clock::now();
         if (now >= deadline) {
+            // The statement may still be running: ask the server to cancel it, and never use
+            // this connection again (the pool closes it; an open transaction rolls back).
             broken_ = true;
             cancelInBackground(conn_);
             throw DeadlineExceededError("the request's deadline passed while PostgreSQL at " + settings_.endpoint() +
                                         " ran the statement (cancelled; the connection is closed)");
         }
+        // Rounded up: the wait ends after the deadline, never a fraction of a millisecond
+        // before it (the request would then be answered 503 instead of its 504).
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
         pollfd p{PQsocket(conn_), POLLIN, 0};
         const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 60000)));
