@@ -4,7 +4,6 @@
 #include <Poco/Path.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -307,8 +306,11 @@ std::unique_ptr<http::HttpServer> MicroserviceBootstrap::makeServer(const Entry&
     // Each request holds the pipeline it started with until it is answered, which is what lets
     // the old instance drain.
     if (worker) {
-        return std::make_unique<http::HttpServer>("service " + e.config.name, opts,
-                                                  [worker](http::Exchange& ex) { worker->forward(ex); });
+        // Liveness stays the host's (it runs on the event loop: it must never wait for a worker).
+        return std::make_unique<http::HttpServer>("service " + e.config.name, opts, [worker](http::Exchange& ex) {
+            if (isLivenessProbe(ex.request)) worker->answerLiveness(ex);
+            else worker->forward(ex);
+        });
     }
     auto slot = e.slot;
     const bool inWorker = env_.workerMode();
@@ -335,10 +337,7 @@ std::vector<std::string> MicroserviceBootstrap::workerEnvironment(const config::
     }
     for (const auto& other : others) {
         if (other.name == cfg.name || other.name.find('_') != std::string::npos) continue;
-        std::string variable = registry::RemoteServices::kUrlPrefix;
-        for (char c : other.name)
-            variable += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        urls[variable] = recordFor(other).baseUrl;
+        urls[config::serviceVariableName(registry::RemoteServices::kUrlPrefix, other.name)] = recordFor(other).baseUrl;
     }
     std::map<std::string, std::string> own = {
         {"ZT_WORKER_SERVICE", cfg.name},
@@ -571,9 +570,7 @@ void MicroserviceBootstrap::initialize() {
     if (env_.workerMode()) {
         for (const auto& e : entries_) {
             if (e.failed || !e.current.library) continue;
-            const auto& d = e.current.library->descriptor();
-            systemd::SystemdNotifier::pluginInfo(e.current.library->version(),
-                                                 std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor));
+            systemd::SystemdNotifier::pluginInfo(e.current.library->version(), e.current.library->abiVersion());
         }
     }
     // Isolated services after the shared ones have bound their ports: a worker's private port
@@ -628,10 +625,8 @@ void MicroserviceBootstrap::startAdmin() {
                 continue;
             }
             if (e.failed || !e.current.service) continue;
-            const auto& d = e.current.library->descriptor();
-            sources.services.push_back({e.config.name, e.current.library->version(),
-                                        std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor), e.counters,
-                                        e.serverMetrics, std::nullopt});
+            sources.services.push_back({e.config.name, e.current.library->version(), e.current.library->abiVersion(),
+                                        e.counters, e.serverMetrics, std::nullopt});
         }
         sources.caller = caller_;
         sources.registry = &manager_;
@@ -1091,9 +1086,7 @@ void MicroserviceBootstrap::shutdown() {
     for (auto& s : servers) s->stopAccepting();
     for (auto& s : servers) s->finish(deadline);
     servers.clear();
-    // The ports forwarded to workers until they drained; now the workers drain and exit, all
-    // against the same deadline.
-    // Each worker gets its own drain time after the ports drained (its plugin shuts down and its
+    // The ports forwarded to workers until they drained; now each worker gets its own drain time after the ports drained (its plugin shuts down and its
     // pool closes before SIGKILL would come).
     const auto workersDeadline = std::max(deadline, Clock::now()) +
                                  std::chrono::milliseconds(env_.shutdownDrainTimeoutMs) + std::chrono::seconds(2);

@@ -375,6 +375,12 @@ std::string WorkerSupervisor::describe(const State& s) const {
     return "its worker is not running";
 }
 
+void WorkerSupervisor::answerLiveness(http::Exchange& ex) const {
+    const bool ready = state().ready;
+    ex.response.setJson(200, "{\"service\":\"" + json::jsonEscape(options_.service) +
+                                 "\",\"status\":\"alive\",\"worker\":" + (ready ? "\"ready\"" : "\"down\"") + "}");
+}
+
 void WorkerSupervisor::forward(http::Exchange& ex) const {
     std::shared_ptr<Worker> worker;  // keeps its client alive for this request
     State s;
@@ -395,13 +401,6 @@ void WorkerSupervisor::forward(http::Exchange& ex) const {
         http::setJsonError(ex.response, 503, "service_unavailable", "service " + options_.service + ": " + why);
         ex.response.headers.set("retry-after", std::to_string(retryAfterMs / 1000));
     };
-    // Liveness is the host's to answer (it may run on the event loop: it must never wait).
-    if (ex.request.path == "/health/live" && (ex.request.method == "GET" || ex.request.method == "HEAD")) {
-        ex.response.setJson(200, "{\"service\":\"" + json::jsonEscape(options_.service) +
-                                     "\",\"status\":\"alive\",\"worker\":" + (s.ready ? "\"ready\"" : "\"down\"") +
-                                     "}");
-        return;
-    }
     if (!s.ready) return unavailable(describe(s));
 
     const auto now = Clock::now();

@@ -104,6 +104,9 @@ public:
     /// while none is ready or the connection to it broke (the worker died mid-request), or 504
     /// when it took longer than the request's deadline. [any thread]
     void forward(http::Exchange& ex) const;
+    /// GET /health/live on the service's port: 200, the host is alive, whatever the worker does
+    /// (a liveness probe must not restart the host for a worker it restarts itself). Never waits.
+    void answerLiveness(http::Exchange& ex) const;
     State state() const;
 
     /// The request's path as it goes on the wire again: bytes outside the characters a path may

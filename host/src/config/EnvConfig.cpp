@@ -394,11 +394,16 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
     return c;
 }
 
-std::optional<std::string> EnvConfig::serviceDbPassword(const std::string& serviceName) const {
-    if (!source) return std::nullopt;
-    std::string name = "SERVICE_DB_PASSWORD_";
+std::string serviceVariableName(const std::string& prefix, const std::string& serviceName) {
+    std::string name = prefix;
     for (char ch : serviceName)
         name += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return name;
+}
+
+std::optional<std::string> EnvConfig::serviceDbPassword(const std::string& serviceName) const {
+    if (!source) return std::nullopt;
+    const std::string name = serviceVariableName("SERVICE_DB_PASSWORD_", serviceName);
     auto v = source(name);
     if (!v || v->empty()) return std::nullopt;
     // The value is never echoed: it is a password.

@@ -111,6 +111,10 @@ struct EnvConfig {
                           const std::string& defaultServicesDir);
 };
 
+/// The variable of a per-service setting: `prefix` + the service name upper-cased with '-' as '_'
+/// ("SERVICE_URL_", "order-history" -> "SERVICE_URL_ORDER_HISTORY"), as variable names cannot hold '-'.
+std::string serviceVariableName(const std::string& prefix, const std::string& serviceName);
+
 /// Splits a ':'-separated folder list (PATH-style). Throws ConfigError naming `variable` for an
 /// empty list or an empty entry ("a::b", a trailing ':'), which would otherwise mean "./".
 std::vector<std::string> splitFolderList(const std::string& variable, const std::string& text);

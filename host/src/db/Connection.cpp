@@ -231,41 +231,19 @@ QueryResult Connection::executeCached(const std::string& sql, const std::vector<
     if (deadline != deadline::kNone && deadline::Clock::now() >= deadline)
         throw DeadlineExceededError("the request's deadline passed before the statement was sent");
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return run(sql, &params, false);
-    auto it = prepared_.find(sql);
-    if (it == prepared_.end()) {
-        if (prepared_.size() >= kMaxPreparedStatements) return run(sql, &params, false);
-        std::string name = "zt_" + std::to_string(++statementCounter_);
-        ResultGuard prepared{deadline == deadline::kNone
-                                 ? PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr /* types inferred */)
-                                 : (PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)
-                                        ? static_cast<PGresult*>(awaitResult(deadline))
-                                        : nullptr)};
-        if (!prepared.res || PQresultStatus(prepared.res) != PGRES_COMMAND_OK) throwFor(prepared.res);
-        it = prepared_.emplace(sql, std::move(name)).first;
-    }
+    const std::string name = preparedName(sql, deadline);
+    if (name.empty()) return run(sql, &params, false);  // the cache is full
     ParamTexts values(params);
     ResultGuard guard{
         deadline == deadline::kNone
-            ? PQexecPrepared(conn_, it->second.c_str(), values.count(), values.data(), nullptr, nullptr,
-                             0 /* text results */)
-            : (PQsendQueryPrepared(conn_, it->second.c_str(), values.count(), values.data(), nullptr, nullptr, 0)
+            ? PQexecPrepared(conn_, name.c_str(), values.count(), values.data(), nullptr, nullptr, 0 /* text results */)
+            : (PQsendQueryPrepared(conn_, name.c_str(), values.count(), values.data(), nullptr, nullptr, 0)
                    ? static_cast<PGresult*>(awaitResult(deadline))
                    : nullptr)};
     auto status = guard.res ? PQresultStatus(guard.res) : PGRES_FATAL_ERROR;
-    if (status == PGRES_FATAL_ERROR && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
-        const std::string sqlState = field(guard.res, PG_DIAG_SQLSTATE);
-        // 26000: someone ran DEALLOCATE on it (raw SQL). 0A000 "cached plan must not change result
-        // type": DDL changed the table under a SELECT * / RETURNING *. Both fail before execution.
-        if (sqlState == "26000" ||
-            (sqlState == "0A000" &&
-             field(guard.res, PG_DIAG_MESSAGE_PRIMARY).find("cached plan") != std::string::npos)) {
-            const std::string name = it->second;
-            prepared_.erase(it);
-            if (sqlState != "26000") {
-                ResultGuard dealloc{PQexec(conn_, ("DEALLOCATE " + name).c_str())};  // best effort
-            }
-            return run(sql, &params, false);  // prepared again on its next use
-        }
+    if (status == PGRES_FATAL_ERROR && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE &&
+        forgetIfStale(sql, guard.res)) {
+        return run(sql, &params, false);  // prepared again on its next use
     }
     return toResult(guard.res);
 }
@@ -293,13 +271,33 @@ void* Connection::nextResult(deadline::Clock::time_point deadline) {
     return PQgetResult(conn_);
 }
 
+bool Connection::forgetIfStale(const std::string& sql, const void* pgResult) {
+    const auto* res = static_cast<const PGresult*>(pgResult);
+    const std::string sqlState = field(res, PG_DIAG_SQLSTATE);
+    // 26000: someone ran DEALLOCATE on it (raw SQL). 0A000 "cached plan must not change result
+    // type": DDL changed the table under a SELECT * / RETURNING *. Both fail before execution.
+    const bool stale =
+        sqlState == "26000" ||
+        (sqlState == "0A000" && field(res, PG_DIAG_MESSAGE_PRIMARY).find("cached plan") != std::string::npos);
+    auto it = prepared_.find(sql);
+    if (!stale || it == prepared_.end()) return false;
+    const std::string name = it->second;
+    prepared_.erase(it);
+    if (sqlState != "26000") {
+        ResultGuard dealloc{PQexec(conn_, ("DEALLOCATE " + name).c_str())};  // best effort
+    }
+    return true;
+}
+
 std::string Connection::preparedName(const std::string& sql, deadline::Clock::time_point deadline) {
     if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
     if (prepared_.size() >= kMaxPreparedStatements) return "";
     std::string name = "zt_" + std::to_string(++statementCounter_);
-    ResultGuard prepared{PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)
-                             ? static_cast<PGresult*>(awaitResult(deadline))
-                             : nullptr};
+    ResultGuard prepared{deadline == deadline::kNone
+                             ? PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr /* types inferred */)
+                             : (PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)
+                                    ? static_cast<PGresult*>(awaitResult(deadline))
+                                    : nullptr)};
     if (!prepared.res || PQresultStatus(prepared.res) != PGRES_COMMAND_OK) throwFor(prepared.res);
     prepared_.emplace(sql, name);
     return name;
@@ -354,23 +352,14 @@ QueryResult Connection::executeCachedBeforeDeadline(const std::string& sql, cons
     inDoubt.resolved();  // the Sync's answer came: committed, or rolled back by an error below
     const auto statementStatus = PQresultStatus(statement.res);
     if (statementStatus != PGRES_COMMAND_OK && statementStatus != PGRES_TUPLES_OK) {
-        const std::string sqlState = field(statement.res, PG_DIAG_SQLSTATE);
-        if (!name.empty() && (sqlState == "26000" || sqlState == "0A000")) {
-            // Gone or stale after a raw DEALLOCATE or DDL: nothing ran (the pipeline aborted);
-            // prepared again on the next use, this time run unnamed.
-            prepared_.erase(sql);
-            if (sqlState == "0A000") {
-                ResultGuard dealloc{PQexec(conn_, ("DEALLOCATE " + name).c_str())};
-            }
-            return executeCachedBeforeDeadline(sql, params);
-        }
+        // Gone or stale after a raw DEALLOCATE or DDL: nothing ran (the pipeline aborted); prepared
+        // again, and run with its check again.
+        if (!name.empty() && forgetIfStale(sql, statement.res)) return executeCachedBeforeDeadline(sql, params);
         throwFor(statement.res);
     }
     if (!check.res || PQresultStatus(check.res) != PGRES_TUPLES_OK) {
-        if (!checkName.empty() && field(check.res, PG_DIAG_SQLSTATE) == "26000") {
-            prepared_.erase(kCheck);  // deallocated by raw SQL: the write rolled back with it; again
-            return executeCachedBeforeDeadline(sql, params);
-        }
+        // The check's statement gone or stale: the write rolled back with it; again.
+        if (!checkName.empty() && forgetIfStale(kCheck, check.res)) return executeCachedBeforeDeadline(sql, params);
         if (field(check.res, PG_DIAG_SQLSTATE) == "22012")
             throw DeadlineExceededError("PostgreSQL at " + settings_.endpoint() +
                                         " ran the write only after the request's deadline: rolled back");

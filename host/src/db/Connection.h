@@ -112,6 +112,9 @@ private:
     void* awaitResult(std::chrono::steady_clock::time_point deadline);
     /// The next result of a pipeline (PQgetResult once input allows), waiting until `deadline`.
     void* nextResult(std::chrono::steady_clock::time_point deadline);
+    /// After a failed EXECUTE of `sql`'s statement: when it is gone or stale (nothing ran), drops it
+    /// from the cache (and the server) and says true; the caller runs `sql` again.
+    bool forgetIfStale(const std::string& sql, const void* pgResult);
     /// The name of `sql`'s prepared statement, prepared now on first use; "" when the cache is full.
     std::string preparedName(const std::string& sql, std::chrono::steady_clock::time_point deadline);
     /// Checks the status and copies the result out (the caller still owns and clears `pgResult`).

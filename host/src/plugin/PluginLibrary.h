@@ -34,6 +34,10 @@ public:
     const zt_plugin_descriptor& descriptor() const { return *descriptor_; }
     std::string name() const { return descriptor_->name; }
     std::string version() const { return descriptor_->version; }
+    /// "1.3": the ABI the plugin was built for (its descriptor's abi_major.abi_minor).
+    std::string abiVersion() const {
+        return std::to_string(descriptor_->abi_major) + "." + std::to_string(descriptor_->abi_minor);
+    }
 
 private:
     PluginLibrary(std::string path, void* handle, const zt_plugin_descriptor* d, int copyFd)
