@@ -34,6 +34,13 @@ bool isLivenessProbe(const http::HttpRequest& request) {
     return request.path == "/health/live" && (request.method == "GET" || request.method == "HEAD");
 }
 
+/// A health probe of a service port (its health path, /health, /health/ready): bounded on its
+/// own, so it never waits at the handler gate behind handlers stuck in the database.
+bool isHealthProbe(const http::HttpRequest& request, const std::string& healthPath) {
+    return (request.method == "GET" || request.method == "HEAD") &&
+           (request.path == healthPath || request.path == "/health" || request.path == "/health/ready");
+}
+
 using Clock = std::chrono::steady_clock;
 
 int msUntil(Clock::time_point deadline) {
@@ -312,6 +319,16 @@ std::unique_ptr<http::HttpServer> MicroserviceBootstrap::makeServer(const Entry&
             else worker->forward(ex);
         });
     }
+    // A database-backed service runs no more handlers at once than its pool has connections
+    // (docs/HTTP.md: handler threads and the database pool); the port of an isolated service
+    // only forwards, and its worker has its own gate.
+    opts.handlerGate = env_.httpMaxActiveHandlers >= 0 ? env_.httpMaxActiveHandlers
+                       : e.config.database.enabled     ? env_.database.poolMax
+                                                       : 0;
+    opts.handlerGateWaitMs = env_.database.poolConnectionTimeoutMs;
+    opts.skipsGate = [healthPath = e.config.healthCheck](const http::HttpRequest& request) {
+        return isHealthProbe(request, healthPath);
+    };
     auto slot = e.slot;
     const bool inWorker = env_.workerMode();
     return std::make_unique<http::HttpServer>("service " + e.config.name, opts, [slot, inWorker](http::Exchange& ex) {

@@ -76,6 +76,7 @@ const std::vector<std::string>& EnvConfig::knownVariables() {
                                                    "OTEL_EXPORTER_OTLP_ENDPOINT",
                                                    "ZT_BIND_ADDRESS",
                                                    "ZT_HTTP_MAX_THREADS",
+                                                   "ZT_HTTP_MAX_ACTIVE_HANDLERS",
                                                    "ZT_HTTP_EVENT_LOOPS",
                                                    "ZT_HTTP_MAX_CONNECTIONS",
                                                    "ZT_HTTP_MAX_CONNECTIONS_PER_IP",
@@ -378,6 +379,8 @@ EnvConfig EnvConfig::load(const EnvLookup& env, const std::string& defaultPlugin
         throw ConfigError("ZT_WORKER_PORT: required with ZT_WORKER_SERVICE (set by the host for its worker processes)");
     }
     c.httpMaxThreads = static_cast<int>(r.integer("ZT_HTTP_MAX_THREADS", c.httpMaxThreads, 2, 10000));
+    c.httpMaxActiveHandlers =
+        static_cast<int>(r.integer("ZT_HTTP_MAX_ACTIVE_HANDLERS", c.httpMaxActiveHandlers, 0, 10000));
     c.httpEventLoops = static_cast<int>(r.integer("ZT_HTTP_EVENT_LOOPS", c.httpEventLoops, 1, 64));
     c.httpMaxConnections = static_cast<int>(r.integer("ZT_HTTP_MAX_CONNECTIONS", c.httpMaxConnections, 0, 1000000));
     c.httpMaxConnectionsPerIp =

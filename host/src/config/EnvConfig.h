@@ -74,6 +74,10 @@ struct EnvConfig {
     std::string otlpEndpoint;               ///< OTEL_EXPORTER_OTLP_ENDPOINT, empty = no export
     std::string bindAddress = "0.0.0.0";    ///< ZT_BIND_ADDRESS for every listening socket
     int httpMaxThreads = 256;               ///< ZT_HTTP_MAX_THREADS: handler threads per service server
+    /// ZT_HTTP_MAX_ACTIVE_HANDLERS: requests of one service whose handlers run at once, the rest
+    /// wait at the handler gate (docs/HTTP.md). -1 (unset) = a database-backed service's pool
+    /// size (DB_POOL_MAX) and no gate for the others; 0 = no gate.
+    int httpMaxActiveHandlers = -1;
     /// ZT_HTTP_EVENT_LOOPS: event-loop threads per service server (default: the CPU count, at most 4)
     int httpEventLoops = defaultEventLoops();
     int httpMaxConnections = 10000;          ///< ZT_HTTP_MAX_CONNECTIONS per port; 0 = no limit

@@ -12,6 +12,7 @@ namespace zt::deadline {
 namespace {
 thread_local Clock::time_point t_deadline = kNone;
 thread_local std::atomic<bool>* t_commitFlag = nullptr;
+thread_local Clock::time_point t_waitStart = kNone;
 
 std::optional<long long> parseInteger(std::string_view s) {
     long long v = 0;
@@ -105,6 +106,17 @@ CommitInDoubt::CommitInDoubt() noexcept : flag_(t_commitFlag) {
 
 void CommitInDoubt::resolved() noexcept {
     if (flag_) flag_->store(false, std::memory_order_release);
+}
+
+WaitStart::WaitStart(Clock::time_point since) noexcept : previous_(t_waitStart) { t_waitStart = since; }
+
+WaitStart::~WaitStart() { t_waitStart = previous_; }
+
+std::optional<Clock::time_point> takeWaitStart() noexcept {
+    if (t_waitStart == kNone) return std::nullopt;
+    const auto since = t_waitStart;
+    t_waitStart = kNone;
+    return since;
 }
 
 }  // namespace zt::deadline

@@ -77,6 +77,25 @@ private:
     std::atomic<bool>* flag_;
 };
 
+/// Since when the calling thread's request has been waiting for a database connection, when that
+/// wait began before the thread took the request: at the handler gate, which admits no more
+/// handlers than the pool has connections (docs/HTTP.md: handler threads and the database pool).
+/// The first pool checkout takes it (takeWaitStart), so the gate and the pool together wait at
+/// most DB_POOL_CONNECTION_TIMEOUT_MS; later checkouts of the request wait on their own.
+class WaitStart {
+public:
+    explicit WaitStart(Clock::time_point since) noexcept;
+    ~WaitStart();
+    WaitStart(const WaitStart&) = delete;
+    WaitStart& operator=(const WaitStart&) = delete;
+
+private:
+    Clock::time_point previous_;
+};
+
+/// The calling thread's WaitStart, cleared; nullopt when there is none (or it was taken).
+std::optional<Clock::time_point> takeWaitStart() noexcept;
+
 /// The deadline a request asks for: X-Request-Deadline (RFC 3339, e.g. "2026-12-01T10:00:00.250Z",
 /// or Unix milliseconds) and X-Request-Timeout-Ms (relative, a non-negative integer), whichever is
 /// sooner; nullopt when neither is present. Throws std::invalid_argument naming the header for a

@@ -535,7 +535,17 @@ void ConnectionLoop::startHandler(HttpConnection& c) {
     // watchdog answers a request that waited too long.
     ctx_.watchdog->requestStarted(c.slot, c.exchange->deadline);
     HttpConnection* conn = &c;
-    ctx_.pool->submit([this, conn] { handle(*conn); });
+    const bool gated = ctx_.pool->gateLimit() > 0 && !(ctx_.skipsGate && ctx_.skipsGate(c.exchange->request));
+    ctx_.pool->submit(
+        [this, conn, gated](HandlerPool::Clock::time_point submitted) {
+            if (gated) {
+                deadline::WaitStart waitedSince(submitted);
+                handle(*conn);
+            } else {
+                handle(*conn);
+            }
+        },
+        gated);
 }
 
 void ConnectionLoop::handle(HttpConnection& c) {

@@ -2,30 +2,54 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
+
 namespace zt::http {
 
-HandlerPool::HandlerPool(int maxThreads) : maxThreads_(maxThreads < 1 ? 1 : maxThreads) {}
+HandlerPool::HandlerPool(int maxThreads, int gateLimit, std::chrono::milliseconds gateWait)
+    : maxThreads_(maxThreads < 1 ? 1 : maxThreads),
+      gateLimit_(gateLimit < 0 ? 0 : gateLimit),
+      gateWait_(gateWait.count() > 0 ? Clock::duration(gateWait) : Clock::duration::max()) {}
 
 HandlerPool::~HandlerPool() { stop(); }
 
-void HandlerPool::submit(std::function<void()> task) {
+HandlerPool::Worker* HandlerPool::wakeOrStartLocked() {
+    if (!idle_.empty()) {
+        Worker* w = idle_.back();  // the most recently idle: its stack and caches are warm
+        idle_.pop_back();
+        return w;
+    }
+    if (stopping_ || static_cast<int>(workers_.size()) >= maxThreads_) return nullptr;
+    try {
+        auto worker = std::make_unique<Worker>();
+        Worker* w = worker.get();
+        w->thread = std::thread([this, w] { work(*w); });
+        workers_.push_back(std::move(worker));
+    } catch (const std::system_error& e) {
+        // Out of threads: the queued task waits for a running one.
+        Poco::Logger::get("zt.http").error("cannot start a handler thread: %s", std::string(e.what()));
+    }
+    return nullptr;
+}
+
+bool HandlerPool::gatedRunnableLocked(Clock::time_point now) const {
+    if (activeGated_ < gateLimit_) return true;
+    return gateWait_ != Clock::duration::max() && now - gated_.front().submitted >= gateWait_;
+}
+
+void HandlerPool::submit(Task task, bool gated) {
     Worker* wake = nullptr;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        queue_.push_back(std::move(task));
-        if (!idle_.empty()) {
-            wake = idle_.back();  // the most recently idle: its stack and caches are warm
-            idle_.pop_back();
-        } else if (static_cast<int>(workers_.size()) < maxThreads_) {
-            try {
-                auto worker = std::make_unique<Worker>();
-                Worker* w = worker.get();
-                w->thread = std::thread([this, w] { work(*w); });
-                workers_.push_back(std::move(worker));
-            } catch (const std::system_error& e) {
-                // Out of threads: the queued task waits for a running one.
-                Poco::Logger::get("zt.http").error("cannot start a handler thread: %s", std::string(e.what()));
-            }
+        if (gated && gateLimit_ > 0) {
+            gated_.push_back({std::move(task), Clock::now()});
+            // A full gate: the thread that finishes a gated task takes this one, no wake-up;
+            // one thread must still watch the clock in case none finishes within gateWait.
+            const bool watchClock = !timerArmed_ && gateWait_ != Clock::duration::max();
+            if (activeGated_ < gateLimit_ || watchClock) wake = wakeOrStartLocked();
+        } else {
+            free_.push_back({std::move(task), Clock::now()});
+            wake = wakeOrStartLocked();
         }
     }
     // Outside the lock, and only the one thread that takes the task: a condition variable's
@@ -37,17 +61,63 @@ void HandlerPool::submit(std::function<void()> task) {
 void HandlerPool::work(Worker& self) {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-        if (!queue_.empty()) {
-            auto task = std::move(queue_.front());
-            queue_.pop_front();
+        Queued next;
+        bool gated = false;
+        if (!free_.empty()) {
+            next = std::move(free_.front());
+            free_.pop_front();
+        } else if (!gated_.empty() && gatedRunnableLocked(Clock::now())) {
+            next = std::move(gated_.front());
+            gated_.pop_front();
+            gated = true;
+            ++activeGated_;
+        }
+        if (next.task) {
             ++started_;
+            // The tasks left behind a full gate need a thread watching their clock.
+            Worker* wake = nullptr;
+            if (!gated_.empty() && !timerArmed_ && activeGated_ >= gateLimit_ && gateWait_ != Clock::duration::max())
+                wake = wakeOrStartLocked();
             lock.unlock();
-            task();  // the tasks catch what their handler throws
+            if (wake) wake->ready.release();
+            next.task(next.submitted);  // the tasks catch what their handler throws
+            next = Queued{};            // the closure is destroyed outside the lock
+            lock.lock();
+            if (gated) --activeGated_;
+            continue;
+        }
+        if (stopping_) {
+            if (gated_.empty()) return;
+            // Tasks still wait at the gate: they start as the running ones finish (or their wait
+            // is up). Nobody wakes a thread once stopping, so this one looks again shortly.
+            lock.unlock();
+            (void)self.ready.try_acquire_for(std::chrono::milliseconds(10));
             lock.lock();
             continue;
         }
-        if (stopping_) return;
         idle_.push_back(&self);
+        if (!gated_.empty() && !timerArmed_ && gateWait_ != Clock::duration::max()) {
+            // Idle, but a task waits at the full gate: wake when its wait is up (or for new work).
+            timerArmed_ = true;
+            const auto until = gated_.front().submitted + gateWait_;
+            lock.unlock();
+            const bool woken = self.ready.try_acquire_until(until);
+            lock.lock();
+            timerArmed_ = false;
+            if (!woken) {
+                auto it = std::find(idle_.begin(), idle_.end(), &self);
+                if (it != idle_.end()) {
+                    idle_.erase(it);
+                } else {
+                    // Taken off idle_ by a waker whose release is on its way: consume it, so a
+                    // later release cannot find the semaphore already full.
+                    lock.unlock();
+                    self.ready.acquire();
+                    lock.lock();
+                }
+            }
+            continue;
+        }
         lock.unlock();
         self.ready.acquire();
         lock.lock();
@@ -56,7 +126,7 @@ void HandlerPool::work(Worker& self) {
 
 HandlerPool::Progress HandlerPool::progress() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return {started_, queue_.size()};
+    return {started_, free_.size() + gated_.size()};
 }
 
 void HandlerPool::stop() {

@@ -39,6 +39,8 @@ struct ServerContext {
     /// Requests this returns true for run on the event loop itself instead of a handler thread:
     /// constant-time answers that must not wait behind busy handlers (/health/live). May be empty.
     std::function<bool(const HttpRequest&)> runOnLoop;
+    /// Requests that skip the handler gate (HandlerPool). May be empty.
+    std::function<bool(const HttpRequest&)> skipsGate;
     std::size_t maxBodyBytes = 1024 * 1024;
     HeadLimits headLimits;
     std::chrono::milliseconds keepAliveTimeout{5000};

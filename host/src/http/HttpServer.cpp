@@ -25,11 +25,12 @@ HttpServer::HttpServer(std::string what, const HttpServerOptions& o, ExchangeFun
     counters_ = o.counters ? o.counters : std::make_shared<RequestCounters>();
     watchdog_ =
         std::make_shared<RequestWatchdog>(std::chrono::milliseconds(o.handlerTimeoutMs), counters_, o.stampOwnResponse);
-    pool_ = std::make_unique<HandlerPool>(o.maxThreads);
+    pool_ = std::make_unique<HandlerPool>(o.maxThreads, o.handlerGate, std::chrono::milliseconds(o.handlerGateWaitMs));
     context_ = std::make_unique<ServerContext>(o.maxConnections, o.maxConnectionsPerIp);
     auto& c = *context_;
     c.fn = std::move(fn);
     c.runOnLoop = o.runOnLoop;
+    c.skipsGate = o.skipsGate;
     c.maxBodyBytes = o.maxBodyBytes;
     c.keepAliveTimeout = std::chrono::milliseconds(o.keepAliveTimeoutMs);
     c.headerTimeout = std::chrono::milliseconds(o.headerTimeoutMs);

@@ -33,6 +33,15 @@ struct HttpServerOptions {
     /// ZT_HTTP_MAX_THREADS: handler threads, started on demand. They run handlers only; no
     /// connection holds one while it is idle or slow.
     int maxThreads = 256;
+    /// The handler gate (HandlerPool): at most this many requests run their handler at once;
+    /// 0 = no gate. A database-backed service's pool size (ZT_HTTP_HANDLER_GATE).
+    int handlerGate = 0;
+    /// The longest a request waits at the gate before it runs anyway (DB_POOL_CONNECTION_TIMEOUT_MS;
+    /// 0 = no bound).
+    int handlerGateWaitMs = 0;
+    /// Requests that never wait at the gate (health probes: their checks are bounded on their own
+    /// and must answer while every handler is stuck in the database). May be empty.
+    std::function<bool(const HttpRequest&)> skipsGate;
     /// ZT_HTTP_EVENT_LOOPS: event-loop threads sharing the listening socket.
     int eventLoops = 1;
     int maxConnections = 10000;     ///< ZT_HTTP_MAX_CONNECTIONS; 0 = no limit

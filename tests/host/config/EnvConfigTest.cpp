@@ -78,6 +78,11 @@ std::vector<IntegerVariable> integerVariables() {
          {"9", "600001", "abc"}},
         {"ADMIN_PORT", "0", 0, [](const EnvConfig& c) { return c.adminPort; }, {"-1", "65536", "admin"}},
         {"ZT_HTTP_MAX_THREADS", "2", 2, [](const EnvConfig& c) { return c.httpMaxThreads; }, {"1", "10001", "lots"}},
+        {"ZT_HTTP_MAX_ACTIVE_HANDLERS",
+         "0",
+         0,
+         [](const EnvConfig& c) { return c.httpMaxActiveHandlers; },
+         {"-1", "10001", "pool"}},
         {"ZT_HTTP_EVENT_LOOPS", "1", 1, [](const EnvConfig& c) { return c.httpEventLoops; }, {"0", "65", "all"}},
         {"ZT_HTTP_MAX_CONNECTIONS",
          "0",
@@ -193,6 +198,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("/default/services"), c.servicesDir);
         CPPUNIT_ASSERT(c.otlpEndpoint.empty());
         CPPUNIT_ASSERT_EQUAL(256, c.httpMaxThreads);
+        CPPUNIT_ASSERT_EQUAL(-1, c.httpMaxActiveHandlers);  // each service's pool size
         CPPUNIT_ASSERT_EQUAL(10000, c.httpMaxConnections);
         CPPUNIT_ASSERT_EQUAL(256, c.httpMaxConnectionsPerIp);
         CPPUNIT_ASSERT(c.httpEventLoops >= 1 && c.httpEventLoops <= 4);

@@ -12,6 +12,7 @@
 #include "db/Connection.h"
 #include "db/ConnectionPool.h"
 #include "db/DatabaseErrors.h"
+#include "deadline/RequestDeadline.h"
 
 using namespace zt::db;
 using zt::db::test::PgTestEnv;
@@ -36,6 +37,7 @@ class ConnectionPoolTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(ConnectionPoolTest);
     CPPUNIT_TEST(waiters_are_served_in_fifo_order_when_connections_return);
     CPPUNIT_TEST(waiting_past_connection_timeout_throws_PoolTimeoutError_and_waiters_are_counted);
+    CPPUNIT_TEST(time_at_the_handler_gate_counts_as_waiting_for_a_connection);
     CPPUNIT_TEST(stats_count_total_and_idle_connections);
     CPPUNIT_TEST(idle_connections_are_closed_after_idle_timeout);
     CPPUNIT_TEST(unreachable_server_gives_DatabaseUnavailableError_with_host_port_and_no_password);
@@ -107,6 +109,28 @@ public:
         const auto longest = pool.stats().longestWaitMs;
         CPPUNIT_ASSERT_MESSAGE(std::to_string(longest) + " ms", longest >= 80 && longest < 380);
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, pool.stats().waitTimeouts);
+    }
+
+    void time_at_the_handler_gate_counts_as_waiting_for_a_connection() {
+        ConnectionPool pool(PgTestEnv::get().poolOptions(1, 30000, 400));
+        auto held = pool.acquire();
+        {
+            // Queued at the gate 300 ms ago: 100 ms of the 400 ms are left.
+            zt::deadline::WaitStart atGate(std::chrono::steady_clock::now() - 300ms);
+            const auto start = std::chrono::steady_clock::now();
+            CPPUNIT_ASSERT_THROW(pool.acquire(), PoolTimeoutError);
+            const auto waited = std::chrono::steady_clock::now() - start;
+            CPPUNIT_ASSERT_MESSAGE(std::to_string(waited.count()), waited >= 90ms && waited < 300ms);
+            // Only the first checkout of a request takes the gate's time; the next waits in full.
+            const auto again = std::chrono::steady_clock::now();
+            CPPUNIT_ASSERT_THROW(pool.acquire(), PoolTimeoutError);
+            CPPUNIT_ASSERT(std::chrono::steady_clock::now() - again >= 380ms);
+        }
+        held.release();
+        // An idle connection is handed out at once, whatever the gate's time.
+        zt::deadline::WaitStart atGate(std::chrono::steady_clock::now() - 10s);
+        auto lease = pool.acquire();
+        CPPUNIT_ASSERT(lease);
     }
 
     void stats_count_total_and_idle_connections() {

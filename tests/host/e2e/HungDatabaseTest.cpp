@@ -69,6 +69,7 @@ class HungDatabaseTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(health_answers_503_within_the_check_timeout_while_the_database_hangs);
     CPPUNIT_TEST(start_up_with_the_database_hung_ends_with_every_service_ready_once_it_runs);
     CPPUNIT_TEST(a_200_ms_deadline_on_a_hung_database_is_504_within_450_ms_and_frees_the_pool_slot);
+    CPPUNIT_TEST(requests_beyond_the_pool_wait_at_the_gate_and_get_the_pools_503_at_its_timeout);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -169,6 +170,81 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, status);
         auto pools = httpRequest("GET", admin, "/db/pool");
         assertContains(pools.body, "\"waitingRequests\":0");
+    }
+
+    // The handler gate (docs/HTTP.md: handler threads and the database pool): with the database
+    // hung, the pool's two connections are held by two requests; the two beyond them wait at the
+    // gate (not in the pool), get the pool's 503 once they waited DB_POOL_CONNECTION_TIMEOUT_MS in
+    // all, and health probes skip the gate.
+    void requests_beyond_the_pool_wait_at_the_gate_and_get_the_pools_503_at_its_timeout() {
+        constexpr int kPoolTimeoutMs = 600;
+        ExampleServices services({"users"});
+        int admin = freePort();
+        auto env = hostEnv(services, admin);
+        env["DB_POOL_MAX"] = "2";
+        env["DB_POOL_CONNECTION_TIMEOUT_MS"] = std::to_string(kPoolTimeoutMs);
+        env["SERVICE_HEALTH_CHECK_TIMEOUT_MS"] = "500";
+        HostProcess host(env, admin);
+        const int users = services.ports["users"];
+        std::map<std::string, std::string> headers = {{"X-API-Key", kTestApiKey}};
+        CPPUNIT_ASSERT_EQUAL(
+            201, httpRequest("POST", users, "/users", R"({"name":"Ada","email":"ada@example.com"})", headers).status);
+        // Both connections open and idle, so the first two requests get one each.
+        for (int i = 0; i < 2; ++i) {
+            std::thread a([&] { httpRequest("GET", users, "/users/1", "", headers); });
+            std::thread b([&] { httpRequest("GET", users, "/users/1", "", headers); });
+            a.join();
+            b.join();
+        }
+        headers["X-Request-Timeout-Ms"] = "3000";
+        std::this_thread::sleep_for(milliseconds(1100));  // past the database check's 1 s reuse
+        {
+            PostgresFreeze freeze;
+            struct Outcome {
+                int status = 0;
+                std::string body;
+                long long ms = 0;
+            };
+            std::vector<Outcome> outcomes(4);
+            std::vector<std::thread> clients;
+            const auto t0 = steady_clock::now();
+            for (int i = 0; i < 4; ++i) {
+                clients.emplace_back([&, i] {
+                    auto r = httpRequest("GET", users, "/users/1", "", headers, 10000);
+                    outcomes[i] = {r.status, r.body, duration_cast<milliseconds>(steady_clock::now() - t0).count()};
+                });
+                std::this_thread::sleep_for(milliseconds(20));  // in this order
+            }
+            std::this_thread::sleep_for(milliseconds(200));
+            auto pools = httpRequest("GET", admin, "/db/pool");
+            auto health = timed(users, "/health");
+            for (auto& t : clients) t.join();  // before any assertion, so a failure is reported cleanly
+            assertContains(pools.body, "\"waitingRequests\":0");  // the two beyond the pool hold no thread
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(health.result.body, 503, health.result.status);
+            CPPUNIT_ASSERT_MESSAGE("/health took " + std::to_string(health.ms) + " ms", health.ms <= 600);
+            int stuck = 0, refused = 0;
+            for (const auto& o : outcomes) {
+                if (o.status == 504) {
+                    ++stuck;
+                    CPPUNIT_ASSERT_MESSAGE(std::to_string(o.ms), o.ms <= 3000 + 250 + 100);
+                } else {
+                    CPPUNIT_ASSERT_EQUAL_MESSAGE(o.body, 503, o.status);
+                    assertContains(o.body, "pool_timeout");
+                    ++refused;
+                    CPPUNIT_ASSERT_MESSAGE("503 after " + std::to_string(o.ms) + " ms",
+                                           o.ms >= kPoolTimeoutMs - 50 && o.ms <= kPoolTimeoutMs + 250 + 100);
+                }
+            }
+            CPPUNIT_ASSERT_EQUAL(2, stuck);
+            CPPUNIT_ASSERT_EQUAL(2, refused);
+        }
+        auto until = steady_clock::now() + seconds(15);
+        int status = 0;
+        headers.erase("X-Request-Timeout-Ms");
+        while (steady_clock::now() < until &&
+               (status = httpRequest("GET", users, "/users/1", "", headers).status) != 200)
+            std::this_thread::sleep_for(milliseconds(100));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(host.log(), 200, status);
     }
 };
 
