@@ -123,7 +123,11 @@ ClientResult ServiceCaller::callInProcess(const service::ServicePipeline& pipeli
         return refused;
     }
 
-    pipeline.handle(ex);
+    {
+        // The caller's wait at its own gate is not a wait for the callee's pool.
+        deadline::GateWait none(deadline::Clock::duration::zero());
+        pipeline.handle(ex);
+    }
 
     ClientResult result;
     result.transport = Transport::Response;

@@ -37,7 +37,7 @@ ConnectionPool::~ConnectionPool() {
 
 ConnectionLease ConnectionPool::acquire() {
     // Time the request already spent at the handler gate counts as waiting for a connection.
-    const auto gateSince = deadline::takeWaitStart();
+    const auto atGate = deadline::takeGateWait().value_or(Clock::duration::zero());
     std::unique_lock lock(mutex_);
     if (stopping_)
         throw DatabaseUnavailableError("connection pool for " + options_.connection.endpoint() + " is closed");
@@ -46,13 +46,13 @@ ConnectionLease ConnectionPool::acquire() {
         auto conn = std::move(idle_.back());  // most recently used: the oldest ones age out
         idle_.pop_back();
         lock.unlock();
-        waitTimes_.observe(gateSince ? Clock::now() - *gateSince : Clock::duration::zero());
+        waitTimes_.observe(atGate);
         return checkOut(std::move(conn));
     }
     if (total_ < options_.max) requestOpenLocked();  // for us, or for whoever is first when it is ready
     Waiter me;
     waiters_.push_back(&me);
-    const auto waitStarted = gateSince.value_or(Clock::now());
+    const auto waitStarted = Clock::now() - atGate;
     // The sooner of the pool's own bound and the request's deadline (docs/DEADLINES.md).
     const auto poolDeadline = options_.connectionTimeoutMs <= 0
                                   ? Clock::time_point::max()

@@ -12,7 +12,7 @@ namespace zt::deadline {
 namespace {
 thread_local Clock::time_point t_deadline = kNone;
 thread_local std::atomic<bool>* t_commitFlag = nullptr;
-thread_local Clock::time_point t_waitStart = kNone;
+thread_local std::optional<Clock::duration> t_gateWait;
 
 std::optional<long long> parseInteger(std::string_view s) {
     long long v = 0;
@@ -108,15 +108,14 @@ void CommitInDoubt::resolved() noexcept {
     if (flag_) flag_->store(false, std::memory_order_release);
 }
 
-WaitStart::WaitStart(Clock::time_point since) noexcept : previous_(t_waitStart) { t_waitStart = since; }
+GateWait::GateWait(Clock::duration waited) noexcept : previous_(t_gateWait) { t_gateWait = waited; }
 
-WaitStart::~WaitStart() { t_waitStart = previous_; }
+GateWait::~GateWait() { t_gateWait = previous_; }
 
-std::optional<Clock::time_point> takeWaitStart() noexcept {
-    if (t_waitStart == kNone) return std::nullopt;
-    const auto since = t_waitStart;
-    t_waitStart = kNone;
-    return since;
+std::optional<Clock::duration> takeGateWait() noexcept {
+    auto waited = t_gateWait;
+    t_gateWait.reset();
+    return waited;
 }
 
 }  // namespace zt::deadline

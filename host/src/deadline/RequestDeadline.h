@@ -77,24 +77,25 @@ private:
     std::atomic<bool>* flag_;
 };
 
-/// Since when the calling thread's request has been waiting for a database connection, when that
-/// wait began before the thread took the request: at the handler gate, which admits no more
-/// handlers than the pool has connections (docs/HTTP.md: handler threads and the database pool).
-/// The first pool checkout takes it (takeWaitStart), so the gate and the pool together wait at
-/// most DB_POOL_CONNECTION_TIMEOUT_MS; later checkouts of the request wait on their own.
-class WaitStart {
+/// How long the calling thread's request waited at the handler gate before the thread took it: the
+/// gate admits no more handlers than the pool has connections (docs/HTTP.md: handler threads and
+/// the database pool), so that wait is part of the wait for a connection. The request's first pool
+/// checkout takes it (takeGateWait), so the gate and the pool together wait at most
+/// DB_POOL_CONNECTION_TIMEOUT_MS; later checkouts wait on their own. An in-process call hides the
+/// caller's (GateWait of zero): it is not the callee's pool the caller waited for.
+class GateWait {
 public:
-    explicit WaitStart(Clock::time_point since) noexcept;
-    ~WaitStart();
-    WaitStart(const WaitStart&) = delete;
-    WaitStart& operator=(const WaitStart&) = delete;
+    explicit GateWait(Clock::duration waited) noexcept;
+    ~GateWait();
+    GateWait(const GateWait&) = delete;
+    GateWait& operator=(const GateWait&) = delete;
 
 private:
-    Clock::time_point previous_;
+    std::optional<Clock::duration> previous_;
 };
 
-/// The calling thread's WaitStart, cleared; nullopt when there is none (or it was taken).
-std::optional<Clock::time_point> takeWaitStart() noexcept;
+/// The calling thread's GateWait, cleared; nullopt when there is none (or it was taken).
+std::optional<Clock::duration> takeGateWait() noexcept;
 
 /// The deadline a request asks for: X-Request-Deadline (RFC 3339, e.g. "2026-12-01T10:00:00.250Z",
 /// or Unix milliseconds) and X-Request-Timeout-Ms (relative, a non-negative integer), whichever is

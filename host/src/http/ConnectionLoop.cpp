@@ -539,7 +539,7 @@ void ConnectionLoop::startHandler(HttpConnection& c) {
     ctx_.pool->submit(
         [this, conn, gated](HandlerPool::Clock::time_point submitted) {
             if (gated) {
-                deadline::WaitStart waitedSince(submitted);
+                deadline::GateWait atGate(HandlerPool::Clock::now() - submitted);
                 handle(*conn);
             } else {
                 handle(*conn);

@@ -17,15 +17,19 @@ HandlerPool::Worker* HandlerPool::wakeOrStartLocked() {
     if (!idle_.empty()) {
         Worker* w = idle_.back();  // the most recently idle: its stack and caches are warm
         idle_.pop_back();
+        w->woken = true;
+        ++wakesInFlight_;
         return w;
     }
     if (stopping_ || static_cast<int>(workers_.size()) >= maxThreads_) return nullptr;
     try {
         auto worker = std::make_unique<Worker>();
         Worker* w = worker.get();
+        ++wakesInFlight_;  // a new thread looks at the queues first thing (Worker::woken)
         w->thread = std::thread([this, w] { work(*w); });
         workers_.push_back(std::move(worker));
     } catch (const std::system_error& e) {
+        --wakesInFlight_;
         // Out of threads: the queued task waits for a running one.
         Poco::Logger::get("zt.http").error("cannot start a handler thread: %s", std::string(e.what()));
     }
@@ -37,20 +41,26 @@ bool HandlerPool::gatedRunnableLocked(Clock::time_point now) const {
     return gateWait_ != Clock::duration::max() && now - gated_.front().submitted >= gateWait_;
 }
 
+bool HandlerPool::needsAnotherThreadLocked() const {
+    std::size_t takeable = free_.size();
+    if (!gated_.empty() && activeGated_ < gateLimit_)
+        takeable += std::min(gated_.size(), static_cast<std::size_t>(gateLimit_ - activeGated_));
+    return takeable > static_cast<std::size_t>(wakesInFlight_);
+}
+
+bool HandlerPool::needsClockWatchLocked() const {
+    return !gated_.empty() && !timerArmed_ && activeGated_ >= gateLimit_ && gateWait_ != Clock::duration::max();
+}
+
 void HandlerPool::submit(Task task, bool gated) {
     Worker* wake = nullptr;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (gated && gateLimit_ > 0) {
-            gated_.push_back({std::move(task), Clock::now()});
-            // A full gate: the thread that finishes a gated task takes this one, no wake-up;
-            // one thread must still watch the clock in case none finishes within gateWait.
-            const bool watchClock = !timerArmed_ && gateWait_ != Clock::duration::max();
-            if (activeGated_ < gateLimit_ || watchClock) wake = wakeOrStartLocked();
-        } else {
-            free_.push_back({std::move(task), Clock::now()});
-            wake = wakeOrStartLocked();
-        }
+        if (gated && gateLimit_ > 0) gated_.push_back({std::move(task), Clock::now()});
+        else free_.push_back({std::move(task), Clock::now()});
+        // Behind a full gate the thread that finishes a gated task takes the next one, no
+        // wake-up; one thread must still watch the clock in case none finishes within gateWait.
+        if (needsAnotherThreadLocked() || needsClockWatchLocked()) wake = wakeOrStartLocked();
     }
     // Outside the lock, and only the one thread that takes the task: a condition variable's
     // notify_one blocked the event loop inside glibc (waiting for earlier-woken waiters to
@@ -61,6 +71,10 @@ void HandlerPool::submit(Task task, bool gated) {
 void HandlerPool::work(Worker& self) {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
+        if (self.woken) {
+            self.woken = false;
+            --wakesInFlight_;
+        }
         Queued next;
         bool gated = false;
         if (!free_.empty()) {
@@ -74,10 +88,10 @@ void HandlerPool::work(Worker& self) {
         }
         if (next.task) {
             ++started_;
-            // The tasks left behind a full gate need a thread watching their clock.
+            // What this thread leaves behind: tasks another thread could take now, or tasks
+            // behind a full gate whose clock nobody watches.
             Worker* wake = nullptr;
-            if (!gated_.empty() && !timerArmed_ && activeGated_ >= gateLimit_ && gateWait_ != Clock::duration::max())
-                wake = wakeOrStartLocked();
+            if (needsAnotherThreadLocked() || needsClockWatchLocked()) wake = wakeOrStartLocked();
             lock.unlock();
             if (wake) wake->ready.release();
             next.task(next.submitted);  // the tasks catch what their handler throws
@@ -95,9 +109,10 @@ void HandlerPool::work(Worker& self) {
             lock.lock();
             continue;
         }
-        idle_.push_back(&self);
         if (!gated_.empty() && !timerArmed_ && gateWait_ != Clock::duration::max()) {
             // Idle, but a task waits at the full gate: wake when its wait is up (or for new work).
+            // Queued first among the idle, so wakers take the others before the clock watcher.
+            idle_.insert(idle_.begin(), &self);
             timerArmed_ = true;
             const auto until = gated_.front().submitted + gateWait_;
             lock.unlock();
@@ -118,6 +133,7 @@ void HandlerPool::work(Worker& self) {
             }
             continue;
         }
+        idle_.push_back(&self);
         lock.unlock();
         self.ready.acquire();
         lock.lock();
@@ -126,7 +142,7 @@ void HandlerPool::work(Worker& self) {
 
 HandlerPool::Progress HandlerPool::progress() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return {started_, free_.size() + gated_.size()};
+    return {started_, free_.size() + (activeGated_ < gateLimit_ ? gated_.size() : 0), workers_.size()};
 }
 
 void HandlerPool::stop() {

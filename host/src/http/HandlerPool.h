@@ -13,7 +13,7 @@
 // is a wake-up: with the gate, the thread that finishes a request takes the next one itself, its
 // connection still idle. A gated task waits at the gate at most `gateWait` (the pool's own
 // connection timeout); then it runs anyway, and the pool, which counts the time at the gate as
-// time waiting for a connection (deadline::WaitStart), answers it at once. Ungated tasks (health
+// time waiting for a connection (deadline::GateWait), answers it at once. Ungated tasks (health
 // probes) never wait at the gate.
 #include <chrono>
 #include <cstddef>
@@ -49,12 +49,14 @@ public:
     /// Lets the threads finish the queue, then end; joins them.
     void stop();
 
-    /// Tasks taken off the queue so far, and tasks waiting now: a queue that stays non-empty
-    /// while the count stands still means every thread is stuck (the systemd watchdog reads
-    /// both). [any thread]
+    /// Tasks taken off the queue so far, and tasks waiting now for a thread: a queue that stays
+    /// non-empty while the count stands still means every thread is stuck (the systemd watchdog
+    /// reads both). Tasks behind a full gate wait for the database, not for a thread, and are
+    /// not counted. [any thread]
     struct Progress {
         std::uint64_t started = 0;
         std::size_t waiting = 0;
+        std::size_t threads = 0;  ///< started so far (they stay until stop())
     };
     Progress progress();
 
@@ -66,6 +68,7 @@ private:
     struct Worker {
         std::binary_semaphore ready{0};
         std::thread thread;
+        bool woken = true;  ///< counted in wakesInFlight_ until it looks at the queues. mutex_ held
     };
     struct Queued {
         Task task;
@@ -78,6 +81,11 @@ private:
     Worker* wakeOrStartLocked();
     /// The front gated task may run: a slot is free or it waited gateWait. mutex_ held.
     bool gatedRunnableLocked(Clock::time_point now) const;
+    /// Tasks a thread could take now (free ones, and gated ones up to the free slots), beyond
+    /// those a woken thread is already on its way to take. mutex_ held.
+    bool needsAnotherThreadLocked() const;
+    /// Tasks wait behind a full gate and no thread watches their clock. mutex_ held.
+    bool needsClockWatchLocked() const;
 
     const int maxThreads_;
     const int gateLimit_;
@@ -87,6 +95,9 @@ private:
     std::deque<Queued> gated_;  ///< gated tasks, FIFO among themselves
     int activeGated_ = 0;       ///< gated tasks running (above gateLimit_ only for ones that waited gateWait)
     bool timerArmed_ = false;   ///< a thread waits for the front gated task's gateWait to pass
+    /// Threads released (or started) that have not yet looked at the queues: a burst of submits
+    /// wakes as many threads as there are tasks they can take, not one per submit.
+    int wakesInFlight_ = 0;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<Worker*> idle_;  ///< waiting in ready.acquire(), most recently idle last
     std::uint64_t started_ = 0;

@@ -34,7 +34,7 @@ struct HttpServerOptions {
     /// connection holds one while it is idle or slow.
     int maxThreads = 256;
     /// The handler gate (HandlerPool): at most this many requests run their handler at once;
-    /// 0 = no gate. A database-backed service's pool size (ZT_HTTP_HANDLER_GATE).
+    /// 0 = no gate. A database-backed service's pool size (ZT_HTTP_MAX_ACTIVE_HANDLERS).
     int handlerGate = 0;
     /// The longest a request waits at the gate before it runs anyway (DB_POOL_CONNECTION_TIMEOUT_MS;
     /// 0 = no bound).

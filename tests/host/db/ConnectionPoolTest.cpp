@@ -116,7 +116,7 @@ public:
         auto held = pool.acquire();
         {
             // Queued at the gate 300 ms ago: 100 ms of the 400 ms are left.
-            zt::deadline::WaitStart atGate(std::chrono::steady_clock::now() - 300ms);
+            zt::deadline::GateWait atGate(300ms);
             const auto start = std::chrono::steady_clock::now();
             CPPUNIT_ASSERT_THROW(pool.acquire(), PoolTimeoutError);
             const auto waited = std::chrono::steady_clock::now() - start;
@@ -128,7 +128,7 @@ public:
         }
         held.release();
         // An idle connection is handed out at once, whatever the gate's time.
-        zt::deadline::WaitStart atGate(std::chrono::steady_clock::now() - 10s);
+        zt::deadline::GateWait atGate(10s);
         auto lease = pool.acquire();
         CPPUNIT_ASSERT(lease);
     }
