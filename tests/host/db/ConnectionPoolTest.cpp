@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "PgTestEnv.h"
+#include "support/Eventually.h"
 #include "db/Connection.h"
 #include "db/ConnectionPool.h"
 #include "db/DatabaseErrors.h"
@@ -18,20 +19,7 @@ using namespace zt::db;
 using zt::db::test::PgTestEnv;
 using namespace std::chrono_literals;
 
-namespace {
-
-/// Polls `cond` up to `limit`; true once it holds.
-template <class F>
-bool eventually(F cond, std::chrono::milliseconds limit = 3000ms) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (cond()) return true;
-        std::this_thread::sleep_for(5ms);
-    }
-    return cond();
-}
-
-}  // namespace
+using zt::test::eventually;
 
 class ConnectionPoolTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(ConnectionPoolTest);

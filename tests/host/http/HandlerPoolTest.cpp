@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "http/HandlerPool.h"
+#include "support/Eventually.h"
 
 using namespace std::chrono_literals;
 using zt::http::HandlerPool;
+using zt::test::eventually;
 
 namespace {
 
@@ -38,16 +40,6 @@ private:
     std::condition_variable cv_;
     bool open_ = false;
 };
-
-template <class F>
-bool eventually(F f, std::chrono::milliseconds limit = 2000ms) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
-        if (f()) return true;
-        std::this_thread::sleep_for(2ms);
-    }
-    return f();
-}
 
 }  // namespace
 
