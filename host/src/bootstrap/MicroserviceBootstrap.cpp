@@ -34,11 +34,11 @@ bool isLivenessProbe(const http::HttpRequest& request) {
     return request.path == "/health/live" && (request.method == "GET" || request.method == "HEAD");
 }
 
-/// A health probe of a service port (its health path, /health, /health/ready): bounded on its
-/// own, so it never waits at the handler gate behind handlers stuck in the database.
+/// A health probe of a service port: bounded on its own, so it never waits at the handler gate
+/// behind handlers stuck in the database.
 bool isHealthProbe(const http::HttpRequest& request, const std::string& healthPath) {
     return (request.method == "GET" || request.method == "HEAD") &&
-           (request.path == healthPath || request.path == "/health" || request.path == "/health/ready");
+           service::ServicePipeline::isHealthPath(request.path, healthPath);
 }
 
 using Clock = std::chrono::steady_clock;
@@ -1103,8 +1103,8 @@ void MicroserviceBootstrap::shutdown() {
     for (auto& s : servers) s->stopAccepting();
     for (auto& s : servers) s->finish(deadline);
     servers.clear();
-    // The ports forwarded to workers until they drained; now each worker gets its own drain time after the ports drained (its plugin shuts down and its
-    // pool closes before SIGKILL would come).
+    // The ports forwarded to workers until they drained; now each worker gets its own drain time
+    // (its plugin shuts down and its pool closes before SIGKILL would come).
     const auto workersDeadline = std::max(deadline, Clock::now()) +
                                  std::chrono::milliseconds(env_.shutdownDrainTimeoutMs) + std::chrono::seconds(2);
     for (auto& e : entries_) {

@@ -332,22 +332,22 @@ QueryResult Connection::executeCachedBeforeDeadline(const std::string& sql, cons
         (checkName.empty() ? PQsendQueryParams(conn_, kCheck, 1, nullptr, checkValues, nullptr, nullptr, 0)
                            : PQsendQueryPrepared(conn_, checkName.c_str(), 1, checkValues, nullptr, nullptr, 0)) &&
         PQpipelineSync(conn_) && PQflush(conn_) == 0;
-    auto lost = [&](const std::string& why) {
+    auto lost = [&] {
         broken_ = true;
         // Sent (or partly): the server may have run and committed it. No id to look up.
         throw CommitOutcomeUnknownError("lost the connection to PostgreSQL at " + settings_.endpoint() +
-                                        " while a write was in flight: it may have been committed (" + why + ")");
+                                        " while a write was in flight: it may have been committed (" +
+                                        scrub(PQerrorMessage(conn_), settings_.password) + ")");
     };
-    if (!sent) lost(scrub(PQerrorMessage(conn_), settings_.password));
+    if (!sent) lost();
     // Statement result, NULL, check result, NULL, PIPELINE_SYNC.
     ResultGuard statement{static_cast<PGresult*>(nextResult(deadline))};
-    if (!statement.res || PQstatus(conn_) == CONNECTION_BAD) lost(scrub(PQerrorMessage(conn_), settings_.password));
+    if (!statement.res || PQstatus(conn_) == CONNECTION_BAD) lost();
     ResultGuard end1{static_cast<PGresult*>(nextResult(deadline))};
     ResultGuard check{static_cast<PGresult*>(nextResult(deadline))};
     ResultGuard end2{static_cast<PGresult*>(nextResult(deadline))};
     ResultGuard sync{static_cast<PGresult*>(nextResult(deadline))};
-    if (!sync.res || PQresultStatus(sync.res) != PGRES_PIPELINE_SYNC || PQstatus(conn_) == CONNECTION_BAD)
-        lost(scrub(PQerrorMessage(conn_), settings_.password));
+    if (!sync.res || PQresultStatus(sync.res) != PGRES_PIPELINE_SYNC || PQstatus(conn_) == CONNECTION_BAD) lost();
     PQexitPipelineMode(conn_);
     inDoubt.resolved();  // the Sync's answer came: committed, or rolled back by an error below
     const auto statementStatus = PQresultStatus(statement.res);

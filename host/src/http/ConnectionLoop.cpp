@@ -538,12 +538,9 @@ void ConnectionLoop::startHandler(HttpConnection& c) {
     const bool gated = ctx_.pool->gateLimit() > 0 && !(ctx_.skipsGate && ctx_.skipsGate(c.exchange->request));
     ctx_.pool->submit(
         [this, conn, gated](HandlerPool::Clock::time_point submitted) {
-            if (gated) {
-                deadline::GateWait atGate(HandlerPool::Clock::now() - submitted);
-                handle(*conn);
-            } else {
-                handle(*conn);
-            }
+            std::optional<deadline::GateWait> atGate;
+            if (gated) atGate.emplace(HandlerPool::Clock::now() - submitted);
+            handle(*conn);
         },
         gated);
 }

@@ -109,7 +109,7 @@ void HandlerPool::work(Worker& self) {
             lock.lock();
             continue;
         }
-        if (!gated_.empty() && !timerArmed_ && gateWait_ != Clock::duration::max()) {
+        if (needsClockWatchLocked()) {
             // Idle, but a task waits at the full gate: wake when its wait is up (or for new work).
             // Queued first among the idle, so wakers take the others before the clock watcher.
             idle_.insert(idle_.begin(), &self);

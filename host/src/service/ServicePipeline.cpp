@@ -23,23 +23,17 @@ void ServicePipeline::runTerminal(http::Exchange& ex) const {
     const bool isGet = ex.request.method == "GET" || ex.request.method == "HEAD";
     const service::HealthAnswer* answer = nullptr;
     service::HealthAnswer a;
-    if (path == healthPath_ || path == "/health") {
+    if (isHealthPath(path, healthPath_)) {
         ex.routePattern = path;
         if (!isGet) {
             http::setJsonError(ex.response, 405, "method_not_allowed", "use GET on " + path);
             ex.response.headers.set("allow", "GET, HEAD");
             return;
         }
-        a = health_->health();
-        answer = &a;
-    } else if (path == "/health/live" || path == "/health/ready") {
-        ex.routePattern = path;
-        if (!isGet) {
-            http::setJsonError(ex.response, 405, "method_not_allowed", "use GET on " + path);
-            ex.response.headers.set("allow", "GET, HEAD");
-            return;
-        }
-        a = path == "/health/live" ? health_->live() : health_->ready();
+        // The configured health path may be /health/live or /health/ready too: it is the aggregate.
+        a = path == healthPath_ || path == "/health" ? health_->health()
+            : path == "/health/live"                 ? health_->live()
+                                                     : health_->ready();
         answer = &a;
     }
     if (path == kOpenApiPath) {

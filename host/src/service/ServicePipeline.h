@@ -19,6 +19,12 @@ public:
     /// Never throws: any exception becomes a JSON 500.
     void handle(http::Exchange& exchange) const;
 
+    /// The health endpoints a service port answers itself (`healthPath` from its config, /health,
+    /// /health/live, /health/ready): bounded on their own, never the plugin's.
+    static bool isHealthPath(const std::string& path, const std::string& healthPath) {
+        return path == healthPath || path == "/health" || path == "/health/live" || path == "/health/ready";
+    }
+
     const LocalService& service() const { return *service_; }
     const std::string& name() const { return service_->config().name; }
 
